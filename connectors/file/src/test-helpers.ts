@@ -1,0 +1,68 @@
+/** Shared fakes for the unit tests (not exported from the package). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Headers } from '@kconnect/api';
+import type { OffsetMap, OffsetStorageReader, SinkRecord, SinkTaskContext, SourceTaskContext } from '@kconnect/api';
+
+/** An in-memory offset store keyed by the JSON of the partition, as the runtime's offset store. */
+export class MemoryOffsetStorageReader implements OffsetStorageReader {
+  readonly store = new Map<string, OffsetMap>();
+  reads = 0;
+  set(partition: OffsetMap, offset: OffsetMap): this {
+    this.store.set(JSON.stringify(partition), offset);
+    return this;
+  }
+  async offset(partition: OffsetMap): Promise<OffsetMap | null> {
+    this.reads++;
+    return this.store.get(JSON.stringify(partition)) ?? null;
+  }
+  async offsets(partitions: OffsetMap[]): Promise<Map<OffsetMap, OffsetMap>> {
+    const out = new Map<OffsetMap, OffsetMap>();
+    for (const p of partitions) {
+      const o = this.store.get(JSON.stringify(p));
+      if (o) out.set(p, o);
+    }
+    return out;
+  }
+}
+
+export function sourceContext(reader: OffsetStorageReader, props: Record<string, string> = {}): SourceTaskContext {
+  return { offsetStorageReader: reader, configs: () => props };
+}
+
+export function sinkContext(props: Record<string, string> = {}): SinkTaskContext {
+  return {
+    configs: () => props,
+    assignment: () => [],
+    offset: () => undefined,
+    timeout: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+    requestCommit: () => undefined,
+    errantRecordReporter: () => null,
+  };
+}
+
+export function sinkRecord(value: unknown, offset = 0): SinkRecord {
+  return {
+    topic: 't',
+    kafkaPartition: 0,
+    kafkaOffset: offset,
+    keySchema: null,
+    key: null,
+    valueSchema: null,
+    value,
+    timestamp: null,
+    timestampType: 'CreateTime',
+    headers: new Headers(),
+    originalTopic: 't',
+    originalKafkaPartition: 0,
+    originalKafkaOffset: offset,
+  };
+}
+
+export function tempDir(): { dir: string; path: (name: string) => string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'kconnect-file-'));
+  return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

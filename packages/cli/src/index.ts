@@ -1,0 +1,3 @@
+/** @kconnect/cli — the `kconnect` command. */
+export { main } from './main';
+export { BUNDLED_PLUGINS } from './plugins';

@@ -1,0 +1,482 @@
+/**
+ * The standalone herder: one worker, connector configs from files and REST, offsets in a local file. Operations
+ * are serialized (one at a time, like Java's synchronized StandaloneHerder); status changes arrive from the worker
+ * through listeners at any time.
+ */
+import type { ConfigKeyInfo, OffsetMap } from '@kconnect/api';
+import type { KafkaAdmin } from '../kafka/client';
+import type { Logger } from '../logging';
+import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
+import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
+import type { ConnectorStatusListener, Worker } from '../worker/worker';
+import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
+import type {
+  ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry,
+  TaskStateInfo,
+} from './types';
+import { frameworkConfig, invalidConfigMessage, validateConnectorConfig } from './validation';
+
+interface ConnectorEntry {
+  config: Record<string, string>;
+  targetState: TargetState;
+  taskConfigs: Array<Record<string, string>>;
+}
+
+const STOPPED_REQUIRED = (name: string) =>
+  `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`;
+
+export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskStatusListener {
+  private readonly entries = new Map<string, ConnectorEntry>();
+  private readonly connectorStatuses = new Map<string, StatusEntry>();
+  private readonly taskStatuses = new Map<string, StatusEntry>();
+  private readonly topics = new Map<string, Set<string>>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private started = false;
+  private clusterId: string | null = null;
+  private readonly configWriter: SerialWriter | null;
+  private readonly restartAttempts = new Map<string, number>();
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly admin: KafkaAdmin,
+    private readonly log: Logger,
+  ) {
+    const file = worker.config.configFile;
+    this.configWriter = file ? new SerialWriter(() => writeJsonAtomic(file, this.configSnapshot())) : null;
+  }
+
+  /** Starts the herder: loads persisted connectors (if configured) and then the given connector configs. */
+  async start(initial: Array<{ name: string; config: Record<string, string> }> = []): Promise<void> {
+    this.clusterId = await this.admin.clusterId();
+    await this.worker.offsetStore.start();
+    const file = this.worker.config.configFile;
+    if (file) {
+      const doc = (await readJson(file)) as { connectors?: Record<string, { config: Record<string, string>; target_state: TargetState }> } | undefined;
+      for (const [name, c] of Object.entries(doc?.connectors ?? {})) {
+        await this.putConnectorConfig(name, c.config, { allowReplace: true, initialState: c.target_state });
+      }
+    }
+    for (const c of initial) await this.putConnectorConfig(c.name, c.config, { allowReplace: true });
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    await this.serial(async () => {
+      await this.worker.stop();
+      await this.worker.offsetStore.stop();
+      await this.configWriter?.schedule();
+    });
+    await this.admin.close();
+  }
+
+  ready(): boolean {
+    return this.started;
+  }
+
+  kafkaClusterId(): string | null {
+    return this.clusterId;
+  }
+
+  /** Runs herder operations one at a time. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private entry(name: string): ConnectorEntry {
+    const e = this.entries.get(name);
+    if (!e) throw notFound(`Connector ${name} not found`);
+    return e;
+  }
+
+  private configSnapshot() {
+    const connectors: Record<string, { config: Record<string, string>; target_state: TargetState }> = {};
+    for (const [name, e] of this.entries) connectors[name] = { config: e.config, target_state: e.targetState };
+    return { format: 'kconnect.configs', version: 1, connectors };
+  }
+
+  private persist(): Promise<void> {
+    return this.configWriter?.schedule() ?? Promise.resolve();
+  }
+
+  private typeOf(e: ConnectorEntry): 'source' | 'sink' | 'unknown' {
+    try {
+      return this.worker.newConnector(e.config['connector.class'] ?? '').type;
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------------
+
+  connectors(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  connectorInfo(name: string): ConnectorInfo {
+    const e = this.entry(name);
+    return {
+      name,
+      config: { ...e.config },
+      tasks: e.taskConfigs.map((_, task) => ({ connector: name, task })),
+      type: this.typeOf(e),
+    };
+  }
+
+  connectorConfig(name: string): Record<string, string> {
+    return { ...this.entry(name).config };
+  }
+
+  taskConfigs(name: string) {
+    return this.entry(name).taskConfigs.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
+  }
+
+  connectorStatus(name: string): ConnectorStateInfo {
+    const e = this.entries.get(name);
+    const c = this.connectorStatuses.get(name);
+    if (!e || !c) throw notFound(`No status found for connector ${name}`);
+    const tasks: TaskStateInfo[] = e.taskConfigs.map((_, id) => ({ id, ...(this.taskStatuses.get(taskIdString({ connector: name, task: id })) ?? this.status('UNASSIGNED')) }));
+    return { name, connector: { ...c }, tasks, type: this.typeOf(e) };
+  }
+
+  taskStatus(connector: string, task: number): TaskStateInfo {
+    const s = this.taskStatuses.get(taskIdString({ connector, task }));
+    if (!s) throw notFound(`No status found for task ${connector}-${task}`);
+    return { id: task, ...s };
+  }
+
+  connectorTopics(name: string): string[] {
+    if (!this.worker.config.topicTracking) throw forbidden('Topic tracking is disabled.');
+    this.entry(name);
+    return [...(this.topics.get(name) ?? [])].sort();
+  }
+
+  resetConnectorTopics(name: string): void {
+    if (!this.worker.config.topicTracking) throw forbidden('Topic tracking is disabled.');
+    if (!this.worker.config.topicTrackingAllowReset) throw forbidden('Topic tracking reset is disabled.');
+    this.entry(name);
+    this.topics.delete(name);
+  }
+
+  plugins(connectorsOnly: boolean): PluginInfo[] {
+    const types = connectorsOnly ? (['source', 'sink'] as const) : undefined;
+    return this.worker.registry.list(types).map((d) => ({ class: d.className, type: d.type, version: d.version }));
+  }
+
+  pluginConfig(plugin: string): ConfigKeyInfo[] {
+    const d = this.worker.registry.resolve(plugin, ['source', 'sink', 'converter', 'header_converter', 'transformation', 'predicate']);
+    if (!d) throw notFound(`Unknown plugin ${plugin}.`);
+    const own = d.create().config();
+    const def = d.type === 'source' || d.type === 'sink' ? frameworkConfig(d.type).merge(own) : own;
+    return def.toConfigKeyInfos();
+  }
+
+  validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos> {
+    return validateConnectorConfig(this.worker.registry, config, (cls) => this.worker.newConnector(cls));
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------------------
+
+  putConnectorConfig(name: string, config: Record<string, string>, options: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }> {
+    return this.serial(async () => {
+      const existing = this.entries.get(name);
+      if (existing && !options.allowReplace) throw conflict(`Connector ${name} already exists`);
+      const full = { ...config, name };
+      const infos = await this.validateConnectorConfig(full);
+      if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
+      if (existing) await this.stopAll(name);
+      const entry: ConnectorEntry = { config: full, targetState: existing?.targetState ?? options.initialState ?? 'STARTED', taskConfigs: [] };
+      this.entries.set(name, entry);
+      await this.persist();
+      await this.startAll(name);
+      this.log.info({ connector: name }, existing ? 'Reconfigured connector' : 'Created connector');
+      return { created: !existing, info: this.connectorInfo(name) };
+    });
+  }
+
+  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    const config = { ...this.entry(name).config };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete config[k];
+      else config[k] = v;
+    }
+    if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (name) cannot be changed through PATCH');
+    return (await this.putConnectorConfig(name, config, { allowReplace: true })).info;
+  }
+
+  deleteConnector(name: string): Promise<void> {
+    return this.serial(async () => {
+      this.entry(name);
+      await this.stopAll(name);
+      this.entries.delete(name);
+      this.connectorStatuses.delete(name);
+      this.topics.delete(name);
+      for (const k of [...this.taskStatuses.keys()]) if (k.startsWith(`${name}-`) && /^\d+$/.test(k.slice(name.length + 1))) this.taskStatuses.delete(k);
+      await this.persist();
+      this.log.info({ connector: name }, 'Deleted connector');
+    });
+  }
+
+  pauseConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'STARTED');
+  }
+
+  stopConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'STOPPED');
+  }
+
+  private setTargetState(name: string, state: TargetState): Promise<void> {
+    return this.serial(async () => {
+      const e = this.entry(name);
+      const prev = e.targetState;
+      if (prev === state) return;
+      e.targetState = state;
+      await this.persist();
+      if (state === 'STOPPED') {
+        // Tasks are destroyed and their configs emptied, then the connector stops.
+        await this.stopAll(name);
+        e.taskConfigs = [];
+        await this.worker.startConnector(name, e.config, 'STOPPED', this);
+      } else if (prev === 'STOPPED') {
+        await this.stopAll(name);
+        await this.startAll(name);
+      } else {
+        this.worker.setConnectorTargetState(name, state, this);
+        this.worker.setTaskTargetState(name, state);
+      }
+    });
+  }
+
+  restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null> {
+    return this.serial(async () => {
+      const e = this.entry(name);
+      const plain = !includeTasks && !onlyFailed;
+      const connectorFailed = this.connectorStatuses.get(name)?.state === 'FAILED';
+      const restartConnector = !onlyFailed || connectorFailed;
+      const tasks = includeTasks
+        ? e.taskConfigs.map((_, task) => ({ connector: name, task })).filter((id) => !onlyFailed || this.taskStatuses.get(taskIdString(id))?.state === 'FAILED')
+        : [];
+      if (plain) {
+        await this.restartConnectorInstance(name);
+        return null;
+      }
+      if (restartConnector) this.connectorStatuses.set(name, this.status('RESTARTING'));
+      for (const id of tasks) this.taskStatuses.set(taskIdString(id), this.status('RESTARTING'));
+      const shown = this.connectorStatus(name);
+      // The restart itself runs after the 202 is sent, as Java's does.
+      void this.serial(async () => {
+        if (!this.entries.has(name)) return;
+        if (restartConnector) await this.restartConnectorInstance(name);
+        for (const id of tasks) await this.restartTaskNow(id);
+      });
+      return shown;
+    });
+  }
+
+  restartTask(connector: string, task: number): Promise<void> {
+    return this.serial(async () => {
+      const e = this.entry(connector);
+      if (!e.taskConfigs[task]) throw notFound(`Task ${connector}-${task} not found`);
+      await this.restartTaskNow({ connector, task });
+    });
+  }
+
+  private async restartTaskNow(id: ConnectorTaskId): Promise<void> {
+    const e = this.entries.get(id.connector);
+    const cfg = e?.taskConfigs[id.task];
+    if (!e || !cfg) return;
+    await this.worker.stopTasks([id]);
+    await this.worker.startTask(id, e.config, cfg, e.targetState, this);
+  }
+
+  private async restartConnectorInstance(name: string): Promise<void> {
+    const e = this.entry(name);
+    await this.worker.stopConnector(name, this);
+    await this.worker.startConnector(name, e.config, e.targetState, this);
+  }
+
+  /** Starts the connector and, unless STOPPED, its tasks from freshly generated task configs. */
+  private async startAll(name: string): Promise<void> {
+    const e = this.entry(name);
+    const ok = await this.worker.startConnector(name, e.config, e.targetState, this);
+    if (!ok || e.targetState === 'STOPPED') return;
+    try {
+      e.taskConfigs = await this.worker.taskConfigs(name, Number(e.config['tasks.max'] ?? 1));
+    } catch (err) {
+      this.onFailure(name, err as Error);
+      return;
+    }
+    for (let task = 0; task < e.taskConfigs.length; task++) {
+      await this.worker.startTask({ connector: name, task }, e.config, e.taskConfigs[task]!, e.targetState, this);
+    }
+  }
+
+  private async stopAll(name: string): Promise<void> {
+    await this.worker.stopTasks(this.worker.taskIds(name));
+    await this.worker.stopConnector(name, this);
+  }
+
+  /** Regenerates task configs and restarts the tasks when they changed (ConnectorContext.requestTaskReconfiguration). */
+  onTaskReconfigurationRequest(name: string): void {
+    void this.serial(async () => {
+      const e = this.entries.get(name);
+      if (!e || e.targetState === 'STOPPED' || !this.worker.isRunning(name)) return;
+      const next = await this.worker.taskConfigs(name, Number(e.config['tasks.max'] ?? 1));
+      if (JSON.stringify(next) === JSON.stringify(e.taskConfigs)) return;
+      await this.worker.stopTasks(this.worker.taskIds(name));
+      e.taskConfigs = next;
+      for (let task = 0; task < next.length; task++) await this.worker.startTask({ connector: name, task }, e.config, next[task]!, e.targetState, this);
+    }).catch((err: Error) => this.onFailure(name, err));
+  }
+
+  // ---- offsets -----------------------------------------------------------------------------------------------
+
+  async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    const e = this.entry(name);
+    if (this.typeOf(e) === 'sink') {
+      const offsets = await this.admin.groupOffsets(`connect-${name}`);
+      return offsets
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+        .map((o) => ({ partition: { kafka_topic: o.topic, kafka_partition: o.partition }, offset: { kafka_offset: o.offset } }));
+    }
+    return this.worker.offsetStore.connectorOffsets(name).map((o) => ({ partition: o.partition, offset: o.offset }));
+  }
+
+  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
+    return this.serial(async () => {
+      const e = this.entry(name);
+      if (e.targetState !== 'STOPPED' || this.worker.taskIds(name).length) throw badRequest(STOPPED_REQUIRED(name));
+      const type = this.typeOf(e);
+      if (type === 'sink') {
+        const parsed = offsets.map((o) => parseSinkOffset(o));
+        const instance = this.worker.newConnector(e.config['connector.class']!).instance as import('@kconnect/api').SinkConnector;
+        await instance.alterOffsets(e.config, new Map(parsed.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
+        await this.ensureGroupInactive(name);
+        const toSet = [];
+        for (const p of parsed) {
+          // Removing a partition's offset means "start from the earliest record" (auto.offset.reset=earliest).
+          toSet.push({ topic: p.topic, partition: p.partition, offset: p.offset ?? (await this.earliest(p.topic, p.partition)) });
+        }
+        await this.admin.setGroupOffsets(`connect-${name}`, toSet);
+      } else {
+        for (const o of offsets) {
+          if (!o.partition || typeof o.partition !== 'object') throw badRequest('Source partitions may not be null');
+        }
+        const instance = this.worker.newConnector(e.config['connector.class']!).instance as import('@kconnect/api').SourceConnector;
+        try {
+          await instance.alterOffsets(e.config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
+        } catch (err) {
+          throw badRequest((err as Error).message);
+        }
+        await this.worker.offsetStore.set(offsets.map((o) => ({ connector: name, partition: o.partition as OffsetMap, offset: o.offset as OffsetMap | null })));
+      }
+    });
+  }
+
+  resetConnectorOffsets(name: string): Promise<void> {
+    return this.serial(async () => {
+      const e = this.entry(name);
+      if (e.targetState !== 'STOPPED' || this.worker.taskIds(name).length) throw badRequest(STOPPED_REQUIRED(name));
+      if (this.typeOf(e) === 'sink') {
+        await this.ensureGroupInactive(name);
+        await this.admin.deleteGroup(`connect-${name}`);
+      } else {
+        const current = this.worker.offsetStore.connectorOffsets(name);
+        await this.worker.offsetStore.set(current.map((o) => ({ connector: name, partition: o.partition, offset: null })));
+      }
+    });
+  }
+
+  private async ensureGroupInactive(name: string): Promise<void> {
+    // The consumer of a just-stopped task may take a moment to leave the group.
+    for (let i = 0; i < 50; i++) {
+      if (!(await this.admin.groupHasMembers(`connect-${name}`))) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw conflict(`The consumer group connect-${name} still has active members; try again once the connector's tasks have stopped`);
+  }
+
+  private async earliest(topic: string, partition: number): Promise<number> {
+    return (await this.admin.lowWatermark(topic, partition)) ?? 0;
+  }
+
+  // ---- status listeners --------------------------------------------------------------------------------------
+
+  private status(state: State, error?: Error): StatusEntry {
+    const s: StatusEntry = { state, worker_id: this.worker.workerId };
+    if (error) s.trace = error.stack ?? `${error.name}: ${error.message}`;
+    return s;
+  }
+
+  onStartup(nameOrId: string | ConnectorTaskId): void {
+    this.setStatus(nameOrId, this.status('UNASSIGNED'));
+  }
+  onRunning(nameOrId: string | ConnectorTaskId): void {
+    this.setStatus(nameOrId, this.status('RUNNING'));
+    if (typeof nameOrId !== 'string') this.restartAttempts.delete(taskIdString(nameOrId));
+  }
+  onPause(nameOrId: string | ConnectorTaskId): void {
+    this.setStatus(nameOrId, this.status('PAUSED'));
+  }
+  onStop(name: string): void {
+    this.setStatus(name, this.status('STOPPED'));
+  }
+  onFailure(nameOrId: string | ConnectorTaskId, error: Error): void {
+    this.setStatus(nameOrId, this.status('FAILED', error));
+    if (typeof nameOrId !== 'string') this.scheduleAutoRestart(nameOrId);
+  }
+  onShutdown(nameOrId: string | ConnectorTaskId): void {
+    // A stopped instance keeps its last status until it is started again or deleted (Java shows UNASSIGNED).
+    const key = typeof nameOrId === 'string' ? nameOrId : taskIdString(nameOrId);
+    const cur = typeof nameOrId === 'string' ? this.connectorStatuses.get(key) : this.taskStatuses.get(key);
+    if (cur && cur.state !== 'FAILED' && cur.state !== 'RESTARTING' && cur.state !== 'STOPPED') this.setStatus(nameOrId, this.status('UNASSIGNED'));
+  }
+
+  private setStatus(nameOrId: string | ConnectorTaskId, s: StatusEntry): void {
+    if (typeof nameOrId === 'string') {
+      if (this.entries.has(nameOrId)) this.connectorStatuses.set(nameOrId, s);
+    } else if (this.entries.has(nameOrId.connector)) {
+      this.taskStatuses.set(taskIdString(nameOrId), s);
+    }
+  }
+
+  /** kconnect extension (`errors.restart.max.retries`): failed tasks restart by themselves with backoff. */
+  private scheduleAutoRestart(id: ConnectorTaskId): void {
+    const max = this.worker.config.restartMaxRetries;
+    const key = taskIdString(id);
+    const attempt = (this.restartAttempts.get(key) ?? 0) + 1;
+    if (attempt > max) return;
+    this.restartAttempts.set(key, attempt);
+    const delay = Math.min(this.worker.config.restartBackoffMs * 2 ** (attempt - 1), 60_000);
+    this.log.warn({ connector: id.connector, task: id.task, attempt, delayMs: delay }, 'restarting failed task automatically');
+    setTimeout(() => {
+      void this.serial(async () => {
+        if (this.taskStatuses.get(key)?.state === 'FAILED') await this.restartTaskNow(id);
+      });
+    }, delay).unref();
+  }
+
+  /** Topic tracking: called by the worker for each topic a connector's task used. */
+  recordTopic(connector: string, topic: string): void {
+    let s = this.topics.get(connector);
+    if (!s) this.topics.set(connector, (s = new Set()));
+    s.add(topic);
+  }
+}
+
+function parseSinkOffset(o: ConnectorOffset): { topic: string; partition: number; offset: number | null } {
+  const p = o.partition ?? {};
+  const topic = p.kafka_topic;
+  const partition = p.kafka_partition;
+  if (typeof topic !== 'string' || topic === '') throw badRequest('Kafka topic names must be valid strings and may not be null');
+  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0) throw badRequest('Kafka partitions must be valid integers and may not be null');
+  if (o.offset === null) return { topic, partition, offset: null };
+  const off = o.offset?.kafka_offset;
+  if (typeof off !== 'number' || !Number.isInteger(off) || off < 0) throw badRequest('Kafka offsets must be valid non-negative integers (key "kafka_offset"), or the offset must be null to reset it');
+  return { topic, partition, offset: off };
+}

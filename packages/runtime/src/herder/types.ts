@@ -1,0 +1,90 @@
+/**
+ * The REST-facing entities of Connect (field names exactly as the Java worker's JSON) and the herder interface
+ * the REST layer calls. Standalone and distributed herders implement the same interface.
+ */
+import type { ConfigKeyInfo } from '@kconnect/api';
+import type { TargetState } from '../worker/task-executor';
+
+export type ConnectorType = 'source' | 'sink' | 'unknown';
+export type State = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
+
+export interface ConnectorInfo {
+  name: string;
+  config: Record<string, string>;
+  tasks: Array<{ connector: string; task: number }>;
+  type: ConnectorType;
+}
+
+export interface StatusEntry {
+  state: State;
+  worker_id: string;
+  trace?: string;
+}
+
+export interface TaskStateInfo extends StatusEntry {
+  id: number;
+}
+
+export interface ConnectorStateInfo {
+  name: string;
+  connector: StatusEntry;
+  tasks: TaskStateInfo[];
+  type: ConnectorType;
+}
+
+export interface ConfigValueInfo {
+  name: string;
+  value: string | null;
+  recommended_values: string[];
+  errors: string[];
+  visible: boolean;
+}
+
+export interface ConfigInfos {
+  name: string;
+  error_count: number;
+  groups: string[];
+  configs: Array<{ definition: ConfigKeyInfo; value: ConfigValueInfo }>;
+}
+
+export interface PluginInfo {
+  class: string;
+  type: string;
+  version: string;
+}
+
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  offset: Record<string, unknown> | null;
+}
+
+export interface Herder {
+  connectors(): string[];
+  connectorInfo(name: string): ConnectorInfo;
+  connectorConfig(name: string): Record<string, string>;
+  /** Creates or replaces a connector; `created` tells which. */
+  putConnectorConfig(name: string, config: Record<string, string>, options: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }>;
+  patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
+  deleteConnector(name: string): Promise<void>;
+  connectorStatus(name: string): ConnectorStateInfo;
+  taskStatus(connector: string, task: number): TaskStateInfo;
+  taskConfigs(name: string): Array<{ id: { connector: string; task: number }; config: Record<string, string> }>;
+  /** Restarts per Connect's rules; returns the status to show (202) or null for a plain connector restart (204). */
+  restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null>;
+  restartTask(connector: string, task: number): Promise<void>;
+  pauseConnector(name: string): Promise<void>;
+  resumeConnector(name: string): Promise<void>;
+  stopConnector(name: string): Promise<void>;
+  connectorTopics(name: string): string[];
+  resetConnectorTopics(name: string): void;
+  connectorOffsets(name: string): Promise<ConnectorOffset[]>;
+  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void>;
+  resetConnectorOffsets(name: string): Promise<void>;
+  validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos>;
+  plugins(connectorsOnly: boolean): PluginInfo[];
+  pluginConfig(plugin: string): ConfigKeyInfo[];
+  /** Kafka cluster id, for `GET /`. */
+  kafkaClusterId(): string | null;
+  /** True once the herder finished starting (health). */
+  ready(): boolean;
+}

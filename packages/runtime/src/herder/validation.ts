@@ -1,0 +1,91 @@
+/**
+ * Connector config validation (Java's AbstractHerder.validateConnectorConfig): the framework's keys for the
+ * connector's type, the converter/transform/predicate classes, the sink topic rules and the connector's own
+ * `validate()`, merged into one ConfigInfos.
+ */
+import { type ConfigDef, type ConfigValue, type Connector, convertToString, toConfigKeyInfo } from '@kconnect/api';
+import { CONNECTOR_CONFIG, SINK_CONNECTOR_CONFIG, SOURCE_CONNECTOR_CONFIG, sinkTopicErrors } from '../config/connector-config';
+import type { PluginRegistry } from '../plugins/registry';
+import { badRequest } from '../rest/errors';
+import type { ConfigInfos } from './types';
+
+export function frameworkConfig(type: 'source' | 'sink' | undefined): ConfigDef {
+  return type === 'sink' ? SINK_CONNECTOR_CONFIG : type === 'source' ? SOURCE_CONNECTOR_CONFIG : CONNECTOR_CONFIG;
+}
+
+export async function validateConnectorConfig(
+  registry: PluginRegistry,
+  config: Record<string, string>,
+  newConnector: (cls: string) => { instance: Connector; type: 'source' | 'sink'; className: string },
+): Promise<ConfigInfos> {
+  const cls = config['connector.class'];
+  if (!cls) throw badRequest(`Connector config ${JSON.stringify(config)} contains no connector type`);
+  const { instance, type, className } = newConnector(cls);
+  const framework = frameworkConfig(type);
+  const own = instance.config();
+
+  const values = new Map<string, ConfigValue>();
+  for (const v of framework.validate(config)) values.set(v.name, v);
+  for (const v of await instance.validate(config)) values.set(v.name, v);
+  const extraErrors = (name: string, errs: string[]) => {
+    const v = values.get(name) ?? { name, value: config[name] ?? null, recommendedValues: [], errors: [], visible: true };
+    v.errors.push(...errs);
+    values.set(name, v);
+  };
+  if (type === 'sink') for (const [k, errs] of Object.entries(sinkTopicErrors(config))) extraErrors(k, errs);
+  for (const which of ['key', 'value'] as const) {
+    const c = config[`${which}.converter`];
+    if (c && !registry.resolve(c, ['converter'])) extraErrors(`${which}.converter`, [`Invalid value ${c} for configuration ${which}.converter: Class ${c} could not be found.`]);
+  }
+  const hc = config['header.converter'];
+  if (hc && !registry.resolve(hc, ['header_converter'])) extraErrors('header.converter', [`Invalid value ${hc} for configuration header.converter: Class ${hc} could not be found.`]);
+  const aliases = (kind: 'transforms' | 'predicates') => (config[kind] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const kind of ['transforms', 'predicates'] as const) {
+    const pluginType = kind === 'transforms' ? 'transformation' : 'predicate';
+    for (const alias of aliases(kind)) {
+      const key = `${kind}.${alias}.type`;
+      const t = config[key];
+      if (!t) extraErrors(key, [`Missing required configuration "${key}" which has no default value.`]);
+      else if (!registry.resolve(t, [pluginType])) extraErrors(key, [`Invalid value ${t} for configuration ${key}: Class ${t} could not be found.`]);
+      else {
+        const plugin = registry.resolve(t, [pluginType])!.create();
+        const prefix = `${kind}.${alias}.`;
+        const sub: Record<string, string> = {};
+        for (const [k, v] of Object.entries(config)) if (k.startsWith(prefix)) sub[k.slice(prefix.length)] = v;
+        for (const v of plugin.config().validate(sub)) if (v.errors.length) extraErrors(prefix + v.name, v.errors);
+      }
+    }
+  }
+  for (const alias of aliases('transforms')) {
+    const p = config[`transforms.${alias}.predicate`];
+    if (p && !aliases('predicates').includes(p)) extraErrors(`transforms.${alias}.predicate`, [`Invalid value ${p} for configuration transforms.${alias}.predicate: the predicate alias is not listed in 'predicates'`]);
+  }
+
+  const merged = framework.merge(own);
+  const configs: ConfigInfos['configs'] = [];
+  let errorCount = 0;
+  for (const v of values.values()) {
+    const key = merged.key(v.name);
+    errorCount += v.errors.length;
+    const definition = key
+      ? toConfigKeyInfo(key)
+      : { name: v.name, type: 'STRING' as never, required: false, default_value: null, importance: 'LOW' as never, documentation: '', group: null, order: -1, width: 'NONE' as never, display_name: v.name, dependents: [] };
+    configs.push({
+      definition,
+      value: {
+        name: v.name,
+        value: key ? convertToString(v.value, key.type) : (v.value as string | null),
+        recommended_values: v.recommendedValues,
+        errors: v.errors,
+        visible: v.visible,
+      },
+    });
+  }
+  return { name: className, error_count: errorCount, groups: merged.groups(), configs };
+}
+
+/** Connect's message for a config rejected at create/update time. */
+export function invalidConfigMessage(infos: ConfigInfos): string {
+  const errors = infos.configs.flatMap((c) => c.value.errors.map((e) => e));
+  return `Connector configuration is invalid and contains the following ${errors.length} error(s):\n${errors.join('\n')}\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``;
+}

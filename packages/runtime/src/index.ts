@@ -1,0 +1,17 @@
+/**
+ * @kconnect/runtime — the worker: herders, task executors, offset stores, the plugin registry, error handling and
+ * DLQ, metrics, the Kafka client adapter and the Connect REST server. Plugin authors never import this package;
+ * the CLI and tests do.
+ */
+export { startStandalone, readWorkerProperties, readConnectorFile, VERSION } from './standalone';
+export type { StandaloneOptions, StandaloneWorker } from './standalone';
+export { parseProperties } from './config/properties';
+export { parseWorkerConfig, WORKER_CONFIG } from './config/worker-config';
+export type { WorkerConfig } from './config/worker-config';
+export { CONNECTOR_CONFIG, SINK_CONNECTOR_CONFIG, SOURCE_CONNECTOR_CONFIG } from './config/connector-config';
+export { LoggerRegistry } from './logging';
+export type { LogLevel } from './logging';
+export { KafkajsClient } from './kafka/kafkajs';
+export type { KafkaClient, KafkaAdmin, KafkaProducer, KafkaConsumer } from './kafka/client';
+export { FileOffsetStore, MemoryOffsetStore } from './storage/offset-store';
+export { PluginRegistry } from './plugins/registry';

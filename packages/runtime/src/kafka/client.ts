@@ -1,0 +1,127 @@
+/**
+ * The runtime's one interface to Kafka. Everything else in the runtime talks to these types only, so the client
+ * library (kafkajs today) can be replaced without touching executors, stores or the REST layer.
+ */
+
+export type KafkaHeaders = Array<[string, Uint8Array | null]>;
+
+export interface ProducerRecord {
+  topic: string;
+  /** Explicit partition, or null/undefined for the Java-compatible default partitioner (murmur2 of the key). */
+  partition?: number | null;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: KafkaHeaders;
+  timestamp?: number | null;
+}
+
+/** Where Kafka stored one record. */
+export interface ProducedRecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+export interface KafkaProducer {
+  /**
+   * Sends records with acks=all and resolves, in input order, with each record's metadata once Kafka acknowledged
+   * all of them; rejects if any failed (the caller treats the whole call as unacknowledged).
+   */
+  send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]>;
+  close(): Promise<void>;
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType: 'CreateTime' | 'LogAppendTime';
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: KafkaHeaders;
+}
+
+export interface TopicPartitionRef {
+  topic: string;
+  partition: number;
+}
+
+export interface PartitionOffset extends TopicPartitionRef {
+  /** Offset of the next record to read. */
+  offset: number;
+}
+
+/** Callbacks from a running consumer. Each is awaited before the consumer goes on. */
+export interface ConsumerHandlers {
+  /**
+   * A batch of records of one partition, in offset order. Resolve true when it was processed (the fetch position
+   * moves past it), false to have it delivered again (e.g. the task is stopping).
+   */
+  onBatch(records: ConsumedRecord[], partition: TopicPartitionRef): Promise<boolean>;
+  /** The group assigned these partitions (called after every rebalance with the full new assignment). */
+  onAssigned(partitions: TopicPartitionRef[]): Promise<void>;
+  /** A rebalance started; the current assignment may be taken away. */
+  onRebalancing(): Promise<void>;
+  /** The consumer crashed and will not restart by itself. */
+  onCrash(error: Error): void;
+}
+
+export interface KafkaConsumer {
+  /** Subscribe to topics (names or one regex) and run; resolves once the consumer is running. */
+  run(topics: string[] | RegExp, handlers: ConsumerHandlers): Promise<void>;
+  commit(offsets: PartitionOffset[]): Promise<void>;
+  seek(offset: PartitionOffset): void;
+  pause(partitions: TopicPartitionRef[]): void;
+  resume(partitions: TopicPartitionRef[]): void;
+  /** Keeps the group membership alive during a long `onBatch`. */
+  heartbeat(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions?: number;
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+export interface KafkaAdmin {
+  clusterId(): Promise<string>;
+  listTopics(): Promise<string[]>;
+  /** Creates the topics that do not exist yet; resolves true when it created any. */
+  createTopics(topics: TopicSpec[]): Promise<boolean>;
+  deleteTopics(topics: string[]): Promise<void>;
+  partitionCount(topic: string): Promise<number>;
+  /** The earliest available offset of a partition, or null when the topic is unknown. */
+  lowWatermark(topic: string, partition: number): Promise<number | null>;
+  /** Committed offsets of a consumer group (partitions with no commit are absent). */
+  groupOffsets(groupId: string): Promise<PartitionOffset[]>;
+  /** Sets committed offsets of an empty consumer group. */
+  setGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void>;
+  /** Deletes a consumer group (its committed offsets go with it); no error when it does not exist. */
+  deleteGroup(groupId: string): Promise<void>;
+  /** Whether the group has active members. */
+  groupHasMembers(groupId: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  clientId: string;
+  /** `producer.*` worker settings and `producer.override.*` connector settings, prefix removed. */
+  settings?: Record<string, string>;
+}
+
+export interface ConsumerOptions {
+  clientId: string;
+  groupId: string;
+  settings?: Record<string, string>;
+}
+
+/** Creates Kafka clients for one cluster. */
+export interface KafkaClient {
+  producer(options: ProducerOptions): Promise<KafkaProducer>;
+  consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
+  admin(): Promise<KafkaAdmin>;
+}

@@ -1,0 +1,322 @@
+/**
+ * The kafkajs implementation of {@link KafkaClient}. Settings use Java client names (`producer.*`/`consumer.*`
+ * worker keys); the ones kafkajs has an equivalent for are mapped, the rest are ignored with a debug log.
+ */
+import {
+  type Admin, type Consumer, CompressionTypes, type ICustomPartitioner, Kafka, type KafkaConfig, logLevel,
+  Partitioners, type Producer, type TopicMessages,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import type {
+  ConsumedRecord, ConsumerHandlers, ConsumerOptions, KafkaAdmin, KafkaClient, KafkaConsumer, KafkaHeaders,
+  KafkaProducer, PartitionOffset, ProducedRecordMetadata, ProducerOptions, ProducerRecord, TopicPartitionRef, TopicSpec,
+} from './client';
+
+const PARTITION = Symbol('partition');
+type StampedMessage = { [PARTITION]?: number; key: Buffer | null; value: Buffer | null; partition?: number };
+
+/**
+ * Java's default partitioner (murmur2 of the key; round-robin for null keys), remembering its choice on the
+ * message so a retried send keeps every record in the partition it was first given and we can report it.
+ */
+const stampingPartitioner: ICustomPartitioner = () => {
+  const inner = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const m = args.message as unknown as StampedMessage;
+    if (m[PARTITION] === undefined) m[PARTITION] = inner(args);
+    return m[PARTITION];
+  };
+};
+
+const COMPRESSION: Record<string, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+};
+
+function toBuffer(b: Uint8Array | null): Buffer | null {
+  if (b === null) return null;
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function int(settings: Record<string, string> | undefined, key: string): number | undefined {
+  const v = settings?.[key];
+  return v === undefined ? undefined : Number.parseInt(v, 10);
+}
+
+export class KafkajsClient implements KafkaClient {
+  private readonly kafka: Kafka;
+
+  constructor(bootstrapServers: string[], private readonly log: Logger, clientId = 'kconnect') {
+    const config: KafkaConfig = {
+      clientId,
+      brokers: bootstrapServers,
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => {
+        const { message, ...rest } = log;
+        const l = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+        this.log[l]({ kafkajs: rest }, message);
+      },
+      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    };
+    this.kafka = new Kafka(config);
+  }
+
+  async producer(options: ProducerOptions): Promise<KafkaProducer> {
+    const producer = this.kafka.producer({
+      createPartitioner: stampingPartitioner,
+      allowAutoTopicCreation: true,
+      maxInFlightRequests: 1,
+      idempotent: false,
+    });
+    await producer.connect();
+    return new KafkajsProducer(producer, options.settings ?? {});
+  }
+
+  async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
+    const s = options.settings;
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: int(s, 'session.timeout.ms') ?? 45_000,
+      heartbeatInterval: int(s, 'heartbeat.interval.ms') ?? 3_000,
+      rebalanceTimeout: int(s, 'max.poll.interval.ms') ?? 300_000,
+      maxBytesPerPartition: int(s, 'max.partition.fetch.bytes') ?? 1_048_576,
+      maxBytes: int(s, 'fetch.max.bytes') ?? 52_428_800,
+      minBytes: int(s, 'fetch.min.bytes') ?? 1,
+      maxWaitTimeInMs: int(s, 'fetch.max.wait.ms') ?? 500,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    return new KafkajsConsumer(consumer, s?.['auto.offset.reset'] !== 'latest');
+  }
+
+  async admin(): Promise<KafkaAdmin> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    return new KafkajsAdmin(admin);
+  }
+}
+
+class KafkajsProducer implements KafkaProducer {
+  private readonly compression: CompressionTypes;
+  constructor(private readonly producer: Producer, settings: Record<string, string>) {
+    this.compression = COMPRESSION[settings['compression.type'] ?? 'none'] ?? CompressionTypes.None;
+  }
+
+  async send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
+    if (records.length === 0) return [];
+    const byTopic = new Map<string, StampedMessage[]>();
+    const messages: StampedMessage[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const m: StampedMessage & { headers?: Record<string, Buffer | Buffer[]>; timestamp?: string } = {
+        key: toBuffer(r.key),
+        value: toBuffer(r.value),
+      };
+      if (r.partition !== null && r.partition !== undefined) m.partition = r.partition;
+      if (r.timestamp !== null && r.timestamp !== undefined) m.timestamp = String(r.timestamp);
+      if (r.headers?.length) m.headers = toKafkajsHeaders(r.headers);
+      messages[i] = m;
+      let list = byTopic.get(r.topic);
+      if (!list) byTopic.set(r.topic, (list = []));
+      list.push(m);
+    }
+    const topicMessages = [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) as unknown as TopicMessages[];
+    const results = await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+    // Records of one partition were appended in input order from the partition's base offset.
+    const next = new Map<string, { offset: number; timestamp: number }>();
+    for (const r of results) {
+      const ts = r.logAppendTime && r.logAppendTime !== '-1' ? Number(r.logAppendTime) : -1;
+      next.set(`${r.topicName}\u0000${r.partition}`, { offset: Number(r.baseOffset), timestamp: ts });
+    }
+    return records.map((r, i) => {
+      const partition = messages[i]![PARTITION] ?? messages[i]!.partition!;
+      const slot = next.get(`${r.topic}\u0000${partition}`);
+      const offset = slot ? slot.offset++ : -1;
+      return { topic: r.topic, partition, offset, timestamp: slot && slot.timestamp >= 0 ? slot.timestamp : (r.timestamp ?? Date.now()) };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+function toKafkajsHeaders(headers: KafkaHeaders): Record<string, Buffer | Buffer[]> {
+  const out: Record<string, Buffer | Buffer[]> = {};
+  for (const [k, v] of headers) {
+    const b = toBuffer(v) ?? Buffer.alloc(0);
+    const cur = out[k];
+    out[k] = cur === undefined ? b : Array.isArray(cur) ? [...cur, b] : [cur, b];
+  }
+  return out;
+}
+
+function fromKafkajsHeaders(headers: Record<string, unknown> | undefined): KafkaHeaders {
+  const out: KafkaHeaders = [];
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) {
+    if (Array.isArray(v)) for (const e of v) out.push([k, e == null ? null : Buffer.from(e as Buffer)]);
+    else out.push([k, v == null ? null : (v as Buffer)]);
+  }
+  return out;
+}
+
+class KafkajsConsumer implements KafkaConsumer {
+  private heartbeatFn: (() => Promise<void>) | undefined;
+  /** Partitions rewound during the current batch: their fetch position must not be moved past the batch. */
+  private readonly seeked = new Set<string>();
+  constructor(private readonly consumer: Consumer, private readonly fromBeginning: boolean) {}
+
+  async run(topics: string[] | RegExp, handlers: ConsumerHandlers): Promise<void> {
+    const { consumer } = this;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const assigned: TopicPartitionRef[] = [];
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+        for (const partition of partitions) assigned.push({ topic, partition });
+      }
+      handlers.onAssigned(assigned).catch((err: Error) => handlers.onCrash(err));
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      handlers.onRebalancing().catch((err: Error) => handlers.onCrash(err));
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) handlers.onCrash(e.payload.error);
+    });
+    await consumer.subscribe({ topics: Array.isArray(topics) ? topics : [topics], fromBeginning: this.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+        if (!isRunning() || isStale()) return;
+        this.heartbeatFn = heartbeat;
+        const records: ConsumedRecord[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: Number(m.offset),
+          timestamp: Number(m.timestamp),
+          timestampType: 'CreateTime',
+          key: m.key,
+          value: m.value,
+          headers: fromKafkajsHeaders(m.headers),
+        }));
+        const key = `${batch.topic}\u0000${batch.partition}`;
+        this.seeked.delete(key);
+        const processed = await handlers.onBatch(records, { topic: batch.topic, partition: batch.partition });
+        // Advance the fetch position past the batch unless the handler rewound the partition.
+        if (processed && !this.seeked.has(key) && records.length && isRunning() && !isStale()) resolveOffset(batch.lastOffset());
+      },
+    });
+  }
+
+  async commit(offsets: PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+  }
+
+  seek(o: PartitionOffset): void {
+    this.seeked.add(`${o.topic}\u0000${o.partition}`);
+    this.consumer.seek({ topic: o.topic, partition: o.partition, offset: String(o.offset) });
+  }
+
+  pause(partitions: TopicPartitionRef[]): void {
+    for (const [topic, ps] of groupByTopic(partitions)) this.consumer.pause([{ topic, partitions: ps }]);
+  }
+
+  resume(partitions: TopicPartitionRef[]): void {
+    for (const [topic, ps] of groupByTopic(partitions)) this.consumer.resume([{ topic, partitions: ps }]);
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.heartbeatFn?.();
+  }
+
+  close(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}
+
+function groupByTopic(partitions: TopicPartitionRef[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const p of partitions) {
+    const l = m.get(p.topic);
+    if (l) l.push(p.partition);
+    else m.set(p.topic, [p.partition]);
+  }
+  return m;
+}
+
+class KafkajsAdmin implements KafkaAdmin {
+  constructor(private readonly admin: Admin) {}
+
+  async clusterId(): Promise<string> {
+    return (await this.admin.describeCluster()).clusterId;
+  }
+  listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
+  }
+  createTopics(topics: TopicSpec[]): Promise<boolean> {
+    return this.admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions ?? -1,
+        replicationFactor: t.replicationFactor ?? -1,
+        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+  async deleteTopics(topics: string[]): Promise<void> {
+    if (topics.length) await this.admin.deleteTopics({ topics });
+  }
+  async partitionCount(topic: string): Promise<number> {
+    const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return md.topics[0]?.partitions.length ?? 0;
+  }
+  async lowWatermark(topic: string, partition: number): Promise<number | null> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const p = offsets.find((o) => o.partition === partition);
+    return p ? Number(p.low) : null;
+  }
+  async groupOffsets(groupId: string): Promise<PartitionOffset[]> {
+    const res = await this.admin.fetchOffsets({ groupId });
+    const out: PartitionOffset[] = [];
+    for (const t of res) {
+      for (const p of t.partitions) {
+        const offset = Number(p.offset);
+        if (offset >= 0) out.push({ topic: t.topic, partition: p.partition, offset });
+      }
+    }
+    return out;
+  }
+  async setGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
+    for (const [topic, list] of groupBy(offsets)) {
+      await this.admin.setOffsets({ groupId, topic, partitions: list.map((o) => ({ partition: o.partition, offset: String(o.offset) })) });
+    }
+  }
+  async deleteGroup(groupId: string): Promise<void> {
+    try {
+      await this.admin.deleteGroups([groupId]);
+    } catch (e) {
+      const type = (e as { groups?: Array<{ error?: { type?: string } }> }).groups?.[0]?.error?.type;
+      if (type !== 'GROUP_ID_NOT_FOUND') throw e;
+    }
+  }
+  async groupHasMembers(groupId: string): Promise<boolean> {
+    const d = await this.admin.describeGroups([groupId]);
+    return (d.groups[0]?.members.length ?? 0) > 0;
+  }
+  close(): Promise<void> {
+    return this.admin.disconnect();
+  }
+}
+
+function groupBy(offsets: PartitionOffset[]): Map<string, PartitionOffset[]> {
+  const m = new Map<string, PartitionOffset[]>();
+  for (const o of offsets) {
+    const l = m.get(o.topic);
+    if (l) l.push(o);
+    else m.set(o.topic, [o]);
+  }
+  return m;
+}

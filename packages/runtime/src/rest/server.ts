@@ -1,0 +1,262 @@
+/**
+ * The Kafka Connect REST API on fastify: every path, status code and body of the Java worker
+ * (`docs/openapi.yaml`), plus `/metrics`. Errors of any kind leave as Connect's `{error_code, message}`.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger, LoggerRegistry, LogLevel } from '../logging';
+import { LEVELS } from '../logging';
+import type { WorkerMetrics } from '../metrics/metrics';
+import type { ConnectorOffset, Herder } from '../herder/types';
+import { badRequest, notFound, toErrorResponse } from './errors';
+
+export interface RestOptions {
+  herder: Herder;
+  loggers: LoggerRegistry;
+  metrics: WorkerMetrics;
+  log: Logger;
+  version: string;
+  commit: string;
+  allowOrigin?: string;
+  allowMethods?: string;
+  /** Serve `/admin/*` on this server (false when `admin.listeners` moves or disables them). */
+  admin?: boolean;
+  /** Only `/admin/*` (for a separate admin listener). */
+  adminOnly?: boolean;
+}
+
+const TARGET_STATES: Record<string, 'STARTED' | 'PAUSED' | 'STOPPED'> = { RUNNING: 'STARTED', PAUSED: 'PAUSED', STOPPED: 'STOPPED' };
+
+/** Connect config maps are string → string; Jackson coerces JSON scalars to strings, so do we. */
+function stringMap(body: unknown, what: string, allowNull = false): Record<string, string> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`${what} must be a JSON object of string keys and string values`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (v === null && allowNull) out[k] = null as unknown as string;
+    else if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    else throw badRequest(`Invalid value for config '${k}' in ${what}: expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+  return out;
+}
+
+function bool(v: unknown, name: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (v === 'true' || v === true) return true;
+  if (v === 'false' || v === false) return false;
+  throw badRequest(`Invalid value for query parameter ${name}: ${String(v)} (expected true or false)`);
+}
+
+function taskNumber(v: string): number {
+  if (!/^\d+$/.test(v)) throw notFound(`Task ${v} not found`);
+  return Number(v);
+}
+
+type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | string[] | undefined> }>;
+
+export function createRestServer(o: RestOptions): FastifyInstance {
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 } });
+  const { herder } = o;
+
+  // Parse JSON ourselves so that every failure becomes a Connect error, and an empty body is "no body".
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(badRequest(`Unable to parse the request body as JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500) o.log.error({ err, url: req.url, method: req.method }, 'REST request failed');
+    else o.log.debug({ url: req.url, method: req.method, status, message: body.message }, 'REST request rejected');
+    void reply.code(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url.split('?')[0]}` });
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (o.allowOrigin) {
+      void reply.header('Access-Control-Allow-Origin', o.allowOrigin);
+      if (o.allowMethods) void reply.header('Access-Control-Allow-Methods', o.allowMethods);
+    }
+    (req as unknown as { t0: bigint }).t0 = process.hrtime.bigint();
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const ms = Number(process.hrtime.bigint() - (req as unknown as { t0: bigint }).t0) / 1e6;
+    o.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms }, 'REST request');
+  });
+
+  if (!o.adminOnly) registerConnectRoutes(app, herder, o);
+  if (o.admin !== false || o.adminOnly) registerAdminRoutes(app, o.loggers);
+  return app;
+}
+
+function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOptions): void {
+  app.get('/', async () => ({ version: o.version, commit: o.commit, kafka_cluster_id: herder.kafkaClusterId() }));
+
+  app.get('/health', async (_req, reply) => {
+    if (!herder.ready()) return reply.code(503).send({ status: 'starting', message: 'Worker is still starting up.' });
+    return { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    void reply.type(o.metrics.registry.contentType);
+    return o.metrics.registry.metrics();
+  });
+
+  app.get('/connectors', async (req: Req) => {
+    const raw = req.query.expand;
+    const expand = new Set((Array.isArray(raw) ? raw : raw ? [raw] : []).map((s) => s.toLowerCase()));
+    const names = herder.connectors();
+    if (!expand.has('status') && !expand.has('info')) return names;
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const n of names) {
+      const e: Record<string, unknown> = {};
+      try {
+        if (expand.has('status')) e.status = herder.connectorStatus(n);
+        if (expand.has('info')) e.info = herder.connectorInfo(n);
+      } catch {
+        continue; // deleted meanwhile
+      }
+      out[n] = e;
+    }
+    return out;
+  });
+
+  app.post('/connectors', async (req: Req, reply: FastifyReply) => {
+    const body = req.body as { name?: unknown; config?: unknown; initial_state?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object with "name" and "config"');
+    const config = body.config === undefined || body.config === null ? {} : stringMap(body.config, '"config"');
+    const name = typeof body.name === 'string' ? body.name.trim() : config.name;
+    if (typeof name !== 'string' || name === '') throw badRequest('Connector name should not be empty');
+    if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (' + config.name + ') doesn\'t match connector name in the URL (' + name + ')');
+    if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
+    let initialState: 'STARTED' | 'PAUSED' | 'STOPPED' | undefined;
+    if (body.initial_state !== undefined && body.initial_state !== null) {
+      initialState = TARGET_STATES[String(body.initial_state).toUpperCase()];
+      if (!initialState) throw badRequest(`Invalid initial state ${String(body.initial_state)}; must be one of RUNNING, PAUSED, STOPPED`);
+    }
+    const { info } = await herder.putConnectorConfig(name, config, { allowReplace: false, initialState });
+    return reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`).send(info);
+  });
+
+  app.get('/connectors/:c', async (req: Req) => herder.connectorInfo(req.params.c!));
+  app.get('/connectors/:c/config', async (req: Req) => herder.connectorConfig(req.params.c!));
+
+  app.put('/connectors/:c/config', async (req: Req, reply: FastifyReply) => {
+    const name = req.params.c!;
+    const config = stringMap(req.body, 'The connector configuration');
+    if (config.name !== undefined && config.name !== name) throw badRequest(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
+    if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
+    const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
+    if (created) return reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`).send(info);
+    return info;
+  });
+
+  app.patch('/connectors/:c/config', async (req: Req) => herder.patchConnectorConfig(req.params.c!, stringMap(req.body, 'The config patch', true)));
+
+  app.delete('/connectors/:c', async (req: Req, reply: FastifyReply) => {
+    await herder.deleteConnector(req.params.c!);
+    return reply.code(204).send();
+  });
+
+  app.get('/connectors/:c/status', async (req: Req) => herder.connectorStatus(req.params.c!));
+
+  app.post('/connectors/:c/restart', async (req: Req, reply: FastifyReply) => {
+    const includeTasks = bool(req.query.includeTasks, 'includeTasks', false);
+    const onlyFailed = bool(req.query.onlyFailed, 'onlyFailed', false);
+    const status = await herder.restartConnector(req.params.c!, includeTasks, onlyFailed);
+    if (!status) return reply.code(204).send();
+    return reply.code(202).send(status);
+  });
+
+  app.put('/connectors/:c/pause', async (req: Req, reply: FastifyReply) => {
+    await herder.pauseConnector(req.params.c!);
+    return reply.code(202).send();
+  });
+  app.put('/connectors/:c/resume', async (req: Req, reply: FastifyReply) => {
+    await herder.resumeConnector(req.params.c!);
+    return reply.code(202).send();
+  });
+  app.put('/connectors/:c/stop', async (req: Req, reply: FastifyReply) => {
+    await herder.stopConnector(req.params.c!);
+    return reply.code(204).send();
+  });
+
+  app.get('/connectors/:c/tasks', async (req: Req) => herder.taskConfigs(req.params.c!));
+  app.get('/connectors/:c/tasks-config', async (req: Req) => {
+    const out: Record<string, Record<string, string>> = {};
+    for (const t of herder.taskConfigs(req.params.c!)) out[`${t.id.connector}-${t.id.task}`] = t.config;
+    return out;
+  });
+  app.get('/connectors/:c/tasks/:t/status', async (req: Req) => herder.taskStatus(req.params.c!, taskNumber(req.params.t!)));
+  app.post('/connectors/:c/tasks/:t/restart', async (req: Req, reply: FastifyReply) => {
+    await herder.restartTask(req.params.c!, taskNumber(req.params.t!));
+    return reply.code(204).send();
+  });
+
+  app.get('/connectors/:c/topics', async (req: Req) => ({ [req.params.c!]: { topics: herder.connectorTopics(req.params.c!) } }));
+  app.put('/connectors/:c/topics/reset', async (req: Req, reply: FastifyReply) => {
+    herder.resetConnectorTopics(req.params.c!);
+    return reply.code(202).send();
+  });
+
+  app.get('/connectors/:c/offsets', async (req: Req) => ({ offsets: await herder.connectorOffsets(req.params.c!) }));
+  app.patch('/connectors/:c/offsets', async (req: Req) => {
+    const body = req.body as { offsets?: unknown } | undefined;
+    if (!body || typeof body !== 'object') throw badRequest('Request body must be a JSON object with an "offsets" list');
+    if (!Array.isArray(body.offsets) || body.offsets.length === 0) throw badRequest('Partitions / offsets need to be provided for an alter offsets request');
+    for (const e of body.offsets as unknown[]) {
+      if (!e || typeof e !== 'object' || Array.isArray(e)) throw badRequest('Each entry of "offsets" must be an object with "partition" and "offset"');
+      const { partition, offset } = e as ConnectorOffset;
+      if (!partition || typeof partition !== 'object' || Array.isArray(partition)) throw badRequest('Each entry of "offsets" needs a "partition" object');
+      if (offset !== null && (typeof offset !== 'object' || Array.isArray(offset))) throw badRequest('The "offset" of each entry must be an object or null');
+    }
+    herder.connectorInfo(req.params.c!);
+    await herder.alterConnectorOffsets(req.params.c!, body.offsets as ConnectorOffset[]);
+    return { message: 'The offsets for this connector have been altered successfully' };
+  });
+  app.delete('/connectors/:c/offsets', async (req: Req) => {
+    await herder.resetConnectorOffsets(req.params.c!);
+    return { message: 'The offsets for this connector have been reset successfully' };
+  });
+
+  app.get('/connector-plugins', async (req: Req) => herder.plugins(bool(req.query.connectorsOnly, 'connectorsOnly', true)));
+  app.get('/connector-plugins/:p/config', async (req: Req) => herder.pluginConfig(req.params.p!));
+  app.put('/connector-plugins/:p/config/validate', async (req: Req) => {
+    const config = stringMap(req.body, 'The connector configuration');
+    const cls = config['connector.class'];
+    if (!cls) throw badRequest('Connector config ' + JSON.stringify(config) + ' contains no connector type');
+    const plugin = req.params.p!;
+    const infos = await herder.validateConnectorConfig(config);
+    const simple = (s: string) => s.slice(s.lastIndexOf('.') + 1);
+    const matches = [infos.name, simple(infos.name), simple(infos.name).replace(/Connector$/, '')].includes(plugin) || plugin === cls;
+    if (!matches) throw badRequest(`Included connector type ${cls} does not match request type ${plugin}`);
+    return infos;
+  });
+}
+
+function registerAdminRoutes(app: FastifyInstance, loggers: LoggerRegistry): void {
+  app.get('/admin/loggers', async () => loggers.levels());
+  app.get('/admin/loggers/:name', async (req: Req) => {
+    const l = loggers.level(req.params.name!);
+    if (!l) throw notFound(`Logger ${req.params.name} not found.`);
+    return l;
+  });
+  app.put('/admin/loggers/:name', async (req: Req, reply: FastifyReply) => {
+    const body = req.body as { level?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || typeof body.level !== 'string') throw badRequest('Desired \'level\' parameter was not specified in request.');
+    const level = body.level.toUpperCase() as LogLevel;
+    if (!LEVELS.includes(level)) throw notFound(`invalid log level '${body.level}'.`);
+    const scope = String(req.query.scope ?? 'worker').toLowerCase();
+    if (scope !== 'worker' && scope !== 'cluster') throw badRequest(`Invalid scope '${String(req.query.scope)}'; must be 'worker' or 'cluster'`);
+    const affected = loggers.setLevel(req.params.name!, level);
+    // A standalone worker is the whole cluster: cluster scope applies here and answers as Java does (204).
+    if (scope === 'cluster') return reply.code(204).send();
+    return affected;
+  });
+}

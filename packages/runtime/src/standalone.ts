@@ -1,0 +1,141 @@
+/**
+ * Wires a standalone worker together: worker config → loggers, metrics, plugins, Kafka client, offset store,
+ * worker, herder and REST server. Used by the CLI and by tests that need a real worker in-process.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { PluginDescriptor } from '@kconnect/api';
+import { ConfigError } from '@kconnect/api';
+import { plugins as converterPlugins } from '@kconnect/converters';
+import type { FastifyInstance } from 'fastify';
+import { parseProperties } from './config/properties';
+import { parseWorkerConfig, type WorkerConfig } from './config/worker-config';
+import { StandaloneHerder } from './herder/standalone-herder';
+import type { KafkaClient } from './kafka/client';
+import { KafkajsClient } from './kafka/kafkajs';
+import { LoggerRegistry, type LogLevel } from './logging';
+import { WorkerMetrics } from './metrics/metrics';
+import { PluginRegistry } from './plugins/registry';
+import { createRestServer } from './rest/server';
+import { FileOffsetStore, MemoryOffsetStore } from './storage/offset-store';
+import { Worker } from './worker/worker';
+
+export const VERSION: string = (require('../package.json') as { version: string }).version;
+
+export interface StandaloneOptions {
+  /** Worker properties (already parsed). */
+  workerProps: Record<string, string>;
+  /** Connector configs to create at start (from files on the command line). */
+  connectors?: Array<{ name: string; config: Record<string, string> }>;
+  /** Plugins besides the built-in converters (the CLI passes the bundled connectors). */
+  plugins?: readonly PluginDescriptor[];
+  logLevel?: LogLevel;
+  /** Replace the Kafka client (tests). */
+  kafka?: KafkaClient;
+  loggers?: LoggerRegistry;
+}
+
+export interface StandaloneWorker {
+  readonly url: string;
+  readonly config: WorkerConfig;
+  readonly herder: StandaloneHerder;
+  readonly rest: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+function parseListener(l: string): { protocol: string; host: string; port: number } {
+  const m = /^(https?):\/\/([^:/]*|\[[^\]]*\]):(\d+)\/?$/i.exec(l.trim());
+  if (!m) throw new ConfigError(`Invalid value ${l} for configuration listeners: expected protocol://host:port, e.g. http://127.0.0.1:8083`, { name: 'listeners' });
+  if (m[1]!.toLowerCase() === 'https') throw new ConfigError('HTTPS listeners are not supported yet; terminate TLS in front of the worker', { name: 'listeners' });
+  return { protocol: m[1]!.toLowerCase(), host: m[2]!, port: Number(m[3]) };
+}
+
+export async function startStandalone(options: StandaloneOptions): Promise<StandaloneWorker> {
+  const config = parseWorkerConfig(options.workerProps);
+  const loggers = options.loggers ?? new LoggerRegistry({ level: options.logLevel ?? 'INFO' });
+  const log = loggers.get('kconnect.worker');
+  const listener = parseListener(config.listeners[0] ?? 'http://:8083');
+  const metrics = new WorkerMetrics();
+  const registry = new PluginRegistry().register(converterPlugins).register(options.plugins ?? []);
+  const loaded = registry.loadPluginPath(config.pluginPath);
+  if (loaded.length) log.info({ loaded }, 'loaded plugins from plugin.path');
+  const kafka = options.kafka ?? new KafkajsClient(config.bootstrapServers, loggers.get('kconnect.kafka'));
+  const offsetStore = config.offsetFile ? new FileOffsetStore(path.resolve(config.offsetFile)) : new MemoryOffsetStore();
+
+  const rest0 = { host: listener.host === '' ? '0.0.0.0' : listener.host, port: listener.port };
+  const admin = await kafka.admin();
+  let herder: StandaloneHerder | undefined;
+  const worker = new Worker('pending', config, registry, kafka, offsetStore, loggers, metrics, (c, t) => herder?.recordTopic(c, t));
+  herder = new StandaloneHerder(worker, admin, loggers.get('kconnect.herder'));
+
+  const adminSeparate = config.adminListeners !== null;
+  const rest = createRestServer({
+    herder, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: 'unknown',
+    allowOrigin: config.allowOrigin, allowMethods: config.allowMethods, admin: !adminSeparate,
+  });
+  await rest.listen(rest0);
+  const port = (rest.server.address() as { port: number }).port;
+  const advertisedHost = config.advertisedHost ?? (listener.host && listener.host !== '0.0.0.0' ? listener.host : '127.0.0.1');
+  const workerId = `${advertisedHost}:${config.advertisedPort ?? port}`;
+  (worker as { workerId: string }).workerId = workerId;
+  let adminRest: FastifyInstance | undefined;
+  if (adminSeparate && config.adminListeners!.length) {
+    const al = parseListener(config.adminListeners![0]!);
+    adminRest = createRestServer({ herder, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: 'unknown', adminOnly: true });
+    await adminRest.listen({ host: al.host || '0.0.0.0', port: al.port });
+  }
+
+  try {
+    await herder.start(options.connectors ?? []);
+  } catch (e) {
+    await rest.close();
+    await adminRest?.close();
+    throw e;
+  }
+  const url = `http://${advertisedHost}:${port}`;
+  log.info({ url, workerId }, 'Kafka Connect standalone worker started');
+  return {
+    url,
+    config,
+    herder,
+    rest,
+    async stop() {
+      log.info('Kafka Connect stopping');
+      await rest.close();
+      await adminRest?.close();
+      await herder.stop();
+      log.info('Kafka Connect stopped');
+      loggers.flush();
+    },
+  };
+}
+
+/** Reads a worker `.properties` file. */
+export function readWorkerProperties(file: string): Record<string, string> {
+  return parseProperties(readFileSync(file, 'utf8'));
+}
+
+/** Reads a connector config file: `.properties`, or `.json` as a flat map or `{"name","config"}`. */
+export function readConnectorFile(file: string): { name: string; config: Record<string, string> } {
+  const text = readFileSync(file, 'utf8');
+  let config: Record<string, string>;
+  let name: string | undefined;
+  if (file.endsWith('.json')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file} must hold a JSON object`);
+    const o = doc as Record<string, unknown>;
+    const raw = o.config && typeof o.config === 'object' ? (o.config as Record<string, unknown>) : o;
+    name = typeof o.name === 'string' && o.config ? o.name : undefined;
+    config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  } else {
+    config = parseProperties(text);
+  }
+  name ??= config.name;
+  if (!name) throw new ConfigError(`${file} has no connector name (set "name")`);
+  return { name, config: { ...config, name } };
+}

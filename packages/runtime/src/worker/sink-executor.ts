@@ -1,0 +1,297 @@
+/**
+ * Runs one sink task (Java's WorkerSinkTask): consumer group `connect-<name>` → converters → transformations →
+ * `put` → `preCommit`/`flush` every `offset.flush.interval.ms`; only offsets the task returned from preCommit are
+ * committed. A retriable error from `put` redelivers the same batch after a backoff; any other error fails the task
+ * and leaves the uncommitted records to be read again after a restart.
+ */
+import {
+  type ConnectorProps, type ErrantRecordReporter, Headers, type SinkRecord, type SinkTask, type SinkTaskContext,
+  type TopicPartition, type TopicPartitionOffset, isRetriable,
+} from '@kconnect/api';
+import type { ConsumedRecord, KafkaConsumer, PartitionOffset, TopicPartitionRef } from '../kafka/client';
+import type { Logger } from '../logging';
+import type { WorkerMetrics } from '../metrics/metrics';
+import type { ErrorContext, ErrorHandler } from './error-handler';
+import type { TaskConverters, TransformStep } from './plugins';
+import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusListener, sleep } from './task-executor';
+
+export interface SinkExecutorDeps {
+  task: SinkTask;
+  taskConfig: ConnectorProps;
+  converters: TaskConverters;
+  transforms: TransformStep<SinkRecord>[];
+  consumer: KafkaConsumer;
+  subscription: string[] | RegExp;
+  errorHandler: ErrorHandler;
+  /** Whether the connector configured any error reporting (errant record reporter is null otherwise). */
+  hasErrorReporting: boolean;
+  metrics: WorkerMetrics;
+  offsetFlushIntervalMs: number;
+  onTopic: (topic: string) => void;
+}
+
+const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+const DEFAULT_RETRY_BACKOFF_MS = 300;
+
+export class SinkTaskExecutor extends TaskExecutor {
+  private assignment = new Map<string, TopicPartitionRef>();
+  /** Offset after the last record handed to put(), per partition. */
+  private readonly current = new Map<string, PartitionOffset>();
+  private lastCommitted = new Map<string, number>();
+  private lastCommit = Date.now();
+  private commitRequested = false;
+  private retryTimeoutMs: number | null = null;
+  private readonly rewinds = new Map<string, PartitionOffset>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  /** Serializes put and commit: the consumer callbacks and the commit timer never overlap. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly labels: { connector: string; task: string };
+  protected readonly errorHandler: ErrorHandler;
+  private readonly topics = new Set<string>();
+  private started = false;
+
+  constructor(id: ConnectorTaskId, initialState: TargetState, listener: TaskStatusListener, log: Logger, private readonly d: SinkExecutorDeps) {
+    super(id, initialState, listener, log);
+    this.errorHandler = d.errorHandler;
+    this.labels = { connector: id.connector, task: String(id.task) };
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  protected async execute(): Promise<void> {
+    const { task, consumer } = this.d;
+    const reporter: ErrantRecordReporter | null = this.d.hasErrorReporting
+      ? { report: async (record, error) => void (await this.reportErrant(record, error)) }
+      : null;
+    const context: SinkTaskContext = {
+      configs: () => this.d.taskConfig,
+      assignment: () => [...this.assignment.values()],
+      offset: (offsets: TopicPartitionOffset[]) => {
+        for (const o of offsets) this.rewinds.set(tpKey(o), { topic: o.topic, partition: o.partition, offset: o.offset });
+      },
+      timeout: (ms: number) => {
+        this.retryTimeoutMs = ms;
+      },
+      pause: (...ps: TopicPartition[]) => consumer.pause(ps),
+      resume: (...ps: TopicPartition[]) => {
+        if (this.targetState !== 'PAUSED') consumer.resume(ps);
+      },
+      requestCommit: () => {
+        this.commitRequested = true;
+      },
+      errantRecordReporter: () => reporter,
+    };
+    task.initialize(context);
+    await task.start(this.d.taskConfig);
+    this.started = true;
+    await consumer.run(this.d.subscription, {
+      onAssigned: (ps) => this.exclusive(() => this.onAssigned(ps)),
+      onRebalancing: () => this.exclusive(() => this.commit('rebalance')),
+      onBatch: (records, tp) => this.exclusive(() => this.onBatch(records, tp)),
+      onCrash: (e) => this.fail(e),
+    });
+    if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
+    else this.listener.onRunning(this.id);
+    this.commitTimer = setInterval(() => {
+      if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) {
+        void this.exclusive(() => this.commit('interval'));
+      }
+    }, Math.min(1000, this.d.offsetFlushIntervalMs));
+    // The consumer runs on its own; the loop ends with stop() or a failure.
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (this.stopping || this.failed) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+  }
+
+  private async onAssigned(partitions: TopicPartitionRef[]): Promise<void> {
+    const next = new Map(partitions.map((p) => [tpKey(p), p]));
+    const revoked = [...this.assignment.entries()].filter(([k]) => !next.has(k)).map(([, p]) => p);
+    const added = [...next.entries()].filter(([k]) => !this.assignment.has(k)).map(([, p]) => p);
+    if (revoked.length) {
+      await this.d.task.close(revoked);
+      for (const p of revoked) {
+        this.current.delete(tpKey(p));
+        this.lastCommitted.delete(tpKey(p));
+      }
+    }
+    this.assignment = next;
+    if (added.length) await this.d.task.open(added);
+    if (this.targetState === 'PAUSED') this.d.consumer.pause(partitions);
+  }
+
+  private async onBatch(records: ConsumedRecord[], tp: TopicPartitionRef): Promise<boolean> {
+    if (this.stopping || this.failed || !this.started) return false;
+    if (!this.topics.has(tp.topic)) {
+      this.topics.add(tp.topic);
+      this.d.onTopic(tp.topic);
+    }
+    this.d.metrics.sinkRecordRead.inc(this.labels, records.length);
+    try {
+      const sinkRecords: SinkRecord[] = [];
+      for (const r of records) {
+        const s = await this.convert(r);
+        if (s) sinkRecords.push(s);
+      }
+      await this.deliver(sinkRecords);
+      if (this.stopping || this.failed) return false;
+      this.current.set(tpKey(tp), { ...tp, offset: records[records.length - 1]!.offset + 1 });
+      this.d.metrics.sinkRecordSend.inc(this.labels, sinkRecords.length);
+      this.d.metrics.batchSize.observe(this.labels, sinkRecords.length);
+      if (this.rewinds.size) {
+        for (const o of this.rewinds.values()) {
+          this.d.consumer.seek(o);
+          this.current.set(tpKey(o), o);
+        }
+        this.rewinds.clear();
+      }
+      if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) await this.commit('interval');
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  /** put() with redelivery after retriable errors until it succeeds, the task stops, or a fatal error. */
+  private async deliver(records: SinkRecord[]): Promise<void> {
+    for (;;) {
+      const t0 = process.hrtime.bigint();
+      try {
+        await this.d.task.put(records);
+        this.d.metrics.putBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
+        return;
+      } catch (e) {
+        if (!isRetriable(e)) throw e;
+        const wait = this.retryTimeoutMs ?? DEFAULT_RETRY_BACKOFF_MS;
+        this.retryTimeoutMs = null;
+        this.log.warn({ err: e, backoffMs: wait }, 'RetriableException from SinkTask; redelivering the batch after backoff');
+        const until = Date.now() + wait;
+        while (Date.now() < until && !this.stopping) {
+          await sleep(Math.min(1000, until - Date.now()));
+          await this.d.consumer.heartbeat().catch(() => undefined);
+        }
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  private async convert(r: ConsumedRecord): Promise<SinkRecord | null> {
+    const eh = this.d.errorHandler;
+    const { key, value, header, keyClass, valueClass, headerClass } = this.d.converters;
+    const ctx: Partial<ErrorContext> = { consumed: r };
+    const headers = new Headers();
+    if (r.headers.length) {
+      const ok = await eh.executeSync('HEADER_CONVERTER', headerClass, () => {
+        for (const [k, v] of r.headers) {
+          const sv = header.toConnectHeader(r.topic, k, v);
+          headers.add(k, sv.value, sv.schema);
+        }
+        return true;
+      }, ctx);
+      if (!ok) return this.skipped();
+    }
+    const k = await eh.execute('KEY_CONVERTER', keyClass, () => key.toConnectData(r.topic, r.key, headers), ctx);
+    if (!k) return this.skipped();
+    const v = await eh.execute('VALUE_CONVERTER', valueClass, () => value.toConnectData(r.topic, r.value, headers), ctx);
+    if (!v) return this.skipped();
+    let record: SinkRecord | null = {
+      topic: r.topic,
+      kafkaPartition: r.partition,
+      kafkaOffset: r.offset,
+      keySchema: k.schema,
+      key: k.value,
+      valueSchema: v.schema,
+      value: v.value,
+      timestamp: r.timestamp,
+      timestampType: r.timestampType,
+      headers,
+      originalTopic: r.topic,
+      originalKafkaPartition: r.partition,
+      originalKafkaOffset: r.offset,
+    };
+    for (const step of this.d.transforms) {
+      const cur: SinkRecord = record;
+      if (step.predicate && step.predicate.test(cur) === step.negate) continue;
+      record = (await eh.executeSync('TRANSFORMATION', step.className, () => step.transform.apply(cur), ctx)) ?? null;
+      if (!record) return null;
+    }
+    return record;
+  }
+
+  private skipped(): null {
+    this.d.metrics.recordsSkipped.inc(this.labels);
+    return null;
+  }
+
+  private async reportErrant(record: SinkRecord, error: Error): Promise<void> {
+    await this.d.errorHandler.execute('TASK_PUT', this.d.task.constructor.name, () => {
+      throw error;
+    }, {
+      consumed: {
+        topic: record.originalTopic, partition: record.originalKafkaPartition, offset: record.originalKafkaOffset,
+        key: null, value: null, headers: [],
+      },
+    });
+    this.d.metrics.recordsSkipped.inc(this.labels);
+  }
+
+  /** Asks the task what is safe to commit and commits it (only for partitions still assigned). */
+  private async commit(reason: string): Promise<void> {
+    this.lastCommit = Date.now();
+    this.commitRequested = false;
+    if (!this.started || this.failed || this.current.size === 0) return;
+    const current: TopicPartitionOffset[] = [...this.current.values()];
+    try {
+      const safe = await this.d.task.preCommit(current);
+      const toCommit = safe.filter((o) => this.assignment.has(tpKey(o)) && this.lastCommitted.get(tpKey(o)) !== o.offset);
+      if (toCommit.length) {
+        await this.d.consumer.commit(toCommit);
+        for (const o of toCommit) this.lastCommitted.set(tpKey(o), o.offset);
+        this.log.debug({ reason, offsets: toCommit }, 'committed offsets');
+      }
+      this.d.metrics.offsetCommitSuccess.inc(this.labels);
+      this.d.metrics.sinkOffsetCommitCompletion.inc(this.labels);
+    } catch (e) {
+      this.d.metrics.offsetCommitFailure.inc(this.labels);
+      this.log.error({ err: e, reason }, 'Commit of offsets threw an unexpected exception; rewinding to the last committed offsets');
+      // Java rewinds after a failed flush so that nothing unflushed is skipped.
+      for (const [k, tp] of this.assignment) {
+        const off = this.lastCommitted.get(k);
+        if (off !== undefined) this.d.consumer.seek({ ...tp, offset: off });
+      }
+    }
+  }
+
+  protected override onPause(): void {
+    this.d.consumer.pause([...this.assignment.values()]);
+  }
+
+  protected override onResume(): void {
+    this.d.consumer.resume([...this.assignment.values()]);
+  }
+
+  protected async close(): Promise<void> {
+    clearInterval(this.commitTimer);
+    await this.exclusive(async () => {
+      if (!this.failed) await this.commit('shutdown');
+      if (this.started) {
+        try {
+          await this.d.task.close([...this.assignment.values()]);
+        } finally {
+          await this.d.task.stop();
+        }
+      }
+    });
+    await this.d.consumer.close();
+    this.d.metrics.removeTask(this.id.connector, this.id.task);
+  }
+}

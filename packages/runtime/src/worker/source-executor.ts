@@ -1,0 +1,200 @@
+/**
+ * Runs one source task (Java's WorkerSourceTask): poll → transformations → converters → producer (acks=all),
+ * with at most one produce request in flight while the next batch is polled (back-pressure: a slow broker slows
+ * polling), offsets committed every `offset.flush.interval.ms` only for records Kafka acknowledged.
+ */
+import {
+  type ConnectorProps, type OffsetMap, type RecordMetadata, type SourceRecord, type SourceTask,
+  type SourceTaskContext,
+} from '@kconnect/api';
+import type { KafkaProducer, ProducedRecordMetadata, ProducerRecord } from '../kafka/client';
+import type { WorkerMetrics } from '../metrics/metrics';
+import type { Logger } from '../logging';
+import type { OffsetStore } from '../storage/offset-store';
+import type { ErrorHandler } from './error-handler';
+import type { TaskConverters, TransformStep } from './plugins';
+import { SubmittedRecords, type SubmittedRecord } from './submitted-records';
+import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusListener, sleep } from './task-executor';
+
+export interface SourceExecutorDeps {
+  task: SourceTask;
+  taskConfig: ConnectorProps;
+  converters: TaskConverters;
+  transforms: TransformStep<SourceRecord>[];
+  producer: KafkaProducer;
+  offsetStore: OffsetStore;
+  errorHandler: ErrorHandler;
+  metrics: WorkerMetrics;
+  offsetFlushIntervalMs: number;
+  offsetFlushTimeoutMs: number;
+  /** Called with each topic the task produced to (topic tracking). */
+  onTopic: (topic: string) => void;
+}
+
+type Pending = { record: SourceRecord; submitted: SubmittedRecord | null };
+
+export class SourceTaskExecutor extends TaskExecutor {
+  private readonly submitted = new SubmittedRecords();
+  private inFlight: Promise<void> = Promise.resolve();
+  private lastCommit = Date.now();
+  private committing: Promise<void> | null = null;
+  private readonly labels: { connector: string; task: string };
+  protected readonly errorHandler: ErrorHandler;
+  private readonly topics = new Set<string>();
+
+  constructor(id: ConnectorTaskId, initialState: TargetState, listener: TaskStatusListener, log: Logger, private readonly d: SourceExecutorDeps) {
+    super(id, initialState, listener, log);
+    this.errorHandler = d.errorHandler;
+    this.labels = { connector: id.connector, task: String(id.task) };
+  }
+
+  protected async execute(): Promise<void> {
+    const { task, offsetStore } = this.d;
+    const connector = this.id.connector;
+    const context: SourceTaskContext = {
+      configs: () => this.d.taskConfig,
+      offsetStorageReader: {
+        offset: async (partition: OffsetMap) => offsetStore.get(connector, partition),
+        offsets: async (partitions: OffsetMap[]) => {
+          const m = new Map<OffsetMap, OffsetMap>();
+          for (const p of partitions) {
+            const o = offsetStore.get(connector, p);
+            if (o) m.set(p, o);
+          }
+          return m;
+        },
+      },
+    };
+    task.initialize(context);
+    await task.start(this.d.taskConfig);
+    if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
+    else this.listener.onRunning(this.id);
+
+    while (!this.stopping && !this.failed) {
+      if (this.targetState === 'PAUSED') {
+        await this.maybeCommit(true);
+        await this.awaitUnpaused();
+        continue;
+      }
+      const t0 = process.hrtime.bigint();
+      const records = await this.d.errorHandler.execute('TASK_POLL', task.constructor.name, () => task.poll());
+      this.d.metrics.pollBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
+      if (this.stopping && !records?.length) break;
+      if (records?.length) {
+        this.d.metrics.sourceRecordPoll.inc(this.labels, records.length);
+        this.d.metrics.batchSize.observe(this.labels, records.length);
+        await this.sendRecords(records);
+      }
+      await this.maybeCommit(false);
+    }
+    await this.inFlight;
+  }
+
+  /** Transforms and converts a batch, then hands it to the producer once the previous batch was acknowledged. */
+  private async sendRecords(records: SourceRecord[]): Promise<void> {
+    const out: ProducerRecord[] = [];
+    const pending: Pending[] = [];
+    for (const original of records) {
+      const submitted = this.submitted.submit(original.sourcePartition, original.sourceOffset);
+      const converted = await this.convert(original);
+      if (!converted) {
+        // Dropped by a transformation or a tolerated error: nothing to wait for.
+        this.submitted.ack(submitted);
+        await this.d.task.commitRecord(original, null);
+        continue;
+      }
+      out.push(converted);
+      pending.push({ record: original, submitted });
+    }
+    this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
+    await this.inFlight;
+    if (this.failed || out.length === 0) return;
+    this.inFlight = this.d.producer.send(out).then(
+      (metadata) => this.onAcked(pending, metadata),
+      (e: unknown) => this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e })),
+    );
+  }
+
+  private async onAcked(pending: Pending[], metadata: ProducedRecordMetadata[]): Promise<void> {
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      this.submitted.ack(p.submitted);
+      const m = metadata[i]!;
+      if (!this.topics.has(m.topic)) {
+        this.topics.add(m.topic);
+        this.d.onTopic(m.topic);
+      }
+      const rm: RecordMetadata = { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp };
+      await this.d.task.commitRecord(p.record, rm);
+    }
+    this.d.metrics.sourceRecordWrite.inc(this.labels, pending.length);
+    this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
+  }
+
+  private async convert(original: SourceRecord): Promise<ProducerRecord | null> {
+    const eh = this.d.errorHandler;
+    let record: SourceRecord | null = original;
+    for (const step of this.d.transforms) {
+      const r: SourceRecord = record;
+      if (step.predicate && step.predicate.test(r) === step.negate) continue;
+      record = (await eh.executeSync('TRANSFORMATION', step.className, () => step.transform.apply(r), { sourceRecord: original })) ?? null;
+      if (!record) return null;
+    }
+    const rec = record;
+    const { key, value, header, keyClass, valueClass, headerClass } = this.d.converters;
+    const ctx = { sourceRecord: original };
+    const headers: Array<[string, Uint8Array | null]> = [];
+    if (rec.headers.size) {
+      const ok = await eh.executeSync('HEADER_CONVERTER', headerClass, () => {
+        for (const h of rec.headers) headers.push([h.key, header.fromConnectHeader(rec.topic, h.key, h.schema, h.value)]);
+        return true;
+      }, ctx);
+      if (!ok) return null;
+    }
+    const k = await eh.execute('KEY_CONVERTER', keyClass, () => key.fromConnectData(rec.topic, rec.keySchema, rec.key, rec.headers), ctx);
+    if (k === undefined) return null;
+    const v = await eh.execute('VALUE_CONVERTER', valueClass, () => value.fromConnectData(rec.topic, rec.valueSchema, rec.value, rec.headers), ctx);
+    if (v === undefined) return null;
+    return { topic: rec.topic, partition: rec.kafkaPartition, key: k, value: v, headers, timestamp: rec.timestamp };
+  }
+
+  private async maybeCommit(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.lastCommit < this.d.offsetFlushIntervalMs) return;
+    await this.commitOffsets();
+  }
+
+  /** Stores the committable offsets and then calls the task's `commit()`. */
+  async commitOffsets(): Promise<void> {
+    if (this.committing) return this.committing;
+    this.committing = (async () => {
+      this.lastCommit = Date.now();
+      const offsets = this.submitted.committable();
+      try {
+        if (offsets.length) {
+          await this.d.offsetStore.set(offsets.map((o) => ({ connector: this.id.connector, partition: o.partition, offset: o.offset })));
+        }
+        this.d.metrics.offsetCommitSuccess.inc(this.labels);
+        await this.d.task.commit();
+      } catch (e) {
+        this.d.metrics.offsetCommitFailure.inc(this.labels);
+        this.log.error({ err: e }, 'offset commit failed');
+      } finally {
+        this.committing = null;
+      }
+    })();
+    return this.committing;
+  }
+
+  protected override requestStop(): void {
+    // Let a blocked poll() return promptly: Java calls SourceTask.stop() from another thread for the same reason.
+    Promise.resolve(this.d.task.stop()).catch((e: unknown) => this.log.warn({ err: e }, 'error stopping the task'));
+  }
+
+  protected async close(): Promise<void> {
+    // Wait (bounded) for outstanding acknowledgements, then commit what Kafka acknowledged.
+    await Promise.race([this.inFlight, sleep(this.d.offsetFlushTimeoutMs)]);
+    await this.commitOffsets();
+    await this.d.producer.close();
+    this.d.metrics.removeTask(this.id.connector, this.id.task);
+  }
+}

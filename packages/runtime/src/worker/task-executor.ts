@@ -1,0 +1,110 @@
+/**
+ * What source and sink task executors share: the task's identity, target-state handling (pause/resume), the
+ * status callbacks, and a stop that waits for the executor's loop for at most the graceful shutdown timeout.
+ */
+import type { Logger } from '../logging';
+import type { ErrorHandler } from './error-handler';
+
+export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
+
+export interface ConnectorTaskId {
+  connector: string;
+  task: number;
+}
+
+export const taskIdString = (id: ConnectorTaskId) => `${id.connector}-${id.task}`;
+
+/** Status changes of a task, reported to the herder (Java's TaskStatus.Listener). */
+export interface TaskStatusListener {
+  onStartup(id: ConnectorTaskId): void;
+  onRunning(id: ConnectorTaskId): void;
+  onPause(id: ConnectorTaskId): void;
+  onFailure(id: ConnectorTaskId, error: Error): void;
+  onShutdown(id: ConnectorTaskId): void;
+}
+
+export abstract class TaskExecutor {
+  protected stopping = false;
+  protected targetState: TargetState;
+  private resumeWaiters: Array<() => void> = [];
+  private loop: Promise<void> | null = null;
+  failed: Error | null = null;
+  protected abstract readonly errorHandler: ErrorHandler;
+
+  constructor(
+    readonly id: ConnectorTaskId,
+    initialState: TargetState,
+    protected readonly listener: TaskStatusListener,
+    protected readonly log: Logger,
+  ) {
+    this.targetState = initialState;
+  }
+
+  /** Starts the executor in the background. */
+  start(): void {
+    this.listener.onStartup(this.id);
+    this.loop = this.execute().catch((e: unknown) => this.fail(e));
+  }
+
+  protected abstract execute(): Promise<void>;
+
+  /** Ends the task: called once from {@link stop}, after the loop ended or the timeout passed. */
+  protected abstract close(): Promise<void>;
+
+  protected fail(e: unknown): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    if (this.failed) return;
+    this.failed = error;
+    this.log.error({ err: error }, `${taskIdString(this.id)} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted`);
+    this.listener.onFailure(this.id, error);
+  }
+
+  transitionTo(state: TargetState): void {
+    if (state === this.targetState) return;
+    this.targetState = state;
+    if (state === 'PAUSED') {
+      this.onPause();
+      if (!this.failed) this.listener.onPause(this.id);
+    } else if (state === 'STARTED') {
+      this.onResume();
+      if (!this.failed) this.listener.onRunning(this.id);
+      for (const w of this.resumeWaiters.splice(0)) w();
+    }
+  }
+
+  protected onPause(): void {}
+  protected onResume(): void {}
+
+  /** Resolves when the task is resumed or stopping. */
+  protected awaitUnpaused(): Promise<void> {
+    if (this.targetState !== 'PAUSED' || this.stopping) return Promise.resolve();
+    return new Promise((r) => this.resumeWaiters.push(r));
+  }
+
+  /** Stops the task, waiting for its loop at most `timeoutMs`; returns false when the loop did not end in time. */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.stopping = true;
+    this.errorHandler.stopping = true;
+    for (const w of this.resumeWaiters.splice(0)) w();
+    this.requestStop();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      (this.loop ?? Promise.resolve()).then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) this.log.error(`Graceful stop of task ${taskIdString(this.id)} failed.`);
+    try {
+      await this.close();
+    } catch (e) {
+      this.log.warn({ err: e }, 'error while closing the task');
+    }
+    if (!this.failed) this.listener.onShutdown(this.id);
+    return finished;
+  }
+
+  /** Tells the running loop to end soon (e.g. wakes a pending poll). */
+  protected requestStop(): void {}
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,241 @@
+/**
+ * The worker: instantiates connectors and tasks from configs and runs them. It knows nothing of REST or of how
+ * configs are stored; the herder tells it what to run and receives status changes through listeners.
+ */
+import type { Connector, ConnectorProps, SinkConnector, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
+import { ConfigError } from '@kconnect/api';
+import { withPrefix } from '../config/properties';
+import type { WorkerConfig } from '../config/worker-config';
+import type { KafkaClient } from '../kafka/client';
+import type { LoggerRegistry } from '../logging';
+import type { WorkerMetrics } from '../metrics/metrics';
+import type { PluginRegistry } from '../plugins/registry';
+import type { OffsetStore } from '../storage/offset-store';
+import { DeadLetterQueueReporter } from './dlq';
+import { ErrorHandler, type ErrorReporter, LogReporter } from './error-handler';
+import { createConverters, createTransformChain } from './plugins';
+import { SinkTaskExecutor } from './sink-executor';
+import { SourceTaskExecutor } from './source-executor';
+import { type ConnectorTaskId, type TargetState, type TaskExecutor, type TaskStatusListener, taskIdString } from './task-executor';
+
+export interface ConnectorStatusListener {
+  onStartup(connector: string): void;
+  onRunning(connector: string): void;
+  onPause(connector: string): void;
+  onStop(connector: string): void;
+  onFailure(connector: string, error: Error): void;
+  onShutdown(connector: string): void;
+  /** The connector asked for its task configs to be regenerated. */
+  onTaskReconfigurationRequest(connector: string): void;
+}
+
+interface RunningConnector {
+  name: string;
+  instance: Connector;
+  type: 'source' | 'sink';
+  config: ConnectorProps;
+  started: boolean;
+}
+
+export class Worker {
+  private readonly connectors = new Map<string, RunningConnector>();
+  private readonly tasks = new Map<string, TaskExecutor>();
+
+  constructor(
+    readonly workerId: string,
+    readonly config: WorkerConfig,
+    readonly registry: PluginRegistry,
+    readonly kafka: KafkaClient,
+    readonly offsetStore: OffsetStore,
+    readonly loggers: LoggerRegistry,
+    readonly metrics: WorkerMetrics,
+    private readonly onTopic: (connector: string, topic: string) => void,
+  ) {}
+
+  /** A fresh, unstarted instance of a connector class (for validation and type lookups). */
+  newConnector(className: string): { instance: Connector; type: 'source' | 'sink'; className: string } {
+    const d = this.registry.resolve(className, ['source', 'sink']);
+    if (!d) throw new ConfigError(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry.list(['source', 'sink']).map((p) => p.className).join(', ')}`, { name: 'connector.class' });
+    return { instance: d.create(), type: d.type, className: d.className };
+  }
+
+  /** Starts a connector instance (not its tasks) in the given target state. Failures go to the listener. */
+  async startConnector(name: string, config: ConnectorProps, targetState: TargetState, listener: ConnectorStatusListener): Promise<boolean> {
+    const log = this.loggers.get('kconnect.worker.connector', { connector: name });
+    listener.onStartup(name);
+    let running: RunningConnector | undefined;
+    try {
+      const { instance, type } = this.newConnector(config['connector.class'] ?? '');
+      running = { name, instance, type, config, started: false };
+      this.connectors.set(name, running);
+      instance.initialize({
+        requestTaskReconfiguration: () => listener.onTaskReconfigurationRequest(name),
+        raiseError: (e) => listener.onFailure(name, e),
+      });
+      if (targetState === 'STOPPED') {
+        listener.onStop(name);
+        return true;
+      }
+      await instance.start(config);
+      running.started = true;
+      this.metrics.connectorStartupSuccess.inc();
+      if (targetState === 'PAUSED') listener.onPause(name);
+      else listener.onRunning(name);
+      log.info(`Finished creating connector ${name}`);
+      return true;
+    } catch (e) {
+      this.metrics.connectorStartupFailure.inc();
+      log.error({ err: e }, `Failed to start connector ${name}`);
+      listener.onFailure(name, e as Error);
+      return false;
+    } finally {
+      this.metrics.connectorCount.set(this.connectors.size);
+    }
+  }
+
+  isRunning(name: string): boolean {
+    return this.connectors.get(name)?.started ?? false;
+  }
+
+  connectorType(name: string): 'source' | 'sink' | undefined {
+    return this.connectors.get(name)?.type;
+  }
+
+  /** Task configs from a started connector, each with `task.class` added as Java does. */
+  async taskConfigs(name: string, maxTasks: number): Promise<ConnectorProps[]> {
+    const c = this.connectors.get(name);
+    if (!c?.started) return [];
+    const configs = await c.instance.taskConfigs(maxTasks);
+    if (configs.length > maxTasks) {
+      throw new Error(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
+    }
+    const taskClass = c.instance.taskClass().name;
+    return configs.map((t) => ({ ...t, 'task.class': taskClass }));
+  }
+
+  async stopConnector(name: string, listener?: ConnectorStatusListener): Promise<void> {
+    const c = this.connectors.get(name);
+    if (!c) return;
+    this.connectors.delete(name);
+    this.metrics.connectorCount.set(this.connectors.size);
+    if (c.started) {
+      try {
+        await c.instance.stop();
+      } catch (e) {
+        this.loggers.get('kconnect.worker.connector', { connector: name }).warn({ err: e }, 'error stopping connector');
+      }
+    }
+    listener?.onShutdown(name);
+  }
+
+  setConnectorTargetState(name: string, state: TargetState, listener: ConnectorStatusListener): void {
+    const c = this.connectors.get(name);
+    if (!c?.started) return;
+    if (state === 'PAUSED') listener.onPause(name);
+    else if (state === 'STARTED') listener.onRunning(name);
+  }
+
+  /** Builds and starts a task executor. Failures go to the listener (status FAILED). */
+  async startTask(id: ConnectorTaskId, connectorConfig: ConnectorProps, taskConfig: ConnectorProps, targetState: TargetState, listener: TaskStatusListener): Promise<void> {
+    const key = taskIdString(id);
+    const log = this.loggers.get('kconnect.worker.task', { connector: id.connector, task: id.task });
+    try {
+      if (this.tasks.has(key)) throw new Error(`Task already exists in this worker: ${key}`);
+      const { instance, type } = this.newConnector(connectorConfig['connector.class'] ?? '');
+      const taskClass = instance.taskClass();
+      const converters = createConverters(this.registry, connectorConfig, this.config);
+      const retryTimeoutMs = Number(connectorConfig['errors.retry.timeout'] ?? 0);
+      const errorConfig = {
+        retryTimeoutMs,
+        retryDelayMaxMs: Number(connectorConfig['errors.retry.delay.max.ms'] ?? 60000),
+        toleranceAll: (connectorConfig['errors.tolerance'] ?? 'none').toLowerCase() === 'all',
+      };
+      const reporters: ErrorReporter[] = [];
+      if (connectorConfig['errors.log.enable'] === 'true') reporters.push(new LogReporter(log, id.connector, connectorConfig['errors.log.include.messages'] === 'true'));
+      let executor: TaskExecutor;
+      const flush = { offsetFlushIntervalMs: this.config.offsetFlushIntervalMs, metrics: this.metrics, onTopic: (t: string) => this.onTopic(id.connector, t) };
+      const errorHandler = new ErrorHandler(errorConfig, reporters, log);
+      if (type === 'source') {
+        const producer = await this.kafka.producer({ clientId: `connector-producer-${key}`, settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') } });
+        executor = new SourceTaskExecutor(id, targetState, listener, log, {
+          ...flush,
+          task: new taskClass() as SourceTask,
+          taskConfig,
+          converters,
+          transforms: createTransformChain<SourceRecord>(this.registry, connectorConfig),
+          producer,
+          offsetStore: this.offsetStore,
+          errorHandler,
+          offsetFlushTimeoutMs: this.config.offsetFlushTimeoutMs,
+        });
+      } else {
+        const dlqTopic = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim();
+        if (dlqTopic) {
+          const producer = await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: this.config.producer });
+          const admin = await this.kafka.admin();
+          reporters.push(new DeadLetterQueueReporter(producer, admin, dlqTopic, Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3), connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true', id.connector, id.task));
+        }
+        const topics = (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const regex = (connectorConfig['topics.regex'] ?? '').trim();
+        const consumer = await this.kafka.consumer({
+          clientId: `connector-consumer-${key}`,
+          groupId: `connect-${id.connector}`,
+          settings: { ...this.config.consumer, ...withPrefix(connectorConfig, 'consumer.override.') },
+        });
+        executor = new SinkTaskExecutor(id, targetState, listener, log, {
+          ...flush,
+          task: new taskClass() as SinkTask,
+          taskConfig,
+          converters,
+          transforms: createTransformChain<SinkRecord>(this.registry, connectorConfig),
+          consumer,
+          subscription: regex ? new RegExp(regex) : topics,
+          errorHandler,
+          hasErrorReporting: reporters.length > 0 || errorConfig.toleranceAll,
+        });
+      }
+      this.tasks.set(key, executor);
+      this.metrics.taskCount.set(this.tasks.size);
+      executor.start();
+      this.metrics.taskStartupSuccess.inc();
+    } catch (e) {
+      this.metrics.taskStartupFailure.inc();
+      log.error({ err: e }, `Failed to start task ${key}`);
+      listener.onFailure(id, e as Error);
+    }
+  }
+
+  /** Stops tasks in parallel, each bounded by `task.shutdown.graceful.timeout.ms`. */
+  async stopTasks(ids: ConnectorTaskId[]): Promise<void> {
+    await Promise.all(
+      ids.map(async (id) => {
+        const key = taskIdString(id);
+        const t = this.tasks.get(key);
+        if (!t) return;
+        this.tasks.delete(key);
+        await t.stop(this.config.shutdownTimeoutMs);
+      }),
+    );
+    this.metrics.taskCount.set(this.tasks.size);
+  }
+
+  taskIds(connector: string): ConnectorTaskId[] {
+    return [...this.tasks.values()].filter((t) => t.id.connector === connector).map((t) => t.id);
+  }
+
+  setTaskTargetState(connector: string, state: TargetState): void {
+    for (const t of this.tasks.values()) if (t.id.connector === connector) t.transitionTo(state);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopTasks([...this.tasks.values()].map((t) => t.id));
+    await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
+  }
+
+  /** The SinkConnector instance of a running connector, for offset alteration hooks. */
+  connectorInstance(name: string): Connector | undefined {
+    return this.connectors.get(name)?.instance;
+  }
+}
+
+export type { SinkConnector };

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test (unit and integration) on real local services, as a newcomer would with `npm test`:
+# installs what is missing, builds, starts Kafka (and stops it again if this script started it), runs jest.
+# Jest's machine-readable results land in .cache/jest-results.json (read by .ci/run).
+# Extra arguments go to jest, e.g. `npm test -- packages/api`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+needed=(kafka)
+started=()
+for s in "${needed[@]}"; do
+  if ! bash scripts/services.sh health "$s" >/dev/null 2>&1; then
+    bash scripts/services.sh start "$s"
+    started+=("$s")
+  fi
+done
+cleanup() {
+  if [ ${#started[@]} -gt 0 ]; then bash scripts/services.sh stop "${started[@]}" || true; fi
+}
+trap cleanup EXIT
+
+mkdir -p .cache
+export KCONNECT_BOOTSTRAP_SERVERS="${KCONNECT_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
+npx --no-install jest --ci --runInBand --json --outputFile=.cache/jest-results.json "$@"
