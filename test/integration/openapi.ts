@@ -11,6 +11,8 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 
 const doc = parse(readFileSync(path.join(__dirname, '../../docs/openapi.yaml'), 'utf8')) as Doc & Record<string, unknown>;
 const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31 });
+ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 ajv.addSchema(doc as object, 'openapi');
 const cache = new Map<string, ValidateFunction>();
 

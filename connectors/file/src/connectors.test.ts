@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ConnectError, SinkConnector, SourceConnector } from '@kconnect/api';
 import type { OffsetMap } from '@kconnect/api';
-import { FileStreamSinkConnector, FileStreamSinkTask, FileStreamSourceConnector, FileStreamSourceTask, plugins, setLogger } from './index';
+import { FileStreamSinkConnector, FileStreamSinkTask, FileStreamSourceConnector, FileStreamSourceTask, plugins } from './index';
+import { connectorContext } from './test-helpers';
+
+const init = <C extends { initialize(c: ReturnType<typeof connectorContext>): void }>(c: C): C => {
+  c.initialize(connectorContext());
+  return c;
+};
 
 const pkgVersion = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-beforeAll(() => setLogger(silent));
-afterAll(() => setLogger(null));
 
 const errorsOf = (values: { name: string; errors: string[] }[]) =>
   Object.fromEntries(values.filter((v) => v.errors.length > 0).map((v) => [v.name, v.errors]));
@@ -27,7 +30,7 @@ describe('plugins', () => {
 });
 
 describe('FileStreamSourceConnector', () => {
-  const connector = new FileStreamSourceConnector();
+  const connector = init(new FileStreamSourceConnector());
 
   test('config keys as Java', () => {
     expect(connector.config().toConfigKeyInfos().map((k) => [k.name, k.type, k.required, k.default_value, k.importance])).toEqual([
@@ -61,12 +64,12 @@ describe('FileStreamSourceConnector', () => {
   });
 
   test('start rejects an invalid config', () => {
-    expect(() => new FileStreamSourceConnector().start({ file: '/tmp/x' })).toThrow(ConfigError);
-    expect(() => new FileStreamSourceConnector().start({ topic: 't', 'batch.size': '0' })).toThrow(ConfigError);
+    expect(() => init(new FileStreamSourceConnector()).start({ file: '/tmp/x' })).toThrow(ConfigError);
+    expect(() => init(new FileStreamSourceConnector()).start({ topic: 't', 'batch.size': '0' })).toThrow(ConfigError);
   });
 
   test('one task config, equal to the connector config, whatever maxTasks', () => {
-    const c = new FileStreamSourceConnector();
+    const c = init(new FileStreamSourceConnector());
     const props = { 'connector.class': 'FileStreamSource', name: 'src', file: '/tmp/x', topic: 't', 'tasks.max': '4' };
     c.start(props);
     expect(c.taskConfigs(4)).toEqual([props]);
@@ -118,13 +121,13 @@ describe('FileStreamSourceConnector', () => {
 
 describe('FileStreamSinkConnector', () => {
   test('config has only file', () => {
-    const c = new FileStreamSinkConnector();
+    const c = init(new FileStreamSinkConnector());
     expect(c.config().toConfigKeyInfos().map((k) => [k.name, k.type, k.required, k.default_value])).toEqual([['file', 'STRING', false, null]]);
     expect(errorsOf(c.validate({ topics: 'a' }) as { name: string; errors: string[] }[])).toEqual({});
   });
 
   test('maxTasks copies of the config', () => {
-    const c = new FileStreamSinkConnector();
+    const c = init(new FileStreamSinkConnector());
     const props = { name: 'sink', topics: 'a,b', file: '/tmp/out.txt' };
     c.start(props);
     const configs = c.taskConfigs(3);

@@ -19,8 +19,6 @@ export {
   FILENAME_FIELD, POSITION_FIELD,
 } from './config';
 export { valueToLine, javaString } from './format';
-export { setLogger } from './log';
-export type { Logger } from './log';
 export { VERSION } from './version';
 
 export const plugins: PluginDescriptor[] = [

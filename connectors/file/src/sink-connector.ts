@@ -2,11 +2,9 @@
 import { SinkConnector } from '@kconnect/api';
 import type { ConfigDef, ConnectorProps } from '@kconnect/api';
 import { FILE_CONFIG, SINK_CONFIG_DEF, fileOrNull } from './config';
-import { logger } from './log';
 import { FileStreamSinkTask } from './sink-task';
 import { VERSION } from './version';
 
-const log = logger('FileStreamSinkConnector');
 
 export class FileStreamSinkConnector extends SinkConnector {
   private props: ConnectorProps = {};
@@ -18,7 +16,7 @@ export class FileStreamSinkConnector extends SinkConnector {
   start(props: ConnectorProps): void {
     const config = SINK_CONFIG_DEF.parse(props);
     this.props = { ...props };
-    log.info(`Starting file sink connector writing to ${fileOrNull(config[FILE_CONFIG]) ?? 'standard output'}`);
+    this.context.logger.info(`Starting file sink connector writing to ${fileOrNull(config[FILE_CONFIG]) ?? 'standard output'}`);
   }
 
   taskClass(): new () => FileStreamSinkTask {

@@ -13,10 +13,8 @@ import { ConnectError, SinkTask } from '@kconnect/api';
 import type { ConnectorProps, SinkRecord, TopicPartitionOffset } from '@kconnect/api';
 import { FILE_CONFIG, SINK_CONFIG_DEF, fileOrNull } from './config';
 import { valueToLine } from './format';
-import { logger } from './log';
 import { VERSION } from './version';
 
-const log = logger('FileStreamSinkTask');
 const NEWLINE = Buffer.from('\n');
 
 export interface FileStreamSinkTaskOptions {
@@ -58,7 +56,7 @@ export class FileStreamSinkTask extends SinkTask {
     const parts: Buffer[] = [];
     for (const r of records) parts.push(valueToLine(r.value), NEWLINE);
     const data = Buffer.concat(parts);
-    log.debug(`Writing ${records.length} line(s) to ${this.file ?? 'stdout'}`);
+    this.context.logger.debug(`Writing ${records.length} line(s) to ${this.file ?? 'stdout'}`);
     if (this.fh !== null) {
       let written = 0;
       while (written < data.length) {
@@ -74,7 +72,7 @@ export class FileStreamSinkTask extends SinkTask {
   }
 
   override async flush(_currentOffsets: TopicPartitionOffset[]): Promise<void> {
-    log.debug(`Flushing ${this.file ?? 'stdout'}`);
+    this.context.logger.debug(`Flushing ${this.file ?? 'stdout'}`);
     if (this.fh !== null) await this.fh.sync();
   }
 

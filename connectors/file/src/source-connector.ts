@@ -2,11 +2,9 @@
 import { ConnectError, SourceConnector } from '@kconnect/api';
 import type { ConfigDef, ConnectorProps, OffsetMap } from '@kconnect/api';
 import { FILENAME_FIELD, FILE_CONFIG, POSITION_FIELD, SOURCE_CONFIG_DEF, fileOrNull } from './config';
-import { logger } from './log';
 import { FileStreamSourceTask } from './source-task';
 import { VERSION } from './version';
 
-const log = logger('FileStreamSourceConnector');
 
 /** Java's `ExactlyOnceSupport` answer (KIP-618). */
 export type ExactlyOnceSupport = 'SUPPORTED' | 'UNSUPPORTED';
@@ -21,7 +19,7 @@ export class FileStreamSourceConnector extends SourceConnector {
   start(props: ConnectorProps): void {
     const config = SOURCE_CONFIG_DEF.parse(props);
     this.props = { ...props };
-    log.info(`Starting file source connector reading from ${fileOrNull(config[FILE_CONFIG]) ?? 'standard input'}`);
+    this.context.logger.info(`Starting file source connector reading from ${fileOrNull(config[FILE_CONFIG]) ?? 'standard input'}`);
   }
 
   taskClass(): new () => FileStreamSourceTask {

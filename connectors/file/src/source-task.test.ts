@@ -3,17 +3,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ConnectError, Schemas } from '@kconnect/api';
 import type { SourceRecord } from '@kconnect/api';
-import { setLogger } from './log';
 import { FileStreamSourceTask } from './source-task';
 import type { FileStreamSourceTaskOptions } from './source-task';
 import { MemoryOffsetStorageReader, sourceContext, tempDir } from './test-helpers';
 
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 let tmp: ReturnType<typeof tempDir>;
 const tasks: FileStreamSourceTask[] = [];
 
-beforeAll(() => setLogger(silent));
-afterAll(() => setLogger(null));
 beforeEach(() => {
   tmp = tempDir();
 });

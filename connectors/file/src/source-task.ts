@@ -17,10 +17,8 @@ import type { Readable } from 'node:stream';
 import { ConnectError, Schemas, SourceTask, sourceRecord } from '@kconnect/api';
 import type { ConnectorProps, OffsetMap, SourceRecord } from '@kconnect/api';
 import { FILENAME_FIELD, FILE_CONFIG, POSITION_FIELD, SOURCE_CONFIG_DEF, TASK_BATCH_SIZE_CONFIG, TOPIC_CONFIG, fileOrNull } from './config';
-import { logger } from './log';
 import { VERSION } from './version';
 
-const log = logger('FileStreamSourceTask');
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -63,7 +61,7 @@ export class FileStreamSourceTask extends SourceTask {
     this.stdinEnded = true;
     this.wakeUp();
   };
-  private readonly onStdinError = (err: unknown): void => log.error('Error reading from stdin', err);
+  private readonly onStdinError = (err: unknown): void => this.context.logger.error({ err }, 'Error reading from stdin');
 
   private stopped = false;
   private wake: (() => void) | null = null;
@@ -98,14 +96,14 @@ export class FileStreamSourceTask extends SourceTask {
       this.stdin.on('readable', this.onStdinReadable);
       this.stdin.on('end', this.onStdinEnd);
       this.stdin.on('error', this.onStdinError);
-      log.info(`Reading from stdin into topic ${this.topic}`);
+      this.context.logger.info(`Reading from stdin into topic ${this.topic}`);
       return;
     }
 
     const position = await this.storedPosition(this.file);
     this.streamOffset = position;
     this.readPos = position;
-    log.info(`Reading ${this.file} from byte position ${position} into topic ${this.topic}`);
+    this.context.logger.info(`Reading ${this.file} from byte position ${position} into topic ${this.topic}`);
   }
 
   /** The position stored for this file's partition, 0 when there is none. */
@@ -117,7 +115,7 @@ export class FileStreamSourceTask extends SourceTask {
       throw new ConnectError(`Offset position is the incorrect type: expected a non-negative integer, found ${JSON.stringify(position)}`);
     }
     if (position < 0) throw new ConnectError(`Offset position ${position} for file ${file} is negative`);
-    log.debug(`Found previous offset for ${file}: position ${position}`);
+    this.context.logger.debug(`Found previous offset for ${file}: position ${position}`);
     return position;
   }
 
@@ -161,7 +159,7 @@ export class FileStreamSourceTask extends SourceTask {
       try {
         await fh.close(); // waits for a read in flight
       } catch (err) {
-        log.error(`Failed to close ${this.file}`, err);
+        this.context.logger.error({ err }, `Failed to close ${this.file}`);
       }
     }
   }
@@ -172,7 +170,7 @@ export class FileStreamSourceTask extends SourceTask {
       fh = await open(file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (!this.warnedMissing) log.warn(`Couldn't find file ${file}, waiting for it to be created`);
+        if (!this.warnedMissing) this.context.logger.warn(`Couldn't find file ${file}, waiting for it to be created`);
         this.warnedMissing = true;
         return false;
       }
@@ -187,11 +185,11 @@ export class FileStreamSourceTask extends SourceTask {
     if (this.readPos > 0) {
       const { size } = await fh.stat();
       if (size < this.readPos) {
-        log.warn(`Stored position ${this.readPos} is beyond the end of ${file} (${size} bytes); reading resumes once the file grows past it`);
+        this.context.logger.warn(`Stored position ${this.readPos} is beyond the end of ${file} (${size} bytes); reading resumes once the file grows past it`);
         this.warnedShort = true;
       }
     }
-    log.debug(`Opened ${file} for reading at byte ${this.readPos}`);
+    this.context.logger.debug(`Opened ${file} for reading at byte ${this.readPos}`);
     return true;
   }
 
@@ -229,7 +227,7 @@ export class FileStreamSourceTask extends SourceTask {
       const { size } = await this.fh.stat();
       if (size < this.readPos) {
         this.warnedShort = true;
-        log.warn(`${this.file} is now ${size} bytes, shorter than the read position ${this.readPos}: it was truncated; reading resumes once it grows past that position`);
+        this.context.logger.warn(`${this.file} is now ${size} bytes, shorter than the read position ${this.readPos}: it was truncated; reading resumes once it grows past that position`);
       }
     } catch {
       // closed concurrently by stop()

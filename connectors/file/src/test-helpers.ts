@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Headers } from '@kconnect/api';
-import type { OffsetMap, OffsetStorageReader, SinkRecord, SinkTaskContext, SourceTaskContext } from '@kconnect/api';
+import type { ConnectorContext, OffsetMap, OffsetStorageReader, PluginLogger, SinkRecord, SinkTaskContext, SourceTaskContext } from '@kconnect/api';
 
 /** An in-memory offset store keyed by the JSON of the partition, as the runtime's offset store. */
 export class MemoryOffsetStorageReader implements OffsetStorageReader {
@@ -27,13 +27,24 @@ export class MemoryOffsetStorageReader implements OffsetStorageReader {
   }
 }
 
+/** Records log lines (as `LEVEL message`) instead of printing them. */
+export function recordingLogger(lines: string[] = []): PluginLogger & { lines: string[] } {
+  const at = (level: string) => (a: unknown, b?: string) => void lines.push(`${level} ${typeof a === 'string' ? a : (b ?? '')}`);
+  return { lines, trace: at('TRACE'), debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+}
+
+export function connectorContext(): ConnectorContext {
+  return { logger: recordingLogger(), requestTaskReconfiguration: () => undefined, raiseError: () => undefined };
+}
+
 export function sourceContext(reader: OffsetStorageReader, props: Record<string, string> = {}): SourceTaskContext {
-  return { offsetStorageReader: reader, configs: () => props };
+  return { offsetStorageReader: reader, configs: () => props, logger: recordingLogger() };
 }
 
 export function sinkContext(props: Record<string, string> = {}): SinkTaskContext {
   return {
     configs: () => props,
+    logger: recordingLogger(),
     assignment: () => [],
     offset: () => undefined,
     timeout: () => undefined,

@@ -9,11 +9,14 @@
  * be called on an instance that was never started.
  */
 import type { ConfigDef, ConfigValue } from './config';
+import type { PluginLogger } from './logger';
 import type { OffsetMap, TopicPartition } from './records';
 import type { SinkTask, SourceTask } from './task';
 
 /** What a connector can ask of the runtime. */
 export interface ConnectorContext {
+  /** Logger bound to this connector (`kconnect.plugin.<class>` in `/admin/loggers`). */
+  readonly logger: PluginLogger;
   /** Ask the runtime to call `taskConfigs()` again and reconfigure the tasks (e.g. the source's tables changed). */
   requestTaskReconfiguration(): void;
   /** Fail the connector with this error (status FAILED with its trace); for errors seen outside a runtime call. */

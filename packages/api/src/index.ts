@@ -29,3 +29,4 @@ export { NULL_SCHEMA_AND_VALUE } from './converter';
 export type { Converter, HeaderConverter, SchemaAndValue, MaybePromise } from './converter';
 export type { Transformation, Predicate } from './transform';
 export type { PluginDescriptor, PluginType } from './plugin';
+export type { PluginLogger, LogFn } from './logger';

@@ -4,6 +4,7 @@
  * be called while {@link SourceTask.poll} is pending so that a blocked poll can return early.
  */
 import type { ConfigValue } from './config';
+import type { PluginLogger } from './logger';
 import type { ConnectorProps } from './connector';
 import type { OffsetMap, SinkRecord, SourceRecord, TopicPartition } from './records';
 
@@ -19,6 +20,8 @@ export interface OffsetStorageReader {
 export interface TaskContext {
   /** The task's configuration (after config providers were resolved). */
   configs(): ConnectorProps;
+  /** Logger bound to this task (connector name and task id in every line). */
+  readonly logger: PluginLogger;
 }
 
 export interface SourceTaskContext extends TaskContext {

@@ -92,6 +92,7 @@ export interface KafkaAdmin {
   listTopics(): Promise<string[]>;
   /** Creates the topics that do not exist yet; resolves true when it created any. */
   createTopics(topics: TopicSpec[]): Promise<boolean>;
+  /** Deletes the topics that exist (duplicates and unknown names are ignored). */
   deleteTopics(topics: string[]): Promise<void>;
   partitionCount(topic: string): Promise<number>;
   /** The earliest available offset of a partition, or null when the topic is unknown. */

@@ -83,7 +83,9 @@ export class KafkajsClient implements KafkaClient {
       maxBytes: int(s, 'fetch.max.bytes') ?? 52_428_800,
       minBytes: int(s, 'fetch.min.bytes') ?? 1,
       maxWaitTimeInMs: int(s, 'fetch.max.wait.ms') ?? 500,
-      allowAutoTopicCreation: false,
+      // Java consumers default to allow.auto.create.topics=true: a sink may start before its topic exists.
+      allowAutoTopicCreation: s?.['allow.auto.create.topics'] !== 'false',
+      metadataMaxAge: int(s, 'metadata.max.age.ms') ?? 300_000,
     });
     await consumer.connect();
     return new KafkajsConsumer(consumer, s?.['auto.offset.reset'] !== 'latest');
@@ -182,7 +184,16 @@ class KafkajsConsumer implements KafkaConsumer {
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) handlers.onCrash(e.payload.error);
     });
-    await consumer.subscribe({ topics: Array.isArray(topics) ? topics : [topics], fromBeginning: this.fromBeginning });
+    // A topic created a moment ago (auto-created by this very subscription) may have no leader yet: retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.subscribe({ topics: Array.isArray(topics) ? topics : [topics], fromBeginning: this.fromBeginning });
+        break;
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(100 * attempt, 1000)));
+      }
+    }
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -267,7 +278,10 @@ class KafkajsAdmin implements KafkaAdmin {
     });
   }
   async deleteTopics(topics: string[]): Promise<void> {
-    if (topics.length) await this.admin.deleteTopics({ topics });
+    // The broker rejects a request that names a topic twice; unknown topics would fail the whole call.
+    const existing = new Set(await this.admin.listTopics());
+    const names = [...new Set(topics)].filter((t) => existing.has(t));
+    if (names.length) await this.admin.deleteTopics({ topics: names });
   }
   async partitionCount(topic: string): Promise<number> {
     const md = await this.admin.fetchTopicMetadata({ topics: [topic] });

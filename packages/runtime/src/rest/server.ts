@@ -39,11 +39,10 @@ function stringMap(body: unknown, what: string, allowNull = false): Record<strin
   return out;
 }
 
-function bool(v: unknown, name: string, dflt: boolean): boolean {
+/** Boolean query parameters as JAX-RS reads them (`Boolean.valueOf`): "true" in any case is true, anything else false. */
+function bool(v: unknown, dflt: boolean): boolean {
   if (v === undefined) return dflt;
-  if (v === 'true' || v === true) return true;
-  if (v === 'false' || v === false) return false;
-  throw badRequest(`Invalid value for query parameter ${name}: ${String(v)} (expected true or false)`);
+  return String(Array.isArray(v) ? v[0] : v).toLowerCase() === 'true';
 }
 
 function taskNumber(v: string): number {
@@ -167,8 +166,8 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   app.get('/connectors/:c/status', async (req: Req) => herder.connectorStatus(req.params.c!));
 
   app.post('/connectors/:c/restart', async (req: Req, reply: FastifyReply) => {
-    const includeTasks = bool(req.query.includeTasks, 'includeTasks', false);
-    const onlyFailed = bool(req.query.onlyFailed, 'onlyFailed', false);
+    const includeTasks = bool(req.query.includeTasks, false);
+    const onlyFailed = bool(req.query.onlyFailed, false);
     const status = await herder.restartConnector(req.params.c!, includeTasks, onlyFailed);
     if (!status) return reply.code(204).send();
     return reply.code(202).send(status);
@@ -225,7 +224,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     return { message: 'The offsets for this connector have been reset successfully' };
   });
 
-  app.get('/connector-plugins', async (req: Req) => herder.plugins(bool(req.query.connectorsOnly, 'connectorsOnly', true)));
+  app.get('/connector-plugins', async (req: Req) => herder.plugins(bool(req.query.connectorsOnly, true)));
   app.get('/connector-plugins/:p/config', async (req: Req) => herder.pluginConfig(req.params.p!));
   app.put('/connector-plugins/:p/config/validate', async (req: Req) => {
     const config = stringMap(req.body, 'The connector configuration');

@@ -5,6 +5,7 @@
  * and leaves the uncommitted records to be read again after a restart.
  */
 import {
+  type PluginLogger,
   type ConnectorProps, type ErrantRecordReporter, Headers, type SinkRecord, type SinkTask, type SinkTaskContext,
   type TopicPartition, type TopicPartitionOffset, isRetriable,
 } from '@kconnect/api';
@@ -18,6 +19,8 @@ import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusLi
 export interface SinkExecutorDeps {
   task: SinkTask;
   taskConfig: ConnectorProps;
+  /** The logger handed to the task through its context. */
+  pluginLogger: PluginLogger;
   converters: TaskConverters;
   transforms: TransformStep<SinkRecord>[];
   consumer: KafkaConsumer;
@@ -69,6 +72,7 @@ export class SinkTaskExecutor extends TaskExecutor {
       : null;
     const context: SinkTaskContext = {
       configs: () => this.d.taskConfig,
+      logger: this.d.pluginLogger,
       assignment: () => [...this.assignment.values()],
       offset: (offsets: TopicPartitionOffset[]) => {
         for (const o of offsets) this.rewinds.set(tpKey(o), { topic: o.topic, partition: o.partition, offset: o.offset });
@@ -141,8 +145,9 @@ export class SinkTaskExecutor extends TaskExecutor {
         const s = await this.convert(r);
         if (s) sinkRecords.push(s);
       }
-      await this.deliver(sinkRecords);
-      if (this.stopping || this.failed) return false;
+      // Once put() accepted the batch its offsets count as delivered, even if a stop arrived meanwhile: preCommit
+      // (flush) on close makes them durable and commits them.
+      if (!(await this.deliver(sinkRecords))) return false;
       this.current.set(tpKey(tp), { ...tp, offset: records[records.length - 1]!.offset + 1 });
       this.d.metrics.sinkRecordSend.inc(this.labels, sinkRecords.length);
       this.d.metrics.batchSize.observe(this.labels, sinkRecords.length);
@@ -161,14 +166,17 @@ export class SinkTaskExecutor extends TaskExecutor {
     }
   }
 
-  /** put() with redelivery after retriable errors until it succeeds, the task stops, or a fatal error. */
-  private async deliver(records: SinkRecord[]): Promise<void> {
+  /**
+   * put() with redelivery after retriable errors until it succeeds (true), the task stops while waiting to retry
+   * (false), or a fatal error (throws).
+   */
+  private async deliver(records: SinkRecord[]): Promise<boolean> {
     for (;;) {
       const t0 = process.hrtime.bigint();
       try {
         await this.d.task.put(records);
         this.d.metrics.putBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
-        return;
+        return true;
       } catch (e) {
         if (!isRetriable(e)) throw e;
         const wait = this.retryTimeoutMs ?? DEFAULT_RETRY_BACKOFF_MS;
@@ -179,7 +187,7 @@ export class SinkTaskExecutor extends TaskExecutor {
           await sleep(Math.min(1000, until - Date.now()));
           await this.d.consumer.heartbeat().catch(() => undefined);
         }
-        if (this.stopping) return;
+        if (this.stopping) return false;
       }
     }
   }

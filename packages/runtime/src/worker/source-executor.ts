@@ -4,6 +4,7 @@
  * polling), offsets committed every `offset.flush.interval.ms` only for records Kafka acknowledged.
  */
 import {
+  type PluginLogger,
   type ConnectorProps, type OffsetMap, type RecordMetadata, type SourceRecord, type SourceTask,
   type SourceTaskContext,
 } from '@kconnect/api';
@@ -19,6 +20,8 @@ import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusLi
 export interface SourceExecutorDeps {
   task: SourceTask;
   taskConfig: ConnectorProps;
+  /** The logger handed to the task through its context. */
+  pluginLogger: PluginLogger;
   converters: TaskConverters;
   transforms: TransformStep<SourceRecord>[];
   producer: KafkaProducer;
@@ -53,6 +56,7 @@ export class SourceTaskExecutor extends TaskExecutor {
     const connector = this.id.connector;
     const context: SourceTaskContext = {
       configs: () => this.d.taskConfig,
+      logger: this.d.pluginLogger,
       offsetStorageReader: {
         offset: async (partition: OffsetMap) => offsetStore.get(connector, partition),
         offsets: async (partitions: OffsetMap[]) => {
@@ -79,7 +83,10 @@ export class SourceTaskExecutor extends TaskExecutor {
       const t0 = process.hrtime.bigint();
       const records = await this.d.errorHandler.execute('TASK_POLL', task.constructor.name, () => task.poll());
       this.d.metrics.pollBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
-      if (this.stopping && !records?.length) break;
+      // A pause that arrived during poll() takes effect now: the batch waits, unsent, for the resume. If the task
+      // stops instead, the batch is dropped unsent and uncommitted, so it is polled again after a restart.
+      if (records?.length) await this.awaitUnpaused();
+      if (this.stopping) break;
       if (records?.length) {
         this.d.metrics.sourceRecordPoll.inc(this.labels, records.length);
         this.d.metrics.batchSize.observe(this.labels, records.length);

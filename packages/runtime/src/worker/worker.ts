@@ -3,7 +3,7 @@
  * configs are stored; the herder tells it what to run and receives status changes through listeners.
  */
 import type { Connector, ConnectorProps, SinkConnector, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
-import { ConfigError } from '@kconnect/api';
+import { ConnectError } from '@kconnect/api';
 import { withPrefix } from '../config/properties';
 import type { WorkerConfig } from '../config/worker-config';
 import type { KafkaClient } from '../kafka/client';
@@ -55,7 +55,7 @@ export class Worker {
   /** A fresh, unstarted instance of a connector class (for validation and type lookups). */
   newConnector(className: string): { instance: Connector; type: 'source' | 'sink'; className: string } {
     const d = this.registry.resolve(className, ['source', 'sink']);
-    if (!d) throw new ConfigError(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry.list(['source', 'sink']).map((p) => p.className).join(', ')}`, { name: 'connector.class' });
+    if (!d) throw new ConnectError(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry.list(['source', 'sink']).map((p) => p.className).join(', ')}`);
     return { instance: d.create(), type: d.type, className: d.className };
   }
 
@@ -69,6 +69,7 @@ export class Worker {
       running = { name, instance, type, config, started: false };
       this.connectors.set(name, running);
       instance.initialize({
+        logger: this.loggers.get(`kconnect.plugin.${instance.constructor.name}`, { connector: name }),
         requestTaskReconfiguration: () => listener.onTaskReconfigurationRequest(name),
         raiseError: (e) => listener.onFailure(name, e),
       });
@@ -144,28 +145,32 @@ export class Worker {
       const { instance, type } = this.newConnector(connectorConfig['connector.class'] ?? '');
       const taskClass = instance.taskClass();
       const converters = createConverters(this.registry, connectorConfig, this.config);
-      const retryTimeoutMs = Number(connectorConfig['errors.retry.timeout'] ?? 0);
       const errorConfig = {
-        retryTimeoutMs,
+        retryTimeoutMs: Number(connectorConfig['errors.retry.timeout'] ?? 0),
         retryDelayMaxMs: Number(connectorConfig['errors.retry.delay.max.ms'] ?? 60000),
         toleranceAll: (connectorConfig['errors.tolerance'] ?? 'none').toLowerCase() === 'all',
       };
       const reporters: ErrorReporter[] = [];
       if (connectorConfig['errors.log.enable'] === 'true') reporters.push(new LogReporter(log, id.connector, connectorConfig['errors.log.include.messages'] === 'true'));
-      let executor: TaskExecutor;
-      const flush = { offsetFlushIntervalMs: this.config.offsetFlushIntervalMs, metrics: this.metrics, onTopic: (t: string) => this.onTopic(id.connector, t) };
       const errorHandler = new ErrorHandler(errorConfig, reporters, log);
+      let executor: TaskExecutor;
+      const common = {
+        offsetFlushIntervalMs: this.config.offsetFlushIntervalMs,
+        metrics: this.metrics,
+        onTopic: (t: string) => this.onTopic(id.connector, t),
+        pluginLogger: this.loggers.get(`kconnect.plugin.${taskClass.name}`, { connector: id.connector, task: id.task }),
+        taskConfig,
+        converters,
+        errorHandler,
+      };
       if (type === 'source') {
         const producer = await this.kafka.producer({ clientId: `connector-producer-${key}`, settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') } });
         executor = new SourceTaskExecutor(id, targetState, listener, log, {
-          ...flush,
+          ...common,
           task: new taskClass() as SourceTask,
-          taskConfig,
-          converters,
           transforms: createTransformChain<SourceRecord>(this.registry, connectorConfig),
           producer,
           offsetStore: this.offsetStore,
-          errorHandler,
           offsetFlushTimeoutMs: this.config.offsetFlushTimeoutMs,
         });
       } else {
@@ -183,14 +188,11 @@ export class Worker {
           settings: { ...this.config.consumer, ...withPrefix(connectorConfig, 'consumer.override.') },
         });
         executor = new SinkTaskExecutor(id, targetState, listener, log, {
-          ...flush,
+          ...common,
           task: new taskClass() as SinkTask,
-          taskConfig,
-          converters,
           transforms: createTransformChain<SinkRecord>(this.registry, connectorConfig),
           consumer,
           subscription: regex ? new RegExp(regex) : topics,
-          errorHandler,
           hasErrorReporting: reporters.length > 0 || errorConfig.toleranceAll,
         });
       }
