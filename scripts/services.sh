@@ -606,7 +606,7 @@ start_svc() {
   rm -f "$(svc_pidfile "$svc")"
   port=$(svc_port "$svc")
   if port_open "$BIND_HOST" "$port"; then
-    die "port $BIND_HOST:$port is already in use by a process this script did not start; stop it (or set $(tr a-z A-Z <<<"$svc")_PORT) and retry"
+    die "port $BIND_HOST:$port is already in use by a process this script did not start; stop it (or set $(tr '[:lower:]' '[:upper:]' <<<"$svc")_PORT) and retry"
   fi
   fetch_svc "$svc"
   mkdir -p "$LOG_DIR" "$RUN_DIR"
@@ -708,7 +708,7 @@ logs() {
   is_service "$svc" || die "usage: services.sh logs <${ALL_SERVICES[*]// /|}> [-f] [-n N]"
   local log; log=$(svc_log "$svc")
   [[ -f $log ]] || die "no log yet for $svc ($log)"
-  local follow= n=100
+  local follow='' n=100
   while [[ $# -gt 0 ]]; do
     case $1 in
       -f|--follow) follow=1 ;;
@@ -723,7 +723,7 @@ logs() {
 # ---- main ----------------------------------------------------------------------------------------
 main() {
   local cmd=${1:-}; [[ $# -gt 0 ]] && shift
-  local svc list
+  local svc list arr
   case $cmd in
     fetch|start|stop|reset|restart|health)
       list=$(expand_services "$@") || exit 1 ;;
@@ -734,8 +734,7 @@ main() {
     stop)    for svc in $list; do stop_svc "$svc"; done ;;
     reset)   for svc in $list; do reset_svc "$svc"; done ;;
     restart) for svc in $list; do stop_svc "$svc"; start_svc "$svc"; done ;;
-    # shellcheck disable=SC2086
-    health)  health $list ;;
+    health)  mapfile -t arr <<<"$list"; health "${arr[@]}" ;;
     status)  status ;;
     logs)    logs "$@" ;;
     -h|--help|help) usage 0 ;;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a fresh clone: npm packages (npm ci, cached in ~/.npm) and a build of
-# the TypeScript workspaces. Safe to run again: skips npm ci when node_modules matches package-lock.json.
+# Installs what the project needs on a fresh clone: npm packages (from package-lock.json, cached in ~/.npm) and a
+# build of the TypeScript workspaces. Safe to run again: skips the install when node_modules matches the lock.
+# (`npm install` rather than `npm ci`: npm 11.19 writes lock files without other platforms' optional packages
+# and then refuses them in `npm ci`.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,8 +12,8 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 
 stamp=node_modules/.kconnect-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "[setup] npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "[setup] npm install"
+  npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
 echo "[setup] tsc -b (build + type check)"
