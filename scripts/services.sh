@@ -12,8 +12,12 @@
 #   scripts/services.sh status                state, endpoints, versions, log/cache folders
 #   scripts/services.sh health <svc…>         exit 0 when every service named is up and healthy
 #   scripts/services.sh logs   <svc> [-f] [-n N]
+#   scripts/services.sh classpath connect      fetch if needed, print the classpath ('<cache>/connect-<v>/lib/*')
 #
 # Services: kafka cassandra registry mosquitto
+# Fetch-only: connect — Apache Kafka Connect (Java) at the broker's version, the reference the benchmarks compare
+#   against. Not started by this script: the bench runs
+#   java -cp "$(scripts/services.sh classpath connect)" org.apache.kafka.connect.cli.ConnectStandalone worker.properties
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,12 +31,14 @@ RUN_DIR="$SERVICES_DIR/run"
 BIND_HOST=127.0.0.1
 
 ALL_SERVICES=(kafka cassandra registry mosquitto)
+FETCH_ONLY=(connect) # downloaded by `fetch` (and `fetch all`), never started by this script
 
 # ---- versions and ports (env overrides) --------------------------------------------------------
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.2}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx768m}"
+CONNECT_VERSION="${CONNECT_VERSION:-$KAFKA_VERSION}" # Java Kafka Connect (connect-runtime & co.), fetch only
 
 CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.9}"
 CASSANDRA_PORT="${CASSANDRA_PORT:-9042}"
@@ -64,6 +70,24 @@ is_service() {
   return 1
 }
 
+is_fetch_only() {
+  local s
+  for s in "${FETCH_ONLY[@]}"; do [[ $s == "$1" ]] && return 0; done
+  return 1
+}
+
+# Expand "all" and validate names for fetch (services plus the fetch-only artifacts).
+expand_fetchables() {
+  local s
+  [[ $# -gt 0 ]] || die "nothing named (one or more of: ${ALL_SERVICES[*]} ${FETCH_ONLY[*]}, or all)"
+  for s in "$@"; do
+    if [[ $s == all ]]; then printf '%s\n' "${ALL_SERVICES[@]}" "${FETCH_ONLY[@]}"
+    elif is_service "$s" || is_fetch_only "$s"; then printf '%s\n' "$s"
+    else die "unknown service '$s' (known: ${ALL_SERVICES[*]} ${FETCH_ONLY[*]})"
+    fi
+  done | awk '!seen[$0]++'
+}
+
 # Expand "all" and validate names.
 expand_services() {
   local s
@@ -71,6 +95,8 @@ expand_services() {
   for s in "$@"; do
     if [[ $s == all ]]; then printf '%s\n' "${ALL_SERVICES[@]}"
     elif is_service "$s"; then printf '%s\n' "$s"
+    elif is_fetch_only "$s"; then
+      die "'$s' is fetch-only (not a server this script runs): use 'fetch $s' or 'classpath $s'; the benchmark starts it itself"
     else die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
     fi
   done | awk '!seen[$0]++'
@@ -198,6 +224,7 @@ svc_version() {
     cassandra) echo "$CASSANDRA_VERSION" ;;
     registry) echo "$REGISTRY_VERSION" ;;
     mosquitto) mosquitto_version ;;
+    connect) echo "$CONNECT_VERSION" ;;
   esac
 }
 svc_port() {
@@ -308,6 +335,12 @@ fetch_svc() {
       ;;
     cassandra)
       mvn_copy_deps cassandra "$tmp/lib" -Dcassandra.version="$CASSANDRA_VERSION"
+      ;;
+    connect)
+      local extra=(-Dkafka.version="$CONNECT_VERSION")
+      [[ $CONNECT_VERSION == 3.* ]] && extra+=(-Dkafka.logging=reload4j)
+      mvn_copy_deps connect "$tmp/lib" "${extra[@]}"
+      ls "$tmp"/lib/connect-runtime-*.jar >/dev/null 2>&1 || die "no connect-runtime jar in $tmp/lib after the download"
       ;;
     registry)
       mvn_copy_deps registry "$tmp/dist" -Dregistry.version="$REGISTRY_VERSION"
@@ -691,6 +724,19 @@ status() {
     printf '%-10s %-9s %-8s %-10s %s\n' "$svc" "$state" "$pid" "$(svc_version "$svc")" "$(svc_endpoint "$svc")"
   done
   echo "(foreign = the port answers but the process was not started by this script)"
+  for svc in "${FETCH_ONLY[@]}"; do
+    if [[ -f $(svc_home "$svc")/.complete ]]; then state="fetched, $(svc_home "$svc")/lib"; else state="not fetched"; fi
+    printf '%-10s %-9s %-8s %-10s %s\n' "$svc" fetch-only - "$(svc_version "$svc")" "$state"
+  done
+}
+
+# Print a fetch-only artifact's classpath (fetching it first; progress goes to stderr).
+classpath() {
+  local svc=${1:-}
+  is_fetch_only "$svc" || die "usage: services.sh classpath <${FETCH_ONLY[*]// /|}>"
+  need_java
+  fetch_svc "$svc" >&2
+  printf '%s\n' "$(svc_home "$svc")/lib/*"
 }
 
 health() {
@@ -725,7 +771,9 @@ main() {
   local cmd=${1:-}; [[ $# -gt 0 ]] && shift
   local svc list arr
   case $cmd in
-    fetch|start|stop|reset|restart|health)
+    fetch)
+      list=$(expand_fetchables "$@") || exit 1 ;;
+    start|stop|reset|restart|health)
       list=$(expand_services "$@") || exit 1 ;;
   esac
   case $cmd in
@@ -737,6 +785,7 @@ main() {
     health)  mapfile -t arr <<<"$list"; health "${arr[@]}" ;;
     status)  status ;;
     logs)    logs "$@" ;;
+    classpath) classpath "$@" ;;
     -h|--help|help) usage 0 ;;
     '') usage 1 ;;
     *) printf 'services.sh: unknown command %s\n\n' "$cmd" >&2; usage 1 ;;

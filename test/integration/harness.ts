@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { PluginDescriptor } from '@kconnect/api';
 import { plugins as filePlugins } from '@kconnect/file-connectors';
 import { KafkajsClient, LoggerRegistry, startStandalone, type KafkaAdmin, type StandaloneWorker } from '@kconnect/runtime';
 
@@ -45,7 +46,7 @@ export interface WorkerHandle {
 }
 
 /** Starts a worker on an ephemeral port with a fresh offsets file in a temp folder. */
-export async function startWorker(extra: Record<string, string> = {}): Promise<WorkerHandle> {
+export async function startWorker(extra: Record<string, string> = {}, plugins: readonly PluginDescriptor[] = []): Promise<WorkerHandle> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-it-'));
   const offsetFile = path.join(dir, 'offsets.json');
   const props = {
@@ -57,7 +58,7 @@ export async function startWorker(extra: Record<string, string> = {}): Promise<W
     listeners: 'http://127.0.0.1:0',
     ...extra,
   };
-  const start = () => startStandalone({ workerProps: props, plugins: filePlugins, loggers: quietLoggers() });
+  const start = () => startStandalone({ workerProps: props, plugins: [...filePlugins, ...plugins], loggers: quietLoggers() });
   const h: WorkerHandle = {
     worker: await start(),
     url: '',

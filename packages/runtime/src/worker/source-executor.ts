@@ -6,7 +6,7 @@
 import {
   type PluginLogger,
   type ConnectorProps, type OffsetMap, type RecordMetadata, type SourceRecord, type SourceTask,
-  type SourceTaskContext,
+  type SourceTaskContext, isRetriable,
 } from '@kconnect/api';
 import type { KafkaProducer, ProducedRecordMetadata, ProducerRecord } from '../kafka/client';
 import type { WorkerMetrics } from '../metrics/metrics';
@@ -35,6 +35,8 @@ export interface SourceExecutorDeps {
 }
 
 type Pending = { record: SourceRecord; submitted: SubmittedRecord | null };
+
+const RETRY_POLL_BACKOFF_MS = 100;
 
 export class SourceTaskExecutor extends TaskExecutor {
   private readonly submitted = new SubmittedRecords();
@@ -74,27 +76,41 @@ export class SourceTaskExecutor extends TaskExecutor {
     if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
     else this.listener.onRunning(this.id);
 
-    while (!this.stopping && !this.failed) {
-      if (this.targetState === 'PAUSED') {
-        await this.maybeCommit(true);
-        await this.awaitUnpaused();
-        continue;
+    try {
+      while (!this.stopping && !this.failed) {
+        if (this.targetState === 'PAUSED') {
+          await this.maybeCommit(true);
+          await this.awaitUnpaused();
+          continue;
+        }
+        const t0 = process.hrtime.bigint();
+        let records: SourceRecord[] | null;
+        try {
+          records = await task.poll();
+        } catch (e) {
+          // As Java: a RetriableException from poll() is logged and poll() is simply called again; anything else
+          // fails the task.
+          if (!isRetriable(e)) throw e;
+          this.log.warn({ err: e }, 'RetriableException from SourceTask.poll(); polling again');
+          await sleep(RETRY_POLL_BACKOFF_MS);
+          continue;
+        }
+        this.d.metrics.pollBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
+        // A pause that arrived during poll() takes effect now: the batch waits, unsent, for the resume. If the task
+        // stops instead, the batch is dropped unsent and uncommitted, so it is polled again after a restart.
+        if (records?.length) await this.awaitUnpaused();
+        if (this.stopping) break;
+        if (records?.length) {
+          this.d.metrics.sourceRecordPoll.inc(this.labels, records.length);
+          this.d.metrics.batchSize.observe(this.labels, records.length);
+          await this.sendRecords(records);
+        }
+        await this.maybeCommit(false);
       }
-      const t0 = process.hrtime.bigint();
-      const records = await this.d.errorHandler.execute('TASK_POLL', task.constructor.name, () => task.poll());
-      this.d.metrics.pollBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
-      // A pause that arrived during poll() takes effect now: the batch waits, unsent, for the resume. If the task
-      // stops instead, the batch is dropped unsent and uncommitted, so it is polled again after a restart.
-      if (records?.length) await this.awaitUnpaused();
-      if (this.stopping) break;
-      if (records?.length) {
-        this.d.metrics.sourceRecordPoll.inc(this.labels, records.length);
-        this.d.metrics.batchSize.observe(this.labels, records.length);
-        await this.sendRecords(records);
-      }
-      await this.maybeCommit(false);
+    } finally {
+      // Whatever ended the loop (stop or failure), records Kafka acknowledged are safe to commit, as in Java.
+      await this.drainAndCommit();
     }
-    await this.inFlight;
   }
 
   /** Transforms and converts a batch, then hands it to the producer once the previous batch was acknowledged. */
@@ -197,10 +213,14 @@ export class SourceTaskExecutor extends TaskExecutor {
     Promise.resolve(this.d.task.stop()).catch((e: unknown) => this.log.warn({ err: e }, 'error stopping the task'));
   }
 
-  protected async close(): Promise<void> {
-    // Wait (bounded) for outstanding acknowledgements, then commit what Kafka acknowledged.
+  /** Waits (at most `offset.flush.timeout.ms`) for outstanding acknowledgements, then commits. */
+  private async drainAndCommit(): Promise<void> {
     await Promise.race([this.inFlight, sleep(this.d.offsetFlushTimeoutMs)]);
     await this.commitOffsets();
+  }
+
+  protected async close(): Promise<void> {
+    await this.drainAndCommit();
     await this.d.producer.close();
     this.d.metrics.removeTask(this.id.connector, this.id.task);
   }
