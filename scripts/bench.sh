@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks on the real local services: `npm run bench -- file [N]`. Prints numbers; see docs/benchmarks.md.
+# Benchmarks on the real local services: `npm run bench -- file [N] [--runtimes=kconnect,java]`.
+# Builds, starts Kafka, fetches Apache Kafka Connect (Java) — the reference the numbers are compared with — and
+# prints both runtimes' numbers and their ratio. See docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
@@ -7,6 +9,8 @@ bash scripts/services.sh start kafka
 which=${1:-file}
 shift || true
 case "$which" in
-  file) node bench/dist/file-passthrough.js "$@" ;;
+  file)
+    if [[ " $* " != *" --runtimes=kconnect "* ]]; then bash scripts/services.sh fetch connect; fi
+    node bench/dist/file-passthrough.js "$@" ;;
   *) echo "unknown benchmark '$which' (available: file)" >&2; exit 2 ;;
 esac

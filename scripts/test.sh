@@ -22,7 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p .cache
-echo "[test] tsc -p tsconfig.test.json (type-check tests)"
+echo "[test] tsc -p tsconfig.test.json (type-check tests) and biome (lint, format)"
 npx --no-install tsc -p tsconfig.test.json
+npx --no-install biome ci --reporter=summary
 export KCONNECT_BOOTSTRAP_SERVERS="${KCONNECT_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
 npx --no-install jest --ci --runInBand --json --outputFile=.cache/jest-results.json "$@"

@@ -38,17 +38,26 @@ describe('kill -9 during a load', () => {
     writeFileSync(input, Array.from({ length: N }, (_, i) => `${line(i)}\n`).join(''));
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
     const port = 20000 + (process.pid % 10000);
-    writeFileSync(path.join(dir, 'worker.properties'), [
-      `bootstrap.servers=${BOOTSTRAP}`,
-      'key.converter=org.apache.kafka.connect.storage.StringConverter',
-      'value.converter=org.apache.kafka.connect.storage.StringConverter',
-      `offset.storage.file.filename=${offsets}`,
-      'offset.flush.interval.ms=100',
-      `listeners=http://127.0.0.1:${port}`,
-    ].join('\n'));
-    writeFileSync(path.join(dir, 'source.json'), JSON.stringify({ name: 'crash-src', config: { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '200' } }));
+    writeFileSync(
+      path.join(dir, 'worker.properties'),
+      [
+        `bootstrap.servers=${BOOTSTRAP}`,
+        'key.converter=org.apache.kafka.connect.storage.StringConverter',
+        'value.converter=org.apache.kafka.connect.storage.StringConverter',
+        `offset.storage.file.filename=${offsets}`,
+        'offset.flush.interval.ms=100',
+        `listeners=http://127.0.0.1:${port}`,
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'source.json'),
+      JSON.stringify({ name: 'crash-src', config: { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '200' } }),
+    );
     const start = () => {
-      child = spawn(process.execPath, [CLI, 'standalone', path.join(dir, 'worker.properties'), path.join(dir, 'source.json')], { stdio: 'ignore', env: { ...process.env, KCONNECT_LOG_LEVEL: 'ERROR' } });
+      child = spawn(process.execPath, [CLI, 'standalone', path.join(dir, 'worker.properties'), path.join(dir, 'source.json')], {
+        stdio: 'ignore',
+        env: { ...process.env, KCONNECT_LOG_LEVEL: 'ERROR' },
+      });
     };
     const position = (): number => {
       try {

@@ -51,7 +51,9 @@ describe('error handling and dead letter queue', () => {
     const res = await w.api('POST', '/connectors', {
       name,
       config: {
-        'connector.class': 'FileStreamSink', topics: topic, file: out,
+        'connector.class': 'FileStreamSink',
+        topics: topic,
+        file: out,
         'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
         'errors.tolerance': 'all',
         'errors.log.enable': 'true',
@@ -109,10 +111,14 @@ describe('error handling and dead letter queue', () => {
       config: { 'connector.class': 'FileStreamSink', topics: topic, file: out, 'value.converter': 'org.apache.kafka.connect.json.JsonConverter' },
     });
     expect(res.status).toBe(201);
-    const failed = await eventually(async () => {
-      const s = (await w.api('GET', `/connectors/${name}/status`)).body;
-      return s.tasks[0]?.state === 'FAILED' ? s : null;
-    }, 30_000, 'task FAILED');
+    const failed = await eventually(
+      async () => {
+        const s = (await w.api('GET', `/connectors/${name}/status`)).body;
+        return s.tasks[0]?.state === 'FAILED' ? s : null;
+      },
+      30_000,
+      'task FAILED',
+    );
     expect(failed.connector.state).toBe('RUNNING');
     expect(failed.tasks[0].trace).toMatch(/Tolerance exceeded in error handler \(stage VALUE_CONVERTER\)/);
     expect(failed.tasks[0].trace).toMatch(/Converting byte\[\] to Kafka Connect data failed/);

@@ -29,9 +29,15 @@ describe('file → Kafka → file pipeline', () => {
   });
 
   async function createPipeline(name: string, input: string, output: string, topic: string) {
-    const src = await w.api('POST', '/connectors', { name: `${name}-src`, config: { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '500' } });
+    const src = await w.api('POST', '/connectors', {
+      name: `${name}-src`,
+      config: { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '500' },
+    });
     expect(src.status).toBe(201);
-    const sink = await w.api('POST', '/connectors', { name: `${name}-sink`, config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', file: output, topics: topic } });
+    const sink = await w.api('POST', '/connectors', {
+      name: `${name}-sink`,
+      config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', file: output, topics: topic },
+    });
     expect(sink.status).toBe(201);
     groups.push(`connect-${name}-sink`);
   }
@@ -97,7 +103,11 @@ describe('file → Kafka → file pipeline', () => {
     expect(stopped.body.tasks).toEqual([]);
     expect((await w.api('GET', `/connectors/${name}-src/tasks`)).body).toEqual([]);
     expect((await w.api('PUT', `/connectors/${name}-src/resume`)).status).toBe(202); // resume works from STOPPED
-    await eventually(async () => (await w.api('GET', `/connectors/${name}-src/status`)).body.tasks[0]?.state === 'RUNNING', 10_000, 'running after resume from STOPPED');
+    await eventually(
+      async () => (await w.api('GET', `/connectors/${name}-src/status`)).body.tasks[0]?.state === 'RUNNING',
+      10_000,
+      'running after resume from STOPPED',
+    );
     appendFileSync(input, lines(20, 25));
     await eventually(() => readLines(output).length === 25, 30_000, 'lines after restart from stop');
 
@@ -151,9 +161,13 @@ describe('file → Kafka → file pipeline', () => {
     expect((await w.api('GET', `/connectors/${name}-src/offsets`)).body.offsets).toEqual([{ partition: { filename: input }, offset: { position: pos } }]);
     const bad = await w.api('PATCH', `/connectors/${name}-src/offsets`, { offsets: [{ partition: { filename: input }, offset: { position: -1 } }] });
     expect(bad.status).toBe(400);
-    const sinkAlter = await w.api('PATCH', `/connectors/${name}-sink/offsets`, { offsets: [{ partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 3 } }] });
+    const sinkAlter = await w.api('PATCH', `/connectors/${name}-sink/offsets`, {
+      offsets: [{ partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 3 } }],
+    });
     expect(sinkAlter.status).toBe(200);
-    expect((await w.api('GET', `/connectors/${name}-sink/offsets`)).body.offsets).toEqual([{ partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 3 } }]);
+    expect((await w.api('GET', `/connectors/${name}-sink/offsets`)).body.offsets).toEqual([
+      { partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 3 } },
+    ]);
 
     await w.api('PUT', `/connectors/${name}-sink/resume`);
     await w.api('PUT', `/connectors/${name}-src/resume`);

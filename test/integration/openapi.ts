@@ -35,7 +35,8 @@ export function checkResponse(method: string, p: string, status: number, body: u
   const op = doc.paths[t]![method.toLowerCase()];
   if (!op) throw new Error(`${method} ${t}: method not in docs/openapi.yaml`);
   const resp = op.responses[String(status)] ?? op.responses.default;
-  if (!resp) throw new Error(`${method} ${t}: status ${status} not documented (documented: ${Object.keys(op.responses).join(', ')}); body ${JSON.stringify(body)}`);
+  if (!resp)
+    throw new Error(`${method} ${t}: status ${status} not documented (documented: ${Object.keys(op.responses).join(', ')}); body ${JSON.stringify(body)}`);
   const schema = resp.content?.['application/json']?.schema;
   if (!schema) return;
   const pointer = `${method.toLowerCase()} ${t} ${status}`;
@@ -45,5 +46,6 @@ export function checkResponse(method: string, p: string, status: number, body: u
     v = ajv.compile({ $ref: ref });
     cache.set(pointer, v);
   }
-  if (!v(body)) throw new Error(`${method} ${p} ${status}: body does not match docs/openapi.yaml: ${ajv.errorsText(v.errors)}; body ${JSON.stringify(body).slice(0, 500)}`);
+  if (!v(body))
+    throw new Error(`${method} ${p} ${status}: body does not match docs/openapi.yaml: ${ajv.errorsText(v.errors)}; body ${JSON.stringify(body).slice(0, 500)}`);
 }

@@ -69,7 +69,12 @@ describe('Connect REST API', () => {
 
     await eventually(async () => (await api('GET', `/connectors/${name}/status`)).body.tasks[0]?.state === 'RUNNING', 15_000, 'task running');
     const status = (await api('GET', `/connectors/${name}/status`)).body;
-    expect(status).toEqual({ name, connector: { state: 'RUNNING', worker_id: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }, tasks: [{ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id }], type: 'source' });
+    expect(status).toEqual({
+      name,
+      connector: { state: 'RUNNING', worker_id: expect.stringMatching(/^127\.0\.0\.1:\d+$/) },
+      tasks: [{ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id }],
+      type: 'source',
+    });
     expect((await api('GET', `/connectors/${name}/tasks/0/status`)).body).toEqual({ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id });
 
     const tasks = await api('GET', `/connectors/${name}/tasks`);
@@ -99,7 +104,10 @@ describe('Connect REST API', () => {
   });
 
   it('honours initial_state', async () => {
-    for (const [initial, state] of [['PAUSED', 'PAUSED'], ['STOPPED', 'STOPPED']] as const) {
+    for (const [initial, state] of [
+      ['PAUSED', 'PAUSED'],
+      ['STOPPED', 'STOPPED'],
+    ] as const) {
       const name = unique(`init-${initial.toLowerCase()}`);
       const res = await api('POST', '/connectors', { name, config: source(unique('init')), initial_state: initial });
       expect(res.status).toBe(201);
@@ -121,14 +129,43 @@ describe('Connect REST API', () => {
     await bad('POST', '/connectors', [1, 2], 400, /JSON object/);
     await bad('POST', '/connectors', { config: { 'connector.class': 'FileStreamSource' } }, 400, /name should not be empty/);
     await bad('POST', '/connectors', { name: 'x', config: { topic: 't' } }, 400, /contains no connector type/);
-    await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: { a: 1 } } }, 400, /Invalid value for config 'topic'.*expected a string/);
+    await bad(
+      'POST',
+      '/connectors',
+      { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: { a: 1 } } },
+      400,
+      /Invalid value for config 'topic'.*expected a string/,
+    );
     await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: 't', name: 'y' } }, 400, /doesn't match/);
-    await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'NoSuchConnector', topic: 't' } }, 500, /Failed to find any class that implements Connector and which name matches NoSuchConnector/);
-    await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'FileStreamSource' } }, 400,
-      /^Connector configuration is invalid and contains the following 1 error\(s\):\nMissing required configuration "topic" which has no default value.\nYou can also find the above list of errors at the endpoint `\/connector-plugins\/\{connectorType\}\/config\/validate`$/);
+    await bad(
+      'POST',
+      '/connectors',
+      { name: 'x', config: { 'connector.class': 'NoSuchConnector', topic: 't' } },
+      500,
+      /Failed to find any class that implements Connector and which name matches NoSuchConnector/,
+    );
+    await bad(
+      'POST',
+      '/connectors',
+      { name: 'x', config: { 'connector.class': 'FileStreamSource' } },
+      400,
+      /^Connector configuration is invalid and contains the following 1 error\(s\):\nMissing required configuration "topic" which has no default value.\nYou can also find the above list of errors at the endpoint `\/connector-plugins\/\{connectorType\}\/config\/validate`$/,
+    );
     await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'FileStreamSink' } }, 400, /Must configure one of topics or topics.regex/);
-    await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: 't', 'tasks.max': '0' } }, 400, /Invalid value 0 for configuration tasks.max: Value must be at least 1/);
-    await bad('POST', '/connectors', { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: 't', 'value.converter': 'Nope' } }, 400, /Class Nope could not be found/);
+    await bad(
+      'POST',
+      '/connectors',
+      { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: 't', 'tasks.max': '0' } },
+      400,
+      /Invalid value 0 for configuration tasks.max: Value must be at least 1/,
+    );
+    await bad(
+      'POST',
+      '/connectors',
+      { name: 'x', config: { 'connector.class': 'FileStreamSource', topic: 't', 'value.converter': 'Nope' } },
+      400,
+      /Class Nope could not be found/,
+    );
     await bad('PUT', '/connectors/x/config', { 'connector.class': 'FileStreamSource', topic: 't', name: 'y' }, 400, /doesn't match connector name in the URL/);
     await bad('GET', '/connectors/nope', undefined, 404, /^Connector nope not found$/);
     await bad('GET', '/connectors/nope/config', undefined, 404, /not found/);
@@ -147,7 +184,13 @@ describe('Connect REST API', () => {
     await bad('PATCH', '/connectors/nope/offsets', {}, 400, /offsets/);
     await bad('GET', '/connector-plugins/Nope/config', undefined, 404, /^Unknown plugin Nope\.$/);
     await bad('PUT', '/connector-plugins/FileStreamSource/config/validate', { topic: 't' }, 400, /contains no connector type/);
-    await bad('PUT', '/connector-plugins/FileStreamSink/config/validate', { 'connector.class': 'FileStreamSource', topic: 't' }, 400, /does not match request type/);
+    await bad(
+      'PUT',
+      '/connector-plugins/FileStreamSink/config/validate',
+      { 'connector.class': 'FileStreamSource', topic: 't' },
+      400,
+      /does not match request type/,
+    );
     await bad('PUT', '/admin/loggers/root', {}, 400, /'level' parameter was not specified/);
     await bad('PUT', '/admin/loggers/root', { level: 'LOUD' }, 404, /invalid log level/);
   });
@@ -157,26 +200,41 @@ describe('Connect REST API', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ name: 'org.apache.kafka.connect.file.FileStreamSourceConnector', error_count: 0 });
     expect(ok.body.groups).toContain('Common');
-    const bad = await api('PUT', '/connector-plugins/org.apache.kafka.connect.file.FileStreamSourceConnector/config/validate', { 'connector.class': 'FileStreamSource', 'batch.size': 'x', name: 'n' });
+    const bad = await api('PUT', '/connector-plugins/org.apache.kafka.connect.file.FileStreamSourceConnector/config/validate', {
+      'connector.class': 'FileStreamSource',
+      'batch.size': 'x',
+      name: 'n',
+    });
     expect(bad.status).toBe(200);
     expect(bad.body.error_count).toBe(2);
     const byName = Object.fromEntries(bad.body.configs.map((c: { value: { name: string } }) => [c.value.name, c]));
     expect(byName.topic.value.errors).toEqual(['Missing required configuration "topic" which has no default value.']);
     expect(byName['batch.size'].value.errors).toEqual(['Invalid value x for configuration batch.size: Not a number of type INT']);
-    expect(byName['tasks.max'].definition).toMatchObject({ name: 'tasks.max', type: 'INT', required: false, default_value: '1', importance: 'HIGH', group: 'Common' });
+    expect(byName['tasks.max'].definition).toMatchObject({
+      name: 'tasks.max',
+      type: 'INT',
+      required: false,
+      default_value: '1',
+      importance: 'HIGH',
+      group: 'Common',
+    });
   });
 
   it('lists plugins and their configs', async () => {
     const connectors = await api('GET', '/connector-plugins');
-    expect(connectors.body).toEqual(expect.arrayContaining([
-      { class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', type: 'sink', version: expect.any(String) },
-      { class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', type: 'source', version: expect.any(String) },
-    ]));
+    expect(connectors.body).toEqual(
+      expect.arrayContaining([
+        { class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', type: 'sink', version: expect.any(String) },
+        { class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', type: 'source', version: expect.any(String) },
+      ]),
+    );
     expect(connectors.body.every((p: { type: string }) => p.type === 'source' || p.type === 'sink')).toBe(true);
     const all = await api('GET', '/connector-plugins?connectorsOnly=false');
     expect(all.body).toEqual(expect.arrayContaining([expect.objectContaining({ class: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter' })]));
     const cfg = await api('GET', '/connector-plugins/FileStreamSource/config');
-    expect(cfg.body.map((k: { name: string }) => k.name)).toEqual(expect.arrayContaining(['name', 'connector.class', 'tasks.max', 'file', 'topic', 'batch.size']));
+    expect(cfg.body.map((k: { name: string }) => k.name)).toEqual(
+      expect.arrayContaining(['name', 'connector.class', 'tasks.max', 'file', 'topic', 'batch.size']),
+    );
     const conv = await api('GET', '/connector-plugins/JsonConverter/config');
     expect(conv.body.map((k: { name: string }) => k.name)).toContain('schemas.enable');
   });

@@ -62,7 +62,11 @@ describe('task executor semantics', () => {
     const failed = await eventually(async () => ((await status(name)).tasks[0]?.state === 'FAILED' ? status(name) : null), 30_000, 'FAILED');
     expect(failed.connector.state).toBe('RUNNING');
     expect(failed.tasks[0].trace).toMatch(/Error: boom at record 20/);
-    await eventually(async () => (await w.api('GET', `/connectors/${name}/offsets`)).body.offsets[0]?.offset.n === 19, 15_000, 'acked offsets kept after the failure');
+    await eventually(
+      async () => (await w.api('GET', `/connectors/${name}/offsets`)).body.offsets[0]?.offset.n === 19,
+      15_000,
+      'acked offsets kept after the failure',
+    );
     const r = await w.api('POST', `/connectors/${name}/restart?includeTasks=true&onlyFailed=true`);
     expect(r.status).toBe(202);
     expect(r.body.connector.state).toBe('RUNNING');
@@ -93,7 +97,10 @@ describe('task executor semantics', () => {
     // The first batch was offered three times (two retriable failures), identical each time.
     expect(nonEmpty[0]!.map((r) => r.kafkaOffset)).toEqual(nonEmpty[1]!.map((r) => r.kafkaOffset));
     expect(nonEmpty[1]!.map((r) => r.kafkaOffset)).toEqual(nonEmpty[2]!.map((r) => r.kafkaOffset));
-    const delivered = nonEmpty.slice(2).flat().map((r) => r.value);
+    const delivered = nonEmpty
+      .slice(2)
+      .flat()
+      .map((r) => r.value);
     expect(delivered).toEqual(Array.from({ length: 30 }, (_, i) => `r${i}`));
     expect((await status(name)).tasks[0].state).toBe('RUNNING');
     await w.api('DELETE', `/connectors/${name}`);

@@ -4,8 +4,21 @@
  * contracts against a real Kafka broker.
  */
 import {
-  ConfigDef, ConfigType, type ConnectorProps, Importance, type PluginDescriptor, type RecordMetadata, RetriableError,
-  type SinkRecord, SinkConnector, SinkTask, type SourceRecord, SourceConnector, SourceTask, Schemas, sourceRecord,
+  ConfigDef,
+  ConfigType,
+  type ConnectorProps,
+  Importance,
+  type PluginDescriptor,
+  type RecordMetadata,
+  RetriableError,
+  type SinkRecord,
+  SinkConnector,
+  SinkTask,
+  type SourceRecord,
+  SourceConnector,
+  SourceTask,
+  Schemas,
+  sourceRecord,
   type TopicPartitionOffset,
 } from '@kconnect/api';
 
@@ -28,10 +41,34 @@ export function journal(name: string): Journal {
 const CONFIG = new ConfigDef()
   .define({ name: 'topic', type: ConfigType.STRING, default: '', importance: Importance.HIGH, documentation: 'Source: topic to write.' })
   .define({ name: 'records', type: ConfigType.INT, default: 100, importance: Importance.LOW, documentation: 'Source: records to produce in all.' })
-  .define({ name: 'fail.retriable', type: ConfigType.INT, default: 0, importance: Importance.LOW, documentation: 'Throw a RetriableError from the first N poll/put calls.' })
-  .define({ name: 'fail.fatal.after', type: ConfigType.INT, default: -1, importance: Importance.LOW, documentation: 'Throw a fatal error once this many records went through (-1 = never).' })
-  .define({ name: 'commit.lag', type: ConfigType.INT, default: 0, importance: Importance.LOW, documentation: 'Sink: preCommit returns offsets this many records behind.' })
-  .define({ name: 'rewind.to', type: ConfigType.INT, default: -1, importance: Importance.LOW, documentation: 'Sink: after the first put, rewind partition 0 to this offset once.' });
+  .define({
+    name: 'fail.retriable',
+    type: ConfigType.INT,
+    default: 0,
+    importance: Importance.LOW,
+    documentation: 'Throw a RetriableError from the first N poll/put calls.',
+  })
+  .define({
+    name: 'fail.fatal.after',
+    type: ConfigType.INT,
+    default: -1,
+    importance: Importance.LOW,
+    documentation: 'Throw a fatal error once this many records went through (-1 = never).',
+  })
+  .define({
+    name: 'commit.lag',
+    type: ConfigType.INT,
+    default: 0,
+    importance: Importance.LOW,
+    documentation: 'Sink: preCommit returns offsets this many records behind.',
+  })
+  .define({
+    name: 'rewind.to',
+    type: ConfigType.INT,
+    default: -1,
+    importance: Importance.LOW,
+    documentation: 'Sink: after the first put, rewind partition 0 to this offset once.',
+  });
 
 class TestSourceTask extends SourceTask {
   private name = '';
@@ -40,7 +77,9 @@ class TestSourceTask extends SourceTask {
   private topic = '';
   private retriable = 0;
   private fatalAfter = -1;
-  version() { return '1'; }
+  version() {
+    return '1';
+  }
   async start(props: ConnectorProps) {
     this.name = props.name!;
     const c = CONFIG.parse(props);
@@ -66,7 +105,15 @@ class TestSourceTask extends SourceTask {
     }
     const out: SourceRecord[] = [];
     for (let i = 0; i < 10 && this.next < this.total; i++, this.next++) {
-      out.push(sourceRecord({ topic: this.topic, valueSchema: Schemas.STRING_SCHEMA, value: `r${this.next}`, sourcePartition: { source: this.name }, sourceOffset: { n: this.next } }));
+      out.push(
+        sourceRecord({
+          topic: this.topic,
+          valueSchema: Schemas.STRING_SCHEMA,
+          value: `r${this.next}`,
+          sourcePartition: { source: this.name },
+          sourceOffset: { n: this.next },
+        }),
+      );
     }
     return out;
   }
@@ -81,12 +128,22 @@ class TestSourceTask extends SourceTask {
 
 export class TestSourceConnector extends SourceConnector {
   private props: ConnectorProps = {};
-  version() { return '1'; }
-  start(props: ConnectorProps) { this.props = props; }
-  taskClass() { return TestSourceTask; }
-  taskConfigs() { return [{ ...this.props }]; }
+  version() {
+    return '1';
+  }
+  start(props: ConnectorProps) {
+    this.props = props;
+  }
+  taskClass() {
+    return TestSourceTask;
+  }
+  taskConfigs() {
+    return [{ ...this.props }];
+  }
   stop() {}
-  config() { return CONFIG; }
+  config() {
+    return CONFIG;
+  }
 }
 
 class TestSinkTask extends SinkTask {
@@ -96,7 +153,9 @@ class TestSinkTask extends SinkTask {
   private lag = 0;
   private rewindTo = -1;
   private seen = 0;
-  version() { return '1'; }
+  version() {
+    return '1';
+  }
   start(props: ConnectorProps) {
     this.name = props.name!;
     const c = CONFIG.parse(props);
@@ -129,12 +188,22 @@ class TestSinkTask extends SinkTask {
 
 export class TestSinkConnector extends SinkConnector {
   private props: ConnectorProps = {};
-  version() { return '1'; }
-  start(props: ConnectorProps) { this.props = props; }
-  taskClass() { return TestSinkTask; }
-  taskConfigs(max: number) { return Array.from({ length: max }, () => ({ ...this.props })); }
+  version() {
+    return '1';
+  }
+  start(props: ConnectorProps) {
+    this.props = props;
+  }
+  taskClass() {
+    return TestSinkTask;
+  }
+  taskConfigs(max: number) {
+    return Array.from({ length: max }, () => ({ ...this.props }));
+  }
   stop() {}
-  config() { return CONFIG; }
+  config() {
+    return CONFIG;
+  }
 }
 
 export const testPlugins: PluginDescriptor[] = [

@@ -12,8 +12,7 @@ const init = <C extends { initialize(c: ReturnType<typeof connectorContext>): vo
 
 const pkgVersion = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
-const errorsOf = (values: { name: string; errors: string[] }[]) =>
-  Object.fromEntries(values.filter((v) => v.errors.length > 0).map((v) => [v.name, v.errors]));
+const errorsOf = (values: { name: string; errors: string[] }[]) => Object.fromEntries(values.filter((v) => v.errors.length > 0).map((v) => [v.name, v.errors]));
 
 describe('plugins', () => {
   test('descriptors with Java class names', () => {
@@ -33,7 +32,12 @@ describe('FileStreamSourceConnector', () => {
   const connector = init(new FileStreamSourceConnector());
 
   test('config keys as Java', () => {
-    expect(connector.config().toConfigKeyInfos().map((k) => [k.name, k.type, k.required, k.default_value, k.importance])).toEqual([
+    expect(
+      connector
+        .config()
+        .toConfigKeyInfos()
+        .map((k) => [k.name, k.type, k.required, k.default_value, k.importance]),
+    ).toEqual([
       ['file', 'STRING', false, null, 'HIGH'],
       ['topic', 'STRING', true, null, 'HIGH'],
       ['batch.size', 'INT', false, '2000', 'LOW'],
@@ -87,11 +91,18 @@ describe('FileStreamSourceConnector', () => {
 
   describe('alterOffsets', () => {
     const props = { file: '/tmp/in.txt', topic: 't' };
-    const alter = (entries: [OffsetMap, OffsetMap | null][], p: Record<string, string> = props) =>
-      () => connector.alterOffsets(p, new Map(entries));
+    const alter =
+      (entries: [OffsetMap, OffsetMap | null][], p: Record<string, string> = props) =>
+      () =>
+        connector.alterOffsets(p, new Map(entries));
 
     test('accepts positions and tombstones (also of unrelated partitions)', () => {
-      expect(alter([[{ filename: '/tmp/in.txt' }, { position: 0 }], [{ filename: '/old.txt' }, { position: 123 }]])()).toBe(true);
+      expect(
+        alter([
+          [{ filename: '/tmp/in.txt' }, { position: 0 }],
+          [{ filename: '/old.txt' }, { position: 123 }],
+        ])(),
+      ).toBe(true);
       expect(alter([[{ garbage: 1 }, null]])()).toBe(true);
       expect(alter([])()).toBe(true);
     });
@@ -122,7 +133,12 @@ describe('FileStreamSourceConnector', () => {
 describe('FileStreamSinkConnector', () => {
   test('config has only file', () => {
     const c = init(new FileStreamSinkConnector());
-    expect(c.config().toConfigKeyInfos().map((k) => [k.name, k.type, k.required, k.default_value])).toEqual([['file', 'STRING', false, null]]);
+    expect(
+      c
+        .config()
+        .toConfigKeyInfos()
+        .map((k) => [k.name, k.type, k.required, k.default_value]),
+    ).toEqual([['file', 'STRING', false, null]]);
     expect(errorsOf(c.validate({ topics: 'a' }) as { name: string; errors: string[] }[])).toEqual({});
   });
 

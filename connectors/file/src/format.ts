@@ -45,7 +45,9 @@ export function javaString(value: unknown): string {
   if (typeof value === 'object') {
     const own = value as { toString?: () => string };
     if (own.toString !== Object.prototype.toString && typeof own.toString === 'function') return own.toString();
-    return `{${Object.entries(value).map(([k, v]) => `${k}=${javaString(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${javaString(v)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }

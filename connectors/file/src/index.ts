@@ -15,8 +15,14 @@ export type { FileStreamSourceTaskOptions } from './source-task';
 export { FileStreamSinkTask } from './sink-task';
 export type { FileStreamSinkTaskOptions } from './sink-task';
 export {
-  SOURCE_CONFIG_DEF, SINK_CONFIG_DEF, FILE_CONFIG, TOPIC_CONFIG, TASK_BATCH_SIZE_CONFIG, DEFAULT_TASK_BATCH_SIZE,
-  FILENAME_FIELD, POSITION_FIELD,
+  SOURCE_CONFIG_DEF,
+  SINK_CONFIG_DEF,
+  FILE_CONFIG,
+  TOPIC_CONFIG,
+  TASK_BATCH_SIZE_CONFIG,
+  DEFAULT_TASK_BATCH_SIZE,
+  FILENAME_FIELD,
+  POSITION_FIELD,
 } from './config';
 export { valueToLine, javaString } from './format';
 export { VERSION } from './version';

@@ -5,7 +5,6 @@ import { FILE_CONFIG, SINK_CONFIG_DEF, fileOrNull } from './config';
 import { FileStreamSinkTask } from './sink-task';
 import { VERSION } from './version';
 
-
 export class FileStreamSinkConnector extends SinkConnector {
   private props: ConnectorProps = {};
 

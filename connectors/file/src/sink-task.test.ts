@@ -85,9 +85,7 @@ describe('FileStreamSinkTask', () => {
       sinkRecord(new Uint8Array([0x68, 0x69])),
     ]);
     await task.stop();
-    expect(readFileSync(file, 'utf8')).toBe(
-      'Struct{id=7,tags=[a, b]}\n{k=1, nested={x=[1, 2]}}\n{a=true}\nraw bytes ✓\nhi\n',
-    );
+    expect(readFileSync(file, 'utf8')).toBe('Struct{id=7,tags=[a, b]}\n{k=1, nested={x=[1, 2]}}\n{a=true}\nraw bytes ✓\nhi\n');
   });
 });
 

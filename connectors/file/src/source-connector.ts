@@ -5,7 +5,6 @@ import { FILENAME_FIELD, FILE_CONFIG, POSITION_FIELD, SOURCE_CONFIG_DEF, fileOrN
 import { FileStreamSourceTask } from './source-task';
 import { VERSION } from './version';
 
-
 /** Java's `ExactlyOnceSupport` answer (KIP-618). */
 export type ExactlyOnceSupport = 'SUPPORTED' | 'UNSUPPORTED';
 

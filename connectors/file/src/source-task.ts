@@ -227,7 +227,9 @@ export class FileStreamSourceTask extends SourceTask {
       const { size } = await this.fh.stat();
       if (size < this.readPos) {
         this.warnedShort = true;
-        this.context.logger.warn(`${this.file} is now ${size} bytes, shorter than the read position ${this.readPos}: it was truncated; reading resumes once it grows past that position`);
+        this.context.logger.warn(
+          `${this.file} is now ${size} bytes, shorter than the read position ${this.readPos}: it was truncated; reading resumes once it grows past that position`,
+        );
       }
     } catch {
       // closed concurrently by stop()

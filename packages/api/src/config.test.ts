@@ -33,8 +33,17 @@ describe('ConfigDef', () => {
   it('renders ConfigKeyInfo as Connect does', () => {
     const infos = def.toConfigKeyInfos();
     expect(infos.find((i) => i.name === 'topic')).toEqual({
-      name: 'topic', type: 'STRING', required: true, default_value: null, importance: 'HIGH', documentation: 't',
-      group: 'g', order: -1, width: 'NONE', display_name: 'topic', dependents: [],
+      name: 'topic',
+      type: 'STRING',
+      required: true,
+      default_value: null,
+      importance: 'HIGH',
+      documentation: 't',
+      group: 'g',
+      order: -1,
+      width: 'NONE',
+      display_name: 'topic',
+      dependents: [],
     });
     expect(infos.find((i) => i.name === 'hosts')!.default_value).toBe('a,b');
     expect(infos.find((i) => i.name === 'file')!.default_value).toBeNull();

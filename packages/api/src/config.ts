@@ -25,15 +25,28 @@ export enum ConfigType {
   CLASS = 'CLASS',
   PASSWORD = 'PASSWORD',
 }
-export enum Importance { HIGH = 'HIGH', MEDIUM = 'MEDIUM', LOW = 'LOW' }
-export enum Width { NONE = 'NONE', SHORT = 'SHORT', MEDIUM = 'MEDIUM', LONG = 'LONG' }
+export enum Importance {
+  HIGH = 'HIGH',
+  MEDIUM = 'MEDIUM',
+  LOW = 'LOW',
+}
+export enum Width {
+  NONE = 'NONE',
+  SHORT = 'SHORT',
+  MEDIUM = 'MEDIUM',
+  LONG = 'LONG',
+}
 
 /** A secret value: prints as `[hidden]` in logs, JSON and REST responses. Read it with {@link Password.value}. */
 export class Password {
   static readonly HIDDEN = '[hidden]';
   constructor(readonly value: string) {}
-  toString(): string { return Password.HIDDEN; }
-  toJSON(): string { return Password.HIDDEN; }
+  toString(): string {
+    return Password.HIDDEN;
+  }
+  toJSON(): string {
+    return Password.HIDDEN;
+  }
 }
 
 type ValueOf<T extends ConfigType> = T extends ConfigType.BOOLEAN
@@ -312,21 +325,29 @@ export const Validators = {
   in(values: readonly string[], caseInsensitive = false): Validator {
     const norm = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
     const set = new Set(values.map(norm));
-    return withDescription((name, v) => {
-      if (v === null || v === undefined) return;
-      if (!set.has(norm(String(v)))) throw new ConfigError(`Invalid value ${String(v)} for configuration ${name}: String must be one of: ${values.join(', ')}`, { name });
-    }, `[${values.join(', ')}]`);
+    return withDescription(
+      (name, v) => {
+        if (v === null || v === undefined) return;
+        if (!set.has(norm(String(v))))
+          throw new ConfigError(`Invalid value ${String(v)} for configuration ${name}: String must be one of: ${values.join(', ')}`, { name });
+      },
+      `[${values.join(', ')}]`,
+    );
   },
   nonEmptyString(): Validator {
     return withDescription((name, v) => {
-      if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(`Invalid value ${String(v)} for configuration ${name}: String must be non-empty`, { name });
+      if (typeof v !== 'string' || v.trim() === '')
+        throw new ConfigError(`Invalid value ${String(v)} for configuration ${name}: String must be non-empty`, { name });
     }, 'non-empty string');
   },
   /** Every list element satisfies `element`. */
   list(element: Validator): Validator {
-    return withDescription((name, v) => {
-      if (Array.isArray(v)) for (const e of v) element(name, e);
-    }, `list of ${element.description ?? 'values'}`);
+    return withDescription(
+      (name, v) => {
+        if (Array.isArray(v)) for (const e of v) element(name, e);
+      },
+      `list of ${element.description ?? 'values'}`,
+    );
   },
   /** A custom check: `test` returns an error message (without the key) or undefined when fine. */
   of(test: (value: unknown) => string | undefined, description?: string): Validator {

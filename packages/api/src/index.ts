@@ -5,24 +5,55 @@
  */
 export { ConnectError, RetriableError, DataError, ConfigError, isRetriable } from './errors';
 export {
-  SchemaType, SchemaBuilder, Schemas, Struct, Decimal, DateType, TimeType, TimestampType, validateValue, schemaEquals,
-  decimalToUnscaled, unscaledToDecimal, bigintToTwosComplement, twosComplementToBigint,
+  SchemaType,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  Decimal,
+  DateType,
+  TimeType,
+  TimestampType,
+  validateValue,
+  schemaEquals,
+  decimalToUnscaled,
+  unscaledToDecimal,
+  bigintToTwosComplement,
+  twosComplementToBigint,
 } from './schema';
 export type { Schema, Field } from './schema';
 export { Headers, sourceRecord, topicPartitionKey } from './records';
 export type {
-  Header, ConnectRecord, SourceRecord, SinkRecord, OffsetMap, TimestampType as RecordTimestampType, TopicPartition,
+  Header,
+  ConnectRecord,
+  SourceRecord,
+  SinkRecord,
+  OffsetMap,
+  TimestampType as RecordTimestampType,
+  TopicPartition,
   OffsetAndMetadata,
 } from './records';
 export {
-  ConfigDef, ConfigType, Importance, Width, Password, Validators, parseType, convertToString, toConfigKeyInfo,
+  ConfigDef,
+  ConfigType,
+  Importance,
+  Width,
+  Password,
+  Validators,
+  parseType,
+  convertToString,
+  toConfigKeyInfo,
 } from './config';
 export type { ConfigKey, ConfigKeyDef, ConfigKeyInfo, ConfigValue, Validator } from './config';
 export { Connector, SourceConnector, SinkConnector } from './connector';
 export type { ConnectorContext, ConnectorProps } from './connector';
 export { SourceTask, SinkTask } from './task';
 export type {
-  OffsetStorageReader, TaskContext, SourceTaskContext, SinkTaskContext, RecordMetadata, TopicPartitionOffset,
+  OffsetStorageReader,
+  TaskContext,
+  SourceTaskContext,
+  SinkTaskContext,
+  RecordMetadata,
+  TopicPartitionOffset,
   ErrantRecordReporter,
 } from './task';
 export { NULL_SCHEMA_AND_VALUE } from './converter';

@@ -97,27 +97,66 @@ export class SchemaBuilder {
     private readonly _valueSchema?: Schema,
   ) {}
 
-  static int8(): SchemaBuilder { return new SchemaBuilder(SchemaType.INT8); }
-  static int16(): SchemaBuilder { return new SchemaBuilder(SchemaType.INT16); }
-  static int32(): SchemaBuilder { return new SchemaBuilder(SchemaType.INT32); }
-  static int64(): SchemaBuilder { return new SchemaBuilder(SchemaType.INT64); }
-  static float32(): SchemaBuilder { return new SchemaBuilder(SchemaType.FLOAT32); }
-  static float64(): SchemaBuilder { return new SchemaBuilder(SchemaType.FLOAT64); }
-  static bool(): SchemaBuilder { return new SchemaBuilder(SchemaType.BOOLEAN); }
-  static string(): SchemaBuilder { return new SchemaBuilder(SchemaType.STRING); }
-  static bytes(): SchemaBuilder { return new SchemaBuilder(SchemaType.BYTES); }
-  static struct(): SchemaBuilder { return new SchemaBuilder(SchemaType.STRUCT); }
-  static array(valueSchema: Schema): SchemaBuilder { return new SchemaBuilder(SchemaType.ARRAY, undefined, valueSchema); }
+  static int8(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.INT8);
+  }
+  static int16(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.INT16);
+  }
+  static int32(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.INT32);
+  }
+  static int64(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.INT64);
+  }
+  static float32(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.FLOAT32);
+  }
+  static float64(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.FLOAT64);
+  }
+  static bool(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.BOOLEAN);
+  }
+  static string(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.STRING);
+  }
+  static bytes(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.BYTES);
+  }
+  static struct(): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.STRUCT);
+  }
+  static array(valueSchema: Schema): SchemaBuilder {
+    return new SchemaBuilder(SchemaType.ARRAY, undefined, valueSchema);
+  }
   static map(keySchema: Schema, valueSchema: Schema): SchemaBuilder {
     return new SchemaBuilder(SchemaType.MAP, keySchema, valueSchema);
   }
-  static type(type: SchemaType): SchemaBuilder { return new SchemaBuilder(type); }
+  static type(type: SchemaType): SchemaBuilder {
+    return new SchemaBuilder(type);
+  }
 
-  optional(): this { this._optional = true; return this; }
-  required(): this { this._optional = false; return this; }
-  name(name: string): this { this._name = name; return this; }
-  version(version: number): this { this._version = version; return this; }
-  doc(doc: string): this { this._doc = doc; return this; }
+  optional(): this {
+    this._optional = true;
+    return this;
+  }
+  required(): this {
+    this._optional = false;
+    return this;
+  }
+  name(name: string): this {
+    this._name = name;
+    return this;
+  }
+  version(version: number): this {
+    this._version = version;
+    return this;
+  }
+  doc(doc: string): this {
+    this._doc = doc;
+    return this;
+  }
   parameter(key: string, value: string): this {
     this._parameters = { ...(this._parameters ?? {}), [key]: value };
     return this;
@@ -140,9 +179,16 @@ export class SchemaBuilder {
 
   build(): Schema {
     const schema = new ConnectSchema(
-      this.type, this._optional, this._default, this._name, this._version, this._doc,
+      this.type,
+      this._optional,
+      this._default,
+      this._name,
+      this._version,
+      this._doc,
       this._parameters ? Object.freeze({ ...this._parameters }) : undefined,
-      this._keySchema, this._valueSchema, Object.freeze([...this._fields]),
+      this._keySchema,
+      this._valueSchema,
+      Object.freeze([...this._fields]),
     );
     if (this._default !== undefined && this._default !== null) validateValue(schema, this._default);
     return schema;
@@ -184,7 +230,9 @@ export const Decimal = Object.freeze({
   builder(scale: number): SchemaBuilder {
     return SchemaBuilder.bytes().name(Decimal.LOGICAL_NAME).parameter('scale', String(scale)).version(1);
   },
-  schema(scale: number): Schema { return Decimal.builder(scale).build(); },
+  schema(scale: number): Schema {
+    return Decimal.builder(scale).build();
+  },
   scale(schema: Schema): number {
     const s = schema.parameters?.scale;
     if (s === undefined) throw new DataError('Invalid Decimal schema: scale parameter not found.');
@@ -206,36 +254,50 @@ const MS_PER_DAY = 86_400_000;
 /** Logical type Date: INT32 days since the epoch; values are `Date`s at UTC midnight. */
 export const DateType = Object.freeze({
   LOGICAL_NAME: 'org.apache.kafka.connect.data.Date',
-  builder(): SchemaBuilder { return SchemaBuilder.int32().name(DateType.LOGICAL_NAME).version(1); },
+  builder(): SchemaBuilder {
+    return SchemaBuilder.int32().name(DateType.LOGICAL_NAME).version(1);
+  },
   SCHEMA: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Date').version(1).build(),
   fromLogical(value: Date): number {
     const ms = value.getTime();
     if (ms % MS_PER_DAY !== 0) throw new DataError('Kafka Connect Date type should not have any time fields set to non-zero values.');
     return ms / MS_PER_DAY;
   },
-  toLogical(days: number): Date { return new Date(days * MS_PER_DAY); },
+  toLogical(days: number): Date {
+    return new Date(days * MS_PER_DAY);
+  },
 });
 
 /** Logical type Time: INT32 milliseconds since midnight; values are `Date`s on 1970-01-01 UTC. */
 export const TimeType = Object.freeze({
   LOGICAL_NAME: 'org.apache.kafka.connect.data.Time',
-  builder(): SchemaBuilder { return SchemaBuilder.int32().name(TimeType.LOGICAL_NAME).version(1); },
+  builder(): SchemaBuilder {
+    return SchemaBuilder.int32().name(TimeType.LOGICAL_NAME).version(1);
+  },
   SCHEMA: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Time').version(1).build(),
   fromLogical(value: Date): number {
     const ms = value.getTime();
     if (ms < 0 || ms >= MS_PER_DAY) throw new DataError('Kafka Connect Time type should not have any date fields set to non-zero values.');
     return ms;
   },
-  toLogical(ms: number): Date { return new Date(ms); },
+  toLogical(ms: number): Date {
+    return new Date(ms);
+  },
 });
 
 /** Logical type Timestamp: INT64 milliseconds since the epoch; values are `Date`s. */
 export const TimestampType = Object.freeze({
   LOGICAL_NAME: 'org.apache.kafka.connect.data.Timestamp',
-  builder(): SchemaBuilder { return SchemaBuilder.int64().name(TimestampType.LOGICAL_NAME).version(1); },
+  builder(): SchemaBuilder {
+    return SchemaBuilder.int64().name(TimestampType.LOGICAL_NAME).version(1);
+  },
   SCHEMA: SchemaBuilder.int64().name('org.apache.kafka.connect.data.Timestamp').version(1).build(),
-  fromLogical(value: Date): number { return value.getTime(); },
-  toLogical(ms: number | bigint): Date { return new Date(Number(ms)); },
+  fromLogical(value: Date): number {
+    return value.getTime();
+  },
+  toLogical(ms: number | bigint): Date {
+    return new Date(Number(ms));
+  },
 });
 
 /** A STRUCT value: field values by name, validated against the struct schema. */
@@ -385,14 +447,23 @@ export function decimalToUnscaled(value: string, scale: number): bigint {
   if (!m) throw new DataError(`Invalid decimal value: ${value}`);
   let s = value.trim();
   let neg = false;
-  if (s[0] === '-' || s[0] === '+') { neg = s[0] === '-'; s = s.slice(1); }
+  if (s[0] === '-' || s[0] === '+') {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
   let exp = 0;
   const e = s.search(/[eE]/);
-  if (e >= 0) { exp = Number.parseInt(s.slice(e + 1), 10); s = s.slice(0, e); }
+  if (e >= 0) {
+    exp = Number.parseInt(s.slice(e + 1), 10);
+    s = s.slice(0, e);
+  }
   const dot = s.indexOf('.');
   let digits = dot >= 0 ? s.slice(0, dot) + s.slice(dot + 1) : s;
   let fracLen = (dot >= 0 ? s.length - dot - 1 : 0) - exp;
-  if (fracLen < scale) { digits += '0'.repeat(scale - fracLen); fracLen = scale; }
+  if (fracLen < scale) {
+    digits += '0'.repeat(scale - fracLen);
+    fracLen = scale;
+  }
   if (fracLen > scale) {
     const drop = digits.slice(digits.length - (fracLen - scale));
     if (/[^0]/.test(drop)) throw new DataError(`Decimal value ${value} has more fraction digits than scale ${scale}`);

@@ -8,9 +8,7 @@
  */
 import type { Converter, HeaderConverter, PluginDescriptor } from '@kconnect/api';
 import { JsonConverter } from './json-converter';
-import {
-  BooleanConverter, ByteArrayConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter,
-} from './number-converters';
+import { BooleanConverter, ByteArrayConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter } from './number-converters';
 import { SimpleHeaderConverter } from './simple-header-converter';
 import { StringConverter } from './string-converter';
 
@@ -19,12 +17,22 @@ export type { DecimalFormat } from './json-converter';
 export { StringConverter, charsetFor, javaString } from './string-converter';
 export type { Charset } from './string-converter';
 export {
-  ByteArrayConverter, IntegerConverter, LongConverter, ShortConverter, FloatConverter, DoubleConverter, BooleanConverter,
+  ByteArrayConverter,
+  IntegerConverter,
+  LongConverter,
+  ShortConverter,
+  FloatConverter,
+  DoubleConverter,
+  BooleanConverter,
 } from './number-converters';
 export { SimpleHeaderConverter } from './simple-header-converter';
 export { convertToString, parseString } from './values';
 export {
-  formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal, plainDecimal,
+  formatJavaDouble,
+  formatJavaFloat,
+  javaBigDecimalToString,
+  parseJavaBigDecimal,
+  plainDecimal,
 } from './java-format';
 export type { JavaBigDecimal } from './java-format';
 

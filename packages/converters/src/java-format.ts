@@ -73,7 +73,7 @@ export function formatJavaDouble(d: number): string {
     return Number.isInteger(d) ? s + '.0' : s;
   }
   if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  if (d !== d) return 'NaN';
+  if (Number.isNaN(d)) return 'NaN';
   if (a === Infinity) return d > 0 ? 'Infinity' : '-Infinity';
   let exp = d.toExponential();
   // Java picks from 2-digit decimals when the shortest has 1 digit (visible only for subnormals: 4.9E-324).
@@ -91,7 +91,7 @@ export function formatJavaDouble(d: number): string {
 export function formatJavaFloat(value: number): string {
   const f = Math.fround(value);
   if (f === 0) return Object.is(f, -0) ? '-0.0' : '0.0';
-  if (f !== f) return 'NaN';
+  if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return 'Infinity';
   if (f === -Infinity) return '-Infinity';
   let exp = '';

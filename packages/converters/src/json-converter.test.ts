@@ -8,7 +8,8 @@ const file = loadVectors('json-converter.json');
 
 /** Vectors where we knowingly differ from Java, and why. */
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  'decimal wrong scale': 'Decimal values are strings here; one with fewer fraction digits is rescaled to the schema scale, where Java rejects a BigDecimal of another scale',
+  'decimal wrong scale':
+    'Decimal values are strings here; one with fewer fraction digits is rescaled to the schema scale, where Java rejects a BigDecimal of another scale',
   'schemaless double whole': 'a JavaScript number cannot tell 2.0 from 2: whole numbers without a schema are written as integers',
   'read float64 NaN string': 'Java reads back its own "NaN" as 0.0; we read NaN',
   'read schemaless float': 'Java reads -0.0 as 0.0 (through BigDecimal); we keep -0',
@@ -70,7 +71,10 @@ describe(`JsonConverter matches Kafka ${file.kafkaVersion} (Java ${file.javaVers
     it("reads Java's bytes back as Java does", () => {
       const c = converter(v.config, v.isKey);
       if (v.readBackError) {
-        expectJavaMessage(thrown(() => c.toConnectData('topic', vectorBytes(v))), v.readBackError);
+        expectJavaMessage(
+          thrown(() => c.toConnectData('topic', vectorBytes(v))),
+          v.readBackError,
+        );
         return;
       }
       if (LOSSY_JAVA_READ_BACK.test(v.name)) {
@@ -90,7 +94,10 @@ describe(`JsonConverter matches Kafka ${file.kafkaVersion} (Java ${file.javaVers
         expect(() => converter(v.config, v.isKey).fromConnectData('topic', schema, value)).toThrow(DataError);
         return;
       }
-      expectJavaMessage(thrown(() => converter(v.config, v.isKey).fromConnectData('topic', schema, value)), v.error!);
+      expectJavaMessage(
+        thrown(() => converter(v.config, v.isKey).fromConnectData('topic', schema, value)),
+        v.error!,
+      );
     });
   });
 
@@ -98,7 +105,10 @@ describe(`JsonConverter matches Kafka ${file.kafkaVersion} (Java ${file.javaVers
     it('gives what Java gives', () => {
       const c = converter(v.config);
       if (v.error) {
-        expectJavaMessage(thrown(() => c.toConnectData('topic', vectorBytes(v))), v.error);
+        expectJavaMessage(
+          thrown(() => c.toConnectData('topic', vectorBytes(v))),
+          v.error,
+        );
         return;
       }
       const forms = compareForms(c.toConnectData('topic', vectorBytes(v)) as never, v.result!);
@@ -167,7 +177,9 @@ describe('JsonConverter', () => {
     const c = converter();
     it('rejects bytes that are not JSON', () => {
       expect(() => c.toConnectData('t', bytes('{"schema":'))).toThrow(DataError);
-      expect(() => c.toConnectData('t', bytes('{"schema":'))).toThrow(/^Converting byte\[\] to Kafka Connect data failed due to serialization error: .*end of input/);
+      expect(() => c.toConnectData('t', bytes('{"schema":'))).toThrow(
+        /^Converting byte\[\] to Kafka Connect data failed due to serialization error: .*end of input/,
+      );
       expect(() => converter({ 'schemas.enable': 'false' }).toConnectData('t', bytes('[1,'))).toThrow(READ_ERROR);
       expect(() => c.toConnectData('t', Uint8Array.of(0x7b, 0xff))).toThrow(`${READ_ERROR}Invalid UTF-8 input`);
     });
@@ -178,19 +190,25 @@ describe('JsonConverter', () => {
       expect(ENVELOPE_ERROR).toContain('set schemas.enable=false in your converter configuration');
     });
     it('rejects payloads that do not match the schema, saying what was expected', () => {
-      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"int32","optional":false},"payload":"abc"}')))
-        .toThrow('Invalid value for INT32 schema: expected a number but found STRING');
-      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"string"},"payload":{"a":1}}')))
-        .toThrow('Invalid value for STRING schema: expected a string but found OBJECT');
-      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"array","items":{"type":"int8"}},"payload":{}}')))
-        .toThrow('Invalid value for ARRAY schema: expected an array but found OBJECT');
-      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"struct","fields":[{"field":"a","type":"int32"}]},"payload":{"a":null}}')))
-        .toThrow('Invalid null value for required INT32 field');
+      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"int32","optional":false},"payload":"abc"}'))).toThrow(
+        'Invalid value for INT32 schema: expected a number but found STRING',
+      );
+      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"string"},"payload":{"a":1}}'))).toThrow(
+        'Invalid value for STRING schema: expected a string but found OBJECT',
+      );
+      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"array","items":{"type":"int8"}},"payload":{}}'))).toThrow(
+        'Invalid value for ARRAY schema: expected an array but found OBJECT',
+      );
+      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"struct","fields":[{"field":"a","type":"int32"}]},"payload":{"a":null}}'))).toThrow(
+        'Invalid null value for required INT32 field',
+      );
     });
     it('rejects unknown schema types and malformed schemas', () => {
       expect(() => c.toConnectData('t', bytes('{"schema":{"type":"integer"},"payload":1}'))).toThrow('Unknown schema type: integer');
       expect(() => c.toConnectData('t', bytes('{"schema":{"type":"map","keys":null,"values":{"type":"int8"}},"payload":[]}'))).toThrow(DataError);
-      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"int32","parameters":{"a":1}},"payload":1}'))).toThrow('Schema parameters must have string values.');
+      expect(() => c.toConnectData('t', bytes('{"schema":{"type":"int32","parameters":{"a":1}},"payload":1}'))).toThrow(
+        'Schema parameters must have string values.',
+      );
     });
     it('reports the same errors on the fast and the general path', () => {
       // same content, once as Java writes it and once pretty-printed
@@ -221,14 +239,24 @@ describe('JsonConverter', () => {
     it('reads schemaless JSON with plain objects, arrays and exact integers', () => {
       const c = converter({ 'schemas.enable': 'false' });
       expect(c.toConnectData('t', bytes('{"a":[1,2.5,"x",null,true],"b":{"c":12345678901234567}}'))).toEqual({
-        schema: null, value: { a: [1, 2.5, 'x', null, true], b: { c: 12345678901234567n } },
+        schema: null,
+        value: { a: [1, 2.5, 'x', null, true], b: { c: 12345678901234567n } },
       });
       expect(c.toConnectData('t', bytes(''))).toEqual({ schema: null, value: null });
     });
     it('accepts maps as Map or plain object, and reads string-keyed maps as plain objects', () => {
       const c = converter();
       const schema = SchemaBuilder.map(Schemas.STRING_SCHEMA, Schemas.INT32_SCHEMA).build();
-      const fromMap = text(c.fromConnectData('t', schema, new Map([['a', 1], ['b', 2]])));
+      const fromMap = text(
+        c.fromConnectData(
+          't',
+          schema,
+          new Map([
+            ['a', 1],
+            ['b', 2],
+          ]),
+        ),
+      );
       expect(text(c.fromConnectData('t', schema, { a: 1, b: 2 }))).toBe(fromMap);
       expect(c.toConnectData('t', bytes(fromMap)).value).toEqual({ a: 1, b: 2 });
       const intKeys = SchemaBuilder.map(Schemas.INT32_SCHEMA, Schemas.STRING_SCHEMA).build();
@@ -251,7 +279,11 @@ describe('JsonConverter', () => {
     it('reads NUMERIC decimals exactly, whatever their digits', () => {
       const c = converter();
       const schemaJson = '{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"12"}}';
-      for (const [payload, expected] of [['1234567.000000000001', '1234567.000000000001'], ['1E-12', '0.000000000001'], ['7', '7']]) {
+      for (const [payload, expected] of [
+        ['1234567.000000000001', '1234567.000000000001'],
+        ['1E-12', '0.000000000001'],
+        ['7', '7'],
+      ]) {
         expect(c.toConnectData('t', bytes(`{"schema":${schemaJson},"payload":${payload}}`)).value).toBe(expected);
       }
     });
@@ -264,22 +296,52 @@ describe('JsonConverter', () => {
     });
     it('round-trips every schema type through the envelope', () => {
       const inner = SchemaBuilder.struct().name('In').field('x', Schemas.OPTIONAL_FLOAT32_SCHEMA).build();
-      const schema = SchemaBuilder.struct().name('Rec').version(2).doc('d').parameter('p', 'v')
-        .field('i8', Schemas.INT8_SCHEMA).field('i16', Schemas.INT16_SCHEMA).field('i32', Schemas.INT32_SCHEMA)
-        .field('i64', Schemas.INT64_SCHEMA).field('f32', Schemas.FLOAT32_SCHEMA).field('f64', Schemas.FLOAT64_SCHEMA)
-        .field('b', Schemas.BOOLEAN_SCHEMA).field('s', SchemaBuilder.string().defaultValue('dflt').build())
-        .field('bytes', Schemas.BYTES_SCHEMA).field('arr', SchemaBuilder.array(inner).build())
+      const schema = SchemaBuilder.struct()
+        .name('Rec')
+        .version(2)
+        .doc('d')
+        .parameter('p', 'v')
+        .field('i8', Schemas.INT8_SCHEMA)
+        .field('i16', Schemas.INT16_SCHEMA)
+        .field('i32', Schemas.INT32_SCHEMA)
+        .field('i64', Schemas.INT64_SCHEMA)
+        .field('f32', Schemas.FLOAT32_SCHEMA)
+        .field('f64', Schemas.FLOAT64_SCHEMA)
+        .field('b', Schemas.BOOLEAN_SCHEMA)
+        .field('s', SchemaBuilder.string().defaultValue('dflt').build())
+        .field('bytes', Schemas.BYTES_SCHEMA)
+        .field('arr', SchemaBuilder.array(inner).build())
         .field('map', SchemaBuilder.map(Schemas.INT64_SCHEMA, Schemas.OPTIONAL_STRING_SCHEMA).build())
-        .field('dec', Decimal.schema(3)).field('ts', TimestampType.SCHEMA)
+        .field('dec', Decimal.schema(3))
+        .field('ts', TimestampType.SCHEMA)
         .build();
-      const value = new Struct(schema).put('i8', -1).put('i16', 300).put('i32', -70000).put('i64', -(2n ** 60n)).put('f32', 0.25)
-        .put('f64', -1e-10).put('b', true).put('bytes', Uint8Array.of(1, 2)).put('arr', [new Struct(inner).put('x', 1.5), new Struct(inner)])
-        .put('map', new Map<number, string | null>([[1, 'a'], [2, null]])).put('dec', '-0.125').put('ts', new Date(1700000000000));
+      const value = new Struct(schema)
+        .put('i8', -1)
+        .put('i16', 300)
+        .put('i32', -70000)
+        .put('i64', -(2n ** 60n))
+        .put('f32', 0.25)
+        .put('f64', -1e-10)
+        .put('b', true)
+        .put('bytes', Uint8Array.of(1, 2))
+        .put('arr', [new Struct(inner).put('x', 1.5), new Struct(inner)])
+        .put(
+          'map',
+          new Map<number, string | null>([
+            [1, 'a'],
+            [2, null],
+          ]),
+        )
+        .put('dec', '-0.125')
+        .put('ts', new Date(1700000000000));
       for (const config of [{}, { 'decimal.format': 'NUMERIC' }] as Record<string, string>[]) {
         const c = converter(config);
         const read = c.toConnectData('t', c.fromConnectData('t', schema, value) as Uint8Array);
         expect(canonSchema(read.schema as Schema)).toEqual(canonSchema(schema));
-        expect(canon(read.value)).toEqual({ ...(canon(value) as object), struct: (canon(value) as { struct: unknown[][] }).struct.map(([k, v]) => [k, k === 's' ? { s: 'dflt' } : v]) });
+        expect(canon(read.value)).toEqual({
+          ...(canon(value) as object),
+          struct: (canon(value) as { struct: unknown[][] }).struct.map(([k, v]) => [k, k === 's' ? { s: 'dflt' } : v]),
+        });
       }
     });
     it('caches schemas: equal schema text gives the same Schema instance', () => {
@@ -299,9 +361,12 @@ describe('JsonConverter', () => {
     });
     it('validates its config', () => {
       expect(() => converter({ 'decimal.format': 'HEX' })).toThrow(/decimal.format/);
-      expect(new JsonConverter().config().configKeys().map((k) => k.name)).toEqual([
-        'converter.type', 'schemas.enable', 'schemas.cache.size', 'decimal.format', 'replace.null.with.default',
-      ]);
+      expect(
+        new JsonConverter()
+          .config()
+          .configKeys()
+          .map((k) => k.name),
+      ).toEqual(['converter.type', 'schemas.enable', 'schemas.cache.size', 'decimal.format', 'replace.null.with.default']);
     });
   });
 });

@@ -7,13 +7,34 @@
  * a value needs it (integers beyond 2^53, decimals) or the input is not what `JSON.parse` accepts but Jackson does.
  */
 import {
-  ConfigDef, ConfigType, DataError, Decimal, DateType, Importance, NULL_SCHEMA_AND_VALUE, SchemaBuilder, SchemaType,
-  Struct, TimeType, TimestampType, Validators, Width, bigintToTwosComplement, decimalToUnscaled, schemaEquals,
+  type ConfigDef,
+  ConfigType,
+  DataError,
+  Decimal,
+  DateType,
+  Importance,
+  NULL_SCHEMA_AND_VALUE,
+  SchemaBuilder,
+  SchemaType,
+  Struct,
+  TimeType,
+  TimestampType,
+  Validators,
+  Width,
+  bigintToTwosComplement,
+  decimalToUnscaled,
+  schemaEquals,
 } from '@kconnect/api';
 import type { Converter, HeaderConverter, Schema, SchemaAndValue } from '@kconnect/api';
 import { newConverterConfigDef, withConverterType } from './converter-config';
 import {
-  describeType, formatJavaDouble, formatJavaFloat, fromBase64, javaBigDecimalToString, parseJavaBigDecimal, plainDecimal,
+  describeType,
+  formatJavaDouble,
+  formatJavaFloat,
+  fromBase64,
+  javaBigDecimalToString,
+  parseJavaBigDecimal,
+  plainDecimal,
   toBase64,
 } from './java-format';
 import { JsonSyntaxError, LosslessNumber, MISSING, int64, parseJson, skipCompositeValue } from './json-parser';
@@ -23,25 +44,51 @@ export type DecimalFormat = 'BASE64' | 'NUMERIC';
 
 const JSON_CONFIG_DEF = newConverterConfigDef()
   .define({
-    name: 'schemas.enable', type: ConfigType.BOOLEAN, default: true, importance: Importance.HIGH,
+    name: 'schemas.enable',
+    type: ConfigType.BOOLEAN,
+    default: true,
+    importance: Importance.HIGH,
     documentation: 'Include schemas within each of the serialized values and keys.',
-    group: 'Schemas', orderInGroup: 0, width: Width.MEDIUM, displayName: 'Enable Schemas',
+    group: 'Schemas',
+    orderInGroup: 0,
+    width: Width.MEDIUM,
+    displayName: 'Enable Schemas',
   })
   .define({
-    name: 'schemas.cache.size', type: ConfigType.INT, default: 1000, importance: Importance.HIGH,
+    name: 'schemas.cache.size',
+    type: ConfigType.INT,
+    default: 1000,
+    importance: Importance.HIGH,
     documentation: 'The maximum number of schemas that can be cached in this converter instance.',
-    group: 'Schemas', orderInGroup: 1, width: Width.MEDIUM, displayName: 'Schema Cache Size',
+    group: 'Schemas',
+    orderInGroup: 1,
+    width: Width.MEDIUM,
+    displayName: 'Schema Cache Size',
   })
   .define({
-    name: 'decimal.format', type: ConfigType.STRING, default: 'BASE64', importance: Importance.LOW,
-    documentation: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
+    name: 'decimal.format',
+    type: ConfigType.STRING,
+    default: 'BASE64',
+    importance: Importance.LOW,
+    documentation:
+      "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
     validator: Validators.in(['BASE64', 'NUMERIC'], true),
-    group: 'Serialization', orderInGroup: 0, width: Width.MEDIUM, displayName: 'Decimal Format',
+    group: 'Serialization',
+    orderInGroup: 0,
+    width: Width.MEDIUM,
+    displayName: 'Decimal Format',
   })
   .define({
-    name: 'replace.null.with.default', type: ConfigType.BOOLEAN, default: true, importance: Importance.LOW,
-    documentation: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.',
-    group: 'Serialization', orderInGroup: 1, width: Width.MEDIUM, displayName: 'Replace null with default',
+    name: 'replace.null.with.default',
+    type: ConfigType.BOOLEAN,
+    default: true,
+    importance: Importance.LOW,
+    documentation:
+      'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.',
+    group: 'Serialization',
+    orderInGroup: 1,
+    width: Width.MEDIUM,
+    displayName: 'Replace null with default',
   });
 
 /** Java's message when `schemas.enable=true` and the input is not exactly `{"schema":…,"payload":…}`. */
@@ -52,16 +99,32 @@ export const ENVELOPE_ERROR =
 export const READ_ERROR = 'Converting byte[] to Kafka Connect data failed due to serialization error: ';
 
 const TYPE_NAMES: Readonly<Record<SchemaType, string>> = {
-  [SchemaType.INT8]: 'int8', [SchemaType.INT16]: 'int16', [SchemaType.INT32]: 'int32', [SchemaType.INT64]: 'int64',
-  [SchemaType.FLOAT32]: 'float', [SchemaType.FLOAT64]: 'double', [SchemaType.BOOLEAN]: 'boolean',
-  [SchemaType.STRING]: 'string', [SchemaType.BYTES]: 'bytes', [SchemaType.ARRAY]: 'array', [SchemaType.MAP]: 'map',
+  [SchemaType.INT8]: 'int8',
+  [SchemaType.INT16]: 'int16',
+  [SchemaType.INT32]: 'int32',
+  [SchemaType.INT64]: 'int64',
+  [SchemaType.FLOAT32]: 'float',
+  [SchemaType.FLOAT64]: 'double',
+  [SchemaType.BOOLEAN]: 'boolean',
+  [SchemaType.STRING]: 'string',
+  [SchemaType.BYTES]: 'bytes',
+  [SchemaType.ARRAY]: 'array',
+  [SchemaType.MAP]: 'map',
   [SchemaType.STRUCT]: 'struct',
 };
 const EXPECTED: Readonly<Record<SchemaType, string>> = {
-  [SchemaType.INT8]: 'a number', [SchemaType.INT16]: 'a number', [SchemaType.INT32]: 'a number',
-  [SchemaType.INT64]: 'a number', [SchemaType.FLOAT32]: 'a number', [SchemaType.FLOAT64]: 'a number',
-  [SchemaType.BOOLEAN]: 'a boolean', [SchemaType.STRING]: 'a string', [SchemaType.BYTES]: 'a base64 string',
-  [SchemaType.ARRAY]: 'an array', [SchemaType.MAP]: 'an object', [SchemaType.STRUCT]: 'an object',
+  [SchemaType.INT8]: 'a number',
+  [SchemaType.INT16]: 'a number',
+  [SchemaType.INT32]: 'a number',
+  [SchemaType.INT64]: 'a number',
+  [SchemaType.FLOAT32]: 'a number',
+  [SchemaType.FLOAT64]: 'a number',
+  [SchemaType.BOOLEAN]: 'a boolean',
+  [SchemaType.STRING]: 'a string',
+  [SchemaType.BYTES]: 'a base64 string',
+  [SchemaType.ARRAY]: 'an array',
+  [SchemaType.MAP]: 'an object',
+  [SchemaType.STRUCT]: 'an object',
 };
 
 const SCHEMA_PREFIX = '{"schema":';
@@ -504,15 +567,33 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (typeof type !== 'string') throw new DataError("Schema must contain 'type' field");
     let builder: SchemaBuilder;
     switch (type) {
-      case 'boolean': builder = SchemaBuilder.bool(); break;
-      case 'int8': builder = SchemaBuilder.int8(); break;
-      case 'int16': builder = SchemaBuilder.int16(); break;
-      case 'int32': builder = SchemaBuilder.int32(); break;
-      case 'int64': builder = SchemaBuilder.int64(); break;
-      case 'float': builder = SchemaBuilder.float32(); break;
-      case 'double': builder = SchemaBuilder.float64(); break;
-      case 'bytes': builder = SchemaBuilder.bytes(); break;
-      case 'string': builder = SchemaBuilder.string(); break;
+      case 'boolean':
+        builder = SchemaBuilder.bool();
+        break;
+      case 'int8':
+        builder = SchemaBuilder.int8();
+        break;
+      case 'int16':
+        builder = SchemaBuilder.int16();
+        break;
+      case 'int32':
+        builder = SchemaBuilder.int32();
+        break;
+      case 'int64':
+        builder = SchemaBuilder.int64();
+        break;
+      case 'float':
+        builder = SchemaBuilder.float32();
+        break;
+      case 'double':
+        builder = SchemaBuilder.float64();
+        break;
+      case 'bytes':
+        builder = SchemaBuilder.bytes();
+        break;
+      case 'string':
+        builder = SchemaBuilder.string();
+        break;
       case 'array': {
         const items = json!.items;
         if (items == null) throw new DataError('Array schema did not specify the element type');
@@ -578,11 +659,16 @@ export class JsonConverter implements Converter, HeaderConverter {
     }
     if (schema.name != null) {
       switch (schema.name) {
-        case DECIMAL_NAME: return toDecimal(schema, node);
-        case DATE_NAME: return DateType.toLogical(toDays(node));
-        case TIME_NAME: return TimeType.toLogical(toTimeMillis(node));
-        case TIMESTAMP_NAME: return toTimestamp(node);
-        default: break;
+        case DECIMAL_NAME:
+          return toDecimal(schema, node);
+        case DATE_NAME:
+          return DateType.toLogical(toDays(node));
+        case TIME_NAME:
+          return TimeType.toLogical(toTimeMillis(node));
+        case TIMESTAMP_NAME:
+          return toTimestamp(node);
+        default:
+          break;
       }
     }
     switch (schema.type) {

@@ -1,8 +1,16 @@
 import { ConfigError, DataError, Schemas } from '@kconnect/api';
 import type { Converter } from '@kconnect/api';
 import {
-  BooleanConverter, ByteArrayConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter,
-  StringConverter, charsetFor, plugins,
+  BooleanConverter,
+  ByteArrayConverter,
+  DoubleConverter,
+  FloatConverter,
+  IntegerConverter,
+  LongConverter,
+  ShortConverter,
+  StringConverter,
+  charsetFor,
+  plugins,
 } from './index';
 import { b64, buildSchema, compareForms, loadVectors, untag, vectorBytes } from '../test-vectors/support';
 import type { Vector } from '../test-vectors/support';
@@ -126,8 +134,17 @@ describe('StringConverter', () => {
 describe('plugins', () => {
   it('registers every converter under Java class names, as converter and header converter', () => {
     const names = (type: string) => plugins.filter((p) => p.type === type).map((p) => p.className.split('.').pop());
-    expect(names('converter')).toEqual(['JsonConverter', 'StringConverter', 'ByteArrayConverter', 'IntegerConverter',
-      'LongConverter', 'ShortConverter', 'FloatConverter', 'DoubleConverter', 'BooleanConverter']);
+    expect(names('converter')).toEqual([
+      'JsonConverter',
+      'StringConverter',
+      'ByteArrayConverter',
+      'IntegerConverter',
+      'LongConverter',
+      'ShortConverter',
+      'FloatConverter',
+      'DoubleConverter',
+      'BooleanConverter',
+    ]);
     expect(names('header_converter')).toEqual([...names('converter'), 'SimpleHeaderConverter']);
     for (const p of plugins) {
       expect(p.className).toMatch(/^org\.apache\.kafka\.connect\.(json|storage|converters)\.\w+Converter$/);

@@ -70,15 +70,13 @@ abstract class NumberConverter extends SimpleConverter {
   toConnectData(_topic: string, value: Uint8Array | null): SchemaAndValue {
     if (value == null) return { schema: this.schema, value: null };
     if (value.byteLength !== this.size) {
-      throw dataError(`Failed to deserialize ${this.typeName}: `,
-        new Error(`Size of data received by ${this.deserializerName} is not ${this.size}`));
+      throw dataError(`Failed to deserialize ${this.typeName}: `, new Error(`Size of data received by ${this.deserializerName} is not ${this.size}`));
     }
     return { schema: this.schema, value: this.decode(Buffer.from(value.buffer, value.byteOffset, value.byteLength)) };
   }
 }
 
-const isInt = (v: unknown, min: number, max: number): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 /** 4-byte big-endian INT32 (Java's IntegerConverter); reads OPTIONAL_INT32. */
 export class IntegerConverter extends NumberConverter {

@@ -56,7 +56,12 @@ describe('SimpleHeaderConverter', () => {
     expect(arr.value).toEqual([1, 2000]);
     const map = read('{"a":true,"b":false}');
     expect(map.schema?.keySchema?.type).toBe(SchemaType.STRING);
-    expect(map.value).toEqual(new Map([['a', true], ['b', false]]));
+    expect(map.value).toEqual(
+      new Map([
+        ['a', true],
+        ['b', false],
+      ]),
+    );
   });
   it('falls back to a string for text it cannot parse', () => {
     expect(read('{oops')).toEqual({ schema: Schemas.STRING_SCHEMA, value: '{oops' });

@@ -2,15 +2,19 @@
  * StringConverter: Java's `org.apache.kafka.connect.storage.StringConverter`. Writes any value's string form in the
  * configured charset (`converter.encoding`, default UTF-8) and reads bytes back as an OPTIONAL_STRING.
  */
-import { ConfigDef, ConfigError, ConfigType, Decimal, Importance, Schemas, SchemaType, Width } from '@kconnect/api';
+import { type ConfigDef, ConfigError, ConfigType, Decimal, Importance, Schemas, SchemaType, Width } from '@kconnect/api';
 import type { Converter, HeaderConverter, Schema, SchemaAndValue } from '@kconnect/api';
 import { newConverterConfigDef, withConverterType } from './converter-config';
 import { formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal } from './java-format';
 
 const STRING_CONFIG_DEF = newConverterConfigDef().define({
-  name: 'converter.encoding', type: ConfigType.STRING, default: 'UTF-8', importance: Importance.HIGH,
+  name: 'converter.encoding',
+  type: ConfigType.STRING,
+  default: 'UTF-8',
+  importance: Importance.HIGH,
   documentation: 'The name of the Java character set to use for encoding strings as byte arrays.',
-  width: Width.MEDIUM, displayName: 'Encoding',
+  width: Width.MEDIUM,
+  displayName: 'Encoding',
 });
 
 /** A character set: how strings become bytes and back, with Java's replacement rules. */
@@ -65,17 +69,41 @@ const CHARSETS: Record<string, Charset> = {
   'US-ASCII': {
     name: 'US-ASCII',
     encode: (s) => Buffer.from(s.replace(UNMAPPABLE_ASCII, '?'), 'latin1'),
-    decode: (b) => view(b).toString('latin1').replace(/[\u0080-\u00ff]/g, '\ufffd'),
+    decode: (b) =>
+      view(b)
+        .toString('latin1')
+        .replace(/[\u0080-\u00ff]/g, '\ufffd'),
   },
 };
 
 const ALIASES: Record<string, string> = {
-  UTF8: 'UTF-8', UNICODE11UTF8: 'UTF-8', UTF16: 'UTF-16', UTF_16: 'UTF-16', UTF16BE: 'UTF-16BE', UTF_16BE: 'UTF-16BE',
-  UNICODEBIGUNMARKED: 'UTF-16BE', UTF16LE: 'UTF-16LE', UTF_16LE: 'UTF-16LE', UNICODELITTLEUNMARKED: 'UTF-16LE',
-  ISO8859_1: 'ISO-8859-1', 'ISO8859-1': 'ISO-8859-1', ISO_8859_1: 'ISO-8859-1', 'ISO_8859-1': 'ISO-8859-1',
-  LATIN1: 'ISO-8859-1', L1: 'ISO-8859-1', 'ISO-IR-100': 'ISO-8859-1', CP819: 'ISO-8859-1', IBM819: 'ISO-8859-1',
-  ASCII: 'US-ASCII', US: 'US-ASCII', ASCII7: 'US-ASCII', 'ISO646-US': 'US-ASCII', 'ISO_646.IRV:1991': 'US-ASCII',
-  DEFAULT: 'US-ASCII', CP367: 'US-ASCII', IBM367: 'US-ASCII',
+  UTF8: 'UTF-8',
+  UNICODE11UTF8: 'UTF-8',
+  UTF16: 'UTF-16',
+  UTF_16: 'UTF-16',
+  UTF16BE: 'UTF-16BE',
+  UTF_16BE: 'UTF-16BE',
+  UNICODEBIGUNMARKED: 'UTF-16BE',
+  UTF16LE: 'UTF-16LE',
+  UTF_16LE: 'UTF-16LE',
+  UNICODELITTLEUNMARKED: 'UTF-16LE',
+  ISO8859_1: 'ISO-8859-1',
+  'ISO8859-1': 'ISO-8859-1',
+  ISO_8859_1: 'ISO-8859-1',
+  'ISO_8859-1': 'ISO-8859-1',
+  LATIN1: 'ISO-8859-1',
+  L1: 'ISO-8859-1',
+  'ISO-IR-100': 'ISO-8859-1',
+  CP819: 'ISO-8859-1',
+  IBM819: 'ISO-8859-1',
+  ASCII: 'US-ASCII',
+  US: 'US-ASCII',
+  ASCII7: 'US-ASCII',
+  'ISO646-US': 'US-ASCII',
+  'ISO_646.IRV:1991': 'US-ASCII',
+  DEFAULT: 'US-ASCII',
+  CP367: 'US-ASCII',
+  IBM367: 'US-ASCII',
 };
 
 /**
@@ -95,8 +123,10 @@ const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
 /** Java's `java.util.Date.toString()` in UTC: `Thu Jan 01 00:00:00 UTC 1970`. */
 export function javaDateString(d: Date): string {
-  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:` +
-    `${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+  return (
+    `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:` +
+    `${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
+  );
 }
 
 /**

@@ -5,13 +5,9 @@
  * maps with a common element schema). A line-by-line port, quirks included, so headers read as Java reads them.
  * Times are in UTC (Java uses the JVM's default time zone, which Connect deployments normally set to UTC).
  */
-import {
-  DataError, DateType, Decimal, SchemaBuilder, Schemas, SchemaType, Struct, TimeType, TimestampType, unscaledToDecimal,
-} from '@kconnect/api';
+import { DataError, DateType, Decimal, SchemaBuilder, Schemas, SchemaType, Struct, TimeType, TimestampType, unscaledToDecimal } from '@kconnect/api';
 import type { Schema, SchemaAndValue } from '@kconnect/api';
-import {
-  describeType, formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal, toBase64,
-} from './java-format';
+import { describeType, formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal, toBase64 } from './java-format';
 import { int64 } from './json-parser';
 
 const MILLIS_PER_DAY = 86_400_000;
@@ -42,7 +38,7 @@ function append(value: unknown, schema: Schema | null | undefined, embedded: boo
         const d = parseJavaBigDecimal(value);
         if (d) return javaBigDecimalToString(d.unscaled, d.scale);
       }
-      return embedded ? `"${escape(value)}"` : value;
+      return embedded ? `"${escapeQuoted(value)}"` : value;
     }
     default:
       break;
@@ -63,21 +59,27 @@ function append(value: unknown, schema: Schema | null | undefined, embedded: boo
   if (value instanceof Date) return formatDate(value);
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj).map((k) => `${append(k, schema?.keySchema, true)}:${append(obj[k], schema?.valueSchema, true)}`).join(',')}}`;
+    return `{${Object.keys(obj)
+      .map((k) => `${append(k, schema?.keySchema, true)}:${append(obj[k], schema?.valueSchema, true)}`)
+      .join(',')}}`;
   }
   throw new DataError(`Failed to serialize unexpected value type ${describeType(value)}: ${String(value)}`);
 }
 
 function numberString(n: number, schema: Schema | null | undefined): string {
   switch (schema?.type) {
-    case SchemaType.FLOAT32: return formatJavaFloat(n);
-    case SchemaType.FLOAT64: return formatJavaDouble(n);
-    case undefined: return Number.isSafeInteger(n) ? String(n) : formatJavaDouble(n);
-    default: return String(n);
+    case SchemaType.FLOAT32:
+      return formatJavaFloat(n);
+    case SchemaType.FLOAT64:
+      return formatJavaDouble(n);
+    case undefined:
+      return Number.isSafeInteger(n) ? String(n) : formatJavaDouble(n);
+    default:
+      return String(n);
   }
 }
 
-function escape(s: string): string {
+function escapeQuoted(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 

@@ -80,7 +80,10 @@ export class LoggerRegistry {
       while (parent.includes('.')) {
         parent = parent.slice(0, parent.lastIndexOf('.'));
         const p = this.named.get(parent);
-        if (p) { inherited = p.level; break; }
+        if (p) {
+          inherited = p.level;
+          break;
+        }
       }
       e = { level: inherited, lastModified: null, instances: new Set() };
       this.named.set(name, e);

@@ -45,8 +45,10 @@ export interface StandaloneWorker {
 
 function parseListener(l: string): { protocol: string; host: string; port: number } {
   const m = /^(https?):\/\/([^:/]*|\[[^\]]*\]):(\d+)\/?$/i.exec(l.trim());
-  if (!m) throw new ConfigError(`Invalid value ${l} for configuration listeners: expected protocol://host:port, e.g. http://127.0.0.1:8083`, { name: 'listeners' });
-  if (m[1]!.toLowerCase() === 'https') throw new ConfigError('HTTPS listeners are not supported yet; terminate TLS in front of the worker', { name: 'listeners' });
+  if (!m)
+    throw new ConfigError(`Invalid value ${l} for configuration listeners: expected protocol://host:port, e.g. http://127.0.0.1:8083`, { name: 'listeners' });
+  if (m[1]!.toLowerCase() === 'https')
+    throw new ConfigError('HTTPS listeners are not supported yet; terminate TLS in front of the worker', { name: 'listeners' });
   return { protocol: m[1]!.toLowerCase(), host: m[2]!, port: Number(m[3]) };
 }
 
@@ -70,8 +72,15 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
 
   const adminSeparate = config.adminListeners !== null;
   const rest = createRestServer({
-    herder, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: 'unknown',
-    allowOrigin: config.allowOrigin, allowMethods: config.allowMethods, admin: !adminSeparate,
+    herder,
+    loggers,
+    metrics,
+    log: loggers.get('kconnect.rest'),
+    version: VERSION,
+    commit: 'unknown',
+    allowOrigin: config.allowOrigin,
+    allowMethods: config.allowMethods,
+    admin: !adminSeparate,
   });
   await rest.listen(rest0);
   const port = (rest.server.address() as { port: number }).port;

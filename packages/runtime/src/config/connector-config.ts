@@ -10,36 +10,269 @@ const PREDICATES = 'Predicates';
 const ERRORS = 'Error Handling';
 
 export const CONNECTOR_CONFIG = new ConfigDef()
-  .define({ name: 'name', type: ConfigType.STRING, importance: Importance.HIGH, documentation: 'Globally unique name to use for this connector.', group: COMMON, orderInGroup: 1, width: Width.MEDIUM, displayName: 'Connector name', validator: Validators.of((v) => (typeof v === 'string' && v.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(v) ? undefined : 'String may not be empty or contain ISO control characters'), 'non-empty string without ISO control characters') })
-  .define({ name: 'connector.class', type: ConfigType.CLASS, importance: Importance.HIGH, documentation: 'Name or alias of the class for this connector. For org.apache.kafka.connect.file.FileStreamSinkConnector you can either specify this full name, or use "FileStreamSink" or "FileStreamSinkConnector" to make the configuration a bit shorter', group: COMMON, orderInGroup: 2, width: Width.LONG, displayName: 'Connector class' })
-  .define({ name: 'tasks.max', type: ConfigType.INT, default: 1, importance: Importance.HIGH, documentation: 'Maximum number of tasks to use for this connector.', group: COMMON, orderInGroup: 3, width: Width.SHORT, displayName: 'Tasks max', validator: Validators.atLeast(1) })
-  .define({ name: 'key.converter', type: ConfigType.CLASS, default: null, importance: Importance.LOW, documentation: 'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Overrides the worker setting.', group: COMMON, orderInGroup: 4, width: Width.SHORT, displayName: 'Key converter class' })
-  .define({ name: 'value.converter', type: ConfigType.CLASS, default: null, importance: Importance.LOW, documentation: 'Converter class for record values. Overrides the worker setting.', group: COMMON, orderInGroup: 5, width: Width.SHORT, displayName: 'Value converter class' })
-  .define({ name: 'header.converter', type: ConfigType.CLASS, default: null, importance: Importance.LOW, documentation: 'HeaderConverter class for header values. Overrides the worker setting.', group: COMMON, orderInGroup: 6, width: Width.SHORT, displayName: 'Header converter class' })
-  .define({ name: 'config.action.reload', type: ConfigType.STRING, default: 'restart', importance: Importance.LOW, documentation: 'What to do when a config provider reports a change: none or restart.', group: COMMON, orderInGroup: 7, width: Width.MEDIUM, displayName: 'Reload Action', validator: Validators.in(['none', 'restart'], true) })
-  .define({ name: 'transforms', type: ConfigType.LIST, default: '', importance: Importance.LOW, documentation: 'Aliases for the transformations to be applied to records.', group: TRANSFORMS, orderInGroup: 1, width: Width.LONG, displayName: 'Transforms' })
-  .define({ name: 'predicates', type: ConfigType.LIST, default: '', importance: Importance.LOW, documentation: 'Aliases for the predicates used by transformations.', group: PREDICATES, orderInGroup: 1, width: Width.LONG, displayName: 'Predicates' })
-  .define({ name: 'errors.retry.timeout', type: ConfigType.LONG, default: 0, importance: Importance.MEDIUM, documentation: 'The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.', group: ERRORS, orderInGroup: 1, width: Width.MEDIUM, displayName: 'Retry Timeout for Errors' })
-  .define({ name: 'errors.retry.delay.max.ms', type: ConfigType.LONG, default: 60000, importance: Importance.MEDIUM, documentation: 'The maximum duration in milliseconds between consecutive retry attempts.', group: ERRORS, orderInGroup: 2, width: Width.MEDIUM, displayName: 'Maximum Delay Between Retries for Errors' })
-  .define({ name: 'errors.tolerance', type: ConfigType.STRING, default: 'none', importance: Importance.MEDIUM, documentation: "Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.", group: ERRORS, orderInGroup: 3, width: Width.SHORT, displayName: 'Error Tolerance', validator: Validators.in(['none', 'all'], true) })
-  .define({ name: 'errors.log.enable', type: ConfigType.BOOLEAN, default: false, importance: Importance.MEDIUM, documentation: 'If true, write each error and the details of the failed operation and problematic record to the Connect application log.', group: ERRORS, orderInGroup: 4, width: Width.SHORT, displayName: 'Log Errors' })
-  .define({ name: 'errors.log.include.messages', type: ConfigType.BOOLEAN, default: false, importance: Importance.MEDIUM, documentation: 'Whether to include in the log the Connect record that resulted in a failure.', group: ERRORS, orderInGroup: 5, width: Width.SHORT, displayName: 'Log Error Details' });
+  .define({
+    name: 'name',
+    type: ConfigType.STRING,
+    importance: Importance.HIGH,
+    documentation: 'Globally unique name to use for this connector.',
+    group: COMMON,
+    orderInGroup: 1,
+    width: Width.MEDIUM,
+    displayName: 'Connector name',
+    validator: Validators.of(
+      (v) =>
+        typeof v === 'string' && v.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(v) ? undefined : 'String may not be empty or contain ISO control characters',
+      'non-empty string without ISO control characters',
+    ),
+  })
+  .define({
+    name: 'connector.class',
+    type: ConfigType.CLASS,
+    importance: Importance.HIGH,
+    documentation:
+      'Name or alias of the class for this connector. For org.apache.kafka.connect.file.FileStreamSinkConnector you can either specify this full name, or use "FileStreamSink" or "FileStreamSinkConnector" to make the configuration a bit shorter',
+    group: COMMON,
+    orderInGroup: 2,
+    width: Width.LONG,
+    displayName: 'Connector class',
+  })
+  .define({
+    name: 'tasks.max',
+    type: ConfigType.INT,
+    default: 1,
+    importance: Importance.HIGH,
+    documentation: 'Maximum number of tasks to use for this connector.',
+    group: COMMON,
+    orderInGroup: 3,
+    width: Width.SHORT,
+    displayName: 'Tasks max',
+    validator: Validators.atLeast(1),
+  })
+  .define({
+    name: 'key.converter',
+    type: ConfigType.CLASS,
+    default: null,
+    importance: Importance.LOW,
+    documentation:
+      'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Overrides the worker setting.',
+    group: COMMON,
+    orderInGroup: 4,
+    width: Width.SHORT,
+    displayName: 'Key converter class',
+  })
+  .define({
+    name: 'value.converter',
+    type: ConfigType.CLASS,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'Converter class for record values. Overrides the worker setting.',
+    group: COMMON,
+    orderInGroup: 5,
+    width: Width.SHORT,
+    displayName: 'Value converter class',
+  })
+  .define({
+    name: 'header.converter',
+    type: ConfigType.CLASS,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'HeaderConverter class for header values. Overrides the worker setting.',
+    group: COMMON,
+    orderInGroup: 6,
+    width: Width.SHORT,
+    displayName: 'Header converter class',
+  })
+  .define({
+    name: 'config.action.reload',
+    type: ConfigType.STRING,
+    default: 'restart',
+    importance: Importance.LOW,
+    documentation: 'What to do when a config provider reports a change: none or restart.',
+    group: COMMON,
+    orderInGroup: 7,
+    width: Width.MEDIUM,
+    displayName: 'Reload Action',
+    validator: Validators.in(['none', 'restart'], true),
+  })
+  .define({
+    name: 'transforms',
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.LOW,
+    documentation: 'Aliases for the transformations to be applied to records.',
+    group: TRANSFORMS,
+    orderInGroup: 1,
+    width: Width.LONG,
+    displayName: 'Transforms',
+  })
+  .define({
+    name: 'predicates',
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.LOW,
+    documentation: 'Aliases for the predicates used by transformations.',
+    group: PREDICATES,
+    orderInGroup: 1,
+    width: Width.LONG,
+    displayName: 'Predicates',
+  })
+  .define({
+    name: 'errors.retry.timeout',
+    type: ConfigType.LONG,
+    default: 0,
+    importance: Importance.MEDIUM,
+    documentation:
+      'The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.',
+    group: ERRORS,
+    orderInGroup: 1,
+    width: Width.MEDIUM,
+    displayName: 'Retry Timeout for Errors',
+  })
+  .define({
+    name: 'errors.retry.delay.max.ms',
+    type: ConfigType.LONG,
+    default: 60000,
+    importance: Importance.MEDIUM,
+    documentation: 'The maximum duration in milliseconds between consecutive retry attempts.',
+    group: ERRORS,
+    orderInGroup: 2,
+    width: Width.MEDIUM,
+    displayName: 'Maximum Delay Between Retries for Errors',
+  })
+  .define({
+    name: 'errors.tolerance',
+    type: ConfigType.STRING,
+    default: 'none',
+    importance: Importance.MEDIUM,
+    documentation:
+      "Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.",
+    group: ERRORS,
+    orderInGroup: 3,
+    width: Width.SHORT,
+    displayName: 'Error Tolerance',
+    validator: Validators.in(['none', 'all'], true),
+  })
+  .define({
+    name: 'errors.log.enable',
+    type: ConfigType.BOOLEAN,
+    default: false,
+    importance: Importance.MEDIUM,
+    documentation: 'If true, write each error and the details of the failed operation and problematic record to the Connect application log.',
+    group: ERRORS,
+    orderInGroup: 4,
+    width: Width.SHORT,
+    displayName: 'Log Errors',
+  })
+  .define({
+    name: 'errors.log.include.messages',
+    type: ConfigType.BOOLEAN,
+    default: false,
+    importance: Importance.MEDIUM,
+    documentation: 'Whether to include in the log the Connect record that resulted in a failure.',
+    group: ERRORS,
+    orderInGroup: 5,
+    width: Width.SHORT,
+    displayName: 'Log Error Details',
+  });
 
-export const SINK_CONNECTOR_CONFIG = CONNECTOR_CONFIG
-  .define({ name: 'topics', type: ConfigType.LIST, default: '', importance: Importance.HIGH, documentation: 'List of topics to consume, separated by commas', group: COMMON, orderInGroup: 4, width: Width.LONG, displayName: 'Topics' })
-  .define({ name: 'topics.regex', type: ConfigType.STRING, default: '', importance: Importance.HIGH, documentation: 'Regular expression giving topics to consume. Only one of topics or topics.regex should be specified.', group: COMMON, orderInGroup: 4, width: Width.LONG, displayName: 'Topics regex' })
-  .define({ name: 'errors.deadletterqueue.topic.name', type: ConfigType.STRING, default: '', importance: Importance.MEDIUM, documentation: 'The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.', group: ERRORS, orderInGroup: 6, width: Width.MEDIUM, displayName: 'Dead Letter Queue Topic Name' })
-  .define({ name: 'errors.deadletterqueue.topic.replication.factor', type: ConfigType.SHORT, default: 3, importance: Importance.MEDIUM, documentation: 'Replication factor used to create the dead letter queue topic when it doesn\'t already exist.', group: ERRORS, orderInGroup: 7, width: Width.MEDIUM, displayName: 'Dead Letter Queue Topic Replication Factor' })
-  .define({ name: 'errors.deadletterqueue.context.headers.enable', type: ConfigType.BOOLEAN, default: false, importance: Importance.MEDIUM, documentation: 'If true, add headers containing error context to the messages written to the dead letter queue.', group: ERRORS, orderInGroup: 8, width: Width.MEDIUM, displayName: 'Enable Error Context Headers' });
+export const SINK_CONNECTOR_CONFIG = CONNECTOR_CONFIG.define({
+  name: 'topics',
+  type: ConfigType.LIST,
+  default: '',
+  importance: Importance.HIGH,
+  documentation: 'List of topics to consume, separated by commas',
+  group: COMMON,
+  orderInGroup: 4,
+  width: Width.LONG,
+  displayName: 'Topics',
+})
+  .define({
+    name: 'topics.regex',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.HIGH,
+    documentation: 'Regular expression giving topics to consume. Only one of topics or topics.regex should be specified.',
+    group: COMMON,
+    orderInGroup: 4,
+    width: Width.LONG,
+    displayName: 'Topics regex',
+  })
+  .define({
+    name: 'errors.deadletterqueue.topic.name',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.MEDIUM,
+    documentation:
+      'The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.',
+    group: ERRORS,
+    orderInGroup: 6,
+    width: Width.MEDIUM,
+    displayName: 'Dead Letter Queue Topic Name',
+  })
+  .define({
+    name: 'errors.deadletterqueue.topic.replication.factor',
+    type: ConfigType.SHORT,
+    default: 3,
+    importance: Importance.MEDIUM,
+    documentation: "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
+    group: ERRORS,
+    orderInGroup: 7,
+    width: Width.MEDIUM,
+    displayName: 'Dead Letter Queue Topic Replication Factor',
+  })
+  .define({
+    name: 'errors.deadletterqueue.context.headers.enable',
+    type: ConfigType.BOOLEAN,
+    default: false,
+    importance: Importance.MEDIUM,
+    documentation: 'If true, add headers containing error context to the messages written to the dead letter queue.',
+    group: ERRORS,
+    orderInGroup: 8,
+    width: Width.MEDIUM,
+    displayName: 'Enable Error Context Headers',
+  });
 
-export const SOURCE_CONNECTOR_CONFIG = CONNECTOR_CONFIG
-  .define({ name: 'topic.creation.groups', type: ConfigType.LIST, default: '', importance: Importance.LOW, documentation: 'Groups of configurations for topics created by source connectors', group: 'Topic Creation', orderInGroup: 1, width: Width.LONG, displayName: 'Topic Creation Groups' })
-  .define({ name: 'topic.creation.default.replication.factor', type: ConfigType.SHORT, default: null, importance: Importance.LOW, documentation: 'Replication factor of the topics this connector creates (-1 = broker default). Setting it (with topic.creation.default.partitions) enables topic creation.', group: 'Topic Creation', orderInGroup: 2, width: Width.SHORT, displayName: 'Default replication factor' })
-  .define({ name: 'topic.creation.default.partitions', type: ConfigType.INT, default: null, importance: Importance.LOW, documentation: 'Partitions of the topics this connector creates (-1 = broker default).', group: 'Topic Creation', orderInGroup: 3, width: Width.SHORT, displayName: 'Default partitions' });
+export const SOURCE_CONNECTOR_CONFIG = CONNECTOR_CONFIG.define({
+  name: 'topic.creation.groups',
+  type: ConfigType.LIST,
+  default: '',
+  importance: Importance.LOW,
+  documentation: 'Groups of configurations for topics created by source connectors',
+  group: 'Topic Creation',
+  orderInGroup: 1,
+  width: Width.LONG,
+  displayName: 'Topic Creation Groups',
+})
+  .define({
+    name: 'topic.creation.default.replication.factor',
+    type: ConfigType.SHORT,
+    default: null,
+    importance: Importance.LOW,
+    documentation:
+      'Replication factor of the topics this connector creates (-1 = broker default). Setting it (with topic.creation.default.partitions) enables topic creation.',
+    group: 'Topic Creation',
+    orderInGroup: 2,
+    width: Width.SHORT,
+    displayName: 'Default replication factor',
+  })
+  .define({
+    name: 'topic.creation.default.partitions',
+    type: ConfigType.INT,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'Partitions of the topics this connector creates (-1 = broker default).',
+    group: 'Topic Creation',
+    orderInGroup: 3,
+    width: Width.SHORT,
+    displayName: 'Default partitions',
+  });
 
 /** Extra checks on a sink connector's topic settings (Java's SinkConnectorConfig.validate), as key → errors. */
 export function sinkTopicErrors(props: Record<string, string>): Record<string, string[]> {
-  const topics = (props.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const topics = (props.topics ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const regex = (props['topics.regex'] ?? '').trim();
   const errors: Record<string, string[]> = {};
   const add = (k: string, m: string) => (errors[k] ??= []).push(m);
@@ -61,7 +294,10 @@ export function sinkTopicErrors(props: Record<string, string>): Record<string, s
   }
   const dlq = (props['errors.deadletterqueue.topic.name'] ?? '').trim();
   if (dlq && (topics.includes(dlq) || (regex && safeRegexMatch(regex, dlq)))) {
-    add('errors.deadletterqueue.topic.name', `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=${topics.join(',')}') or match the regex ('topics.regex=${regex}') consumed by the connector`);
+    add(
+      'errors.deadletterqueue.topic.name',
+      `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=${topics.join(',')}') or match the regex ('topics.regex=${regex}') consumed by the connector`,
+    );
   }
   return errors;
 }

@@ -17,7 +17,11 @@ export function parseProperties(text: string): Record<string, string> {
     let key = '';
     while (k < line.length) {
       const c = line[k]!;
-      if (c === '\\') { key += line.slice(k, k + 2); k += 2; continue; }
+      if (c === '\\') {
+        key += line.slice(k, k + 2);
+        k += 2;
+        continue;
+      }
       if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break;
       key += c;
       k++;
@@ -26,12 +30,12 @@ export function parseProperties(text: string): Record<string, string> {
     while (k < line.length && /[ \t\f]/.test(line[k]!)) k++;
     if (k < line.length && (line[k] === '=' || line[k] === ':')) k++;
     while (k < line.length && /[ \t\f]/.test(line[k]!)) k++;
-    out[unescape(key)] = unescape(line.slice(k));
+    out[unescapeProperty(key)] = unescapeProperty(line.slice(k));
   }
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeProperty(s: string): string {
   if (!s.includes('\\')) return s;
   return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
     if (e[0] === 'u' && e.length === 5) return String.fromCharCode(Number.parseInt(e.slice(1), 16));

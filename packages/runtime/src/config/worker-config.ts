@@ -6,28 +6,157 @@ import { ConfigDef, ConfigType, Importance, Validators } from '@kconnect/api';
 import { withPrefix } from './properties';
 
 export const WORKER_CONFIG = new ConfigDef()
-  .define({ name: 'bootstrap.servers', type: ConfigType.LIST, default: 'localhost:9092', importance: Importance.HIGH, documentation: 'Kafka brokers to connect to (host:port list).' })
-  .define({ name: 'key.converter', type: ConfigType.CLASS, importance: Importance.HIGH, documentation: 'Converter class for record keys, e.g. org.apache.kafka.connect.json.JsonConverter.' })
+  .define({
+    name: 'bootstrap.servers',
+    type: ConfigType.LIST,
+    default: 'localhost:9092',
+    importance: Importance.HIGH,
+    documentation: 'Kafka brokers to connect to (host:port list).',
+  })
+  .define({
+    name: 'key.converter',
+    type: ConfigType.CLASS,
+    importance: Importance.HIGH,
+    documentation: 'Converter class for record keys, e.g. org.apache.kafka.connect.json.JsonConverter.',
+  })
   .define({ name: 'value.converter', type: ConfigType.CLASS, importance: Importance.HIGH, documentation: 'Converter class for record values.' })
-  .define({ name: 'header.converter', type: ConfigType.CLASS, default: 'org.apache.kafka.connect.storage.SimpleHeaderConverter', importance: Importance.LOW, documentation: 'Converter class for header values.' })
-  .define({ name: 'offset.storage.file.filename', type: ConfigType.STRING, default: '', importance: Importance.HIGH, documentation: 'Standalone: file that stores source connector offsets (JSON, see docs/offsets.md). Empty keeps offsets in memory.' })
-  .define({ name: 'config.storage.file.filename', type: ConfigType.STRING, default: '', importance: Importance.MEDIUM, documentation: 'Standalone (kconnect extension): file that keeps connectors created over REST, their target states and task configs across restarts. Empty keeps them in memory as Java does.' })
-  .define({ name: 'offset.flush.interval.ms', type: ConfigType.LONG, default: 60000, importance: Importance.LOW, documentation: 'Interval at which to commit task offsets.', validator: Validators.atLeast(1) })
-  .define({ name: 'offset.flush.timeout.ms', type: ConfigType.LONG, default: 5000, importance: Importance.LOW, documentation: 'Maximum time to wait for records to be acknowledged and offsets committed before cancelling the commit.', validator: Validators.atLeast(0) })
-  .define({ name: 'task.shutdown.graceful.timeout.ms', type: ConfigType.LONG, default: 5000, importance: Importance.LOW, documentation: 'Time to wait for tasks to shut down gracefully.', validator: Validators.atLeast(0) })
-  .define({ name: 'listeners', type: ConfigType.LIST, default: 'http://:8083', importance: Importance.LOW, documentation: 'REST listeners, e.g. http://127.0.0.1:8083.' })
-  .define({ name: 'rest.advertised.host.name', type: ConfigType.STRING, default: null, importance: Importance.LOW, documentation: 'Host name advertised to other workers and shown as worker_id.' })
-  .define({ name: 'rest.advertised.port', type: ConfigType.INT, default: null, importance: Importance.LOW, documentation: 'Port advertised to other workers and shown in worker_id.' })
-  .define({ name: 'rest.advertised.listener', type: ConfigType.STRING, default: null, importance: Importance.LOW, documentation: 'Protocol advertised (http or https).' })
-  .define({ name: 'admin.listeners', type: ConfigType.LIST, default: null, importance: Importance.LOW, documentation: 'Listeners for /admin endpoints; null = the main listeners, empty = disabled.' })
-  .define({ name: 'plugin.path', type: ConfigType.LIST, default: '', importance: Importance.LOW, documentation: 'Folders holding plugin packages (each a folder with a package.json whose main module exports `plugins`).' })
-  .define({ name: 'topic.tracking.enable', type: ConfigType.BOOLEAN, default: true, importance: Importance.LOW, documentation: 'Track the topics each connector uses (/connectors/{name}/topics).' })
-  .define({ name: 'topic.tracking.allow.reset', type: ConfigType.BOOLEAN, default: true, importance: Importance.LOW, documentation: 'Allow resetting tracked topics over REST.' })
-  .define({ name: 'topic.creation.enable', type: ConfigType.BOOLEAN, default: true, importance: Importance.LOW, documentation: 'Let source connectors create their topics with topic.creation.* settings.' })
-  .define({ name: 'access.control.allow.origin', type: ConfigType.STRING, default: '', importance: Importance.LOW, documentation: 'CORS Access-Control-Allow-Origin value; empty disables CORS.' })
-  .define({ name: 'access.control.allow.methods', type: ConfigType.STRING, default: '', importance: Importance.LOW, documentation: 'CORS Access-Control-Allow-Methods value.' })
-  .define({ name: 'errors.restart.max.retries', type: ConfigType.INT, default: 0, importance: Importance.LOW, documentation: 'kconnect extension: how many times a FAILED task is restarted automatically (with exponential backoff); 0 = never, as Java.' })
-  .define({ name: 'errors.restart.backoff.ms', type: ConfigType.LONG, default: 1000, importance: Importance.LOW, documentation: 'kconnect extension: first automatic-restart delay; doubles up to 60 s.' });
+  .define({
+    name: 'header.converter',
+    type: ConfigType.CLASS,
+    default: 'org.apache.kafka.connect.storage.SimpleHeaderConverter',
+    importance: Importance.LOW,
+    documentation: 'Converter class for header values.',
+  })
+  .define({
+    name: 'offset.storage.file.filename',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.HIGH,
+    documentation: 'Standalone: file that stores source connector offsets (JSON, see docs/offsets.md). Empty keeps offsets in memory.',
+  })
+  .define({
+    name: 'config.storage.file.filename',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.MEDIUM,
+    documentation:
+      'Standalone (kconnect extension): file that keeps connectors created over REST, their target states and task configs across restarts. Empty keeps them in memory as Java does.',
+  })
+  .define({
+    name: 'offset.flush.interval.ms',
+    type: ConfigType.LONG,
+    default: 60000,
+    importance: Importance.LOW,
+    documentation: 'Interval at which to commit task offsets.',
+    validator: Validators.atLeast(1),
+  })
+  .define({
+    name: 'offset.flush.timeout.ms',
+    type: ConfigType.LONG,
+    default: 5000,
+    importance: Importance.LOW,
+    documentation: 'Maximum time to wait for records to be acknowledged and offsets committed before cancelling the commit.',
+    validator: Validators.atLeast(0),
+  })
+  .define({
+    name: 'task.shutdown.graceful.timeout.ms',
+    type: ConfigType.LONG,
+    default: 5000,
+    importance: Importance.LOW,
+    documentation: 'Time to wait for tasks to shut down gracefully.',
+    validator: Validators.atLeast(0),
+  })
+  .define({
+    name: 'listeners',
+    type: ConfigType.LIST,
+    default: 'http://:8083',
+    importance: Importance.LOW,
+    documentation: 'REST listeners, e.g. http://127.0.0.1:8083.',
+  })
+  .define({
+    name: 'rest.advertised.host.name',
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'Host name advertised to other workers and shown as worker_id.',
+  })
+  .define({
+    name: 'rest.advertised.port',
+    type: ConfigType.INT,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'Port advertised to other workers and shown in worker_id.',
+  })
+  .define({
+    name: 'rest.advertised.listener',
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'Protocol advertised (http or https).',
+  })
+  .define({
+    name: 'admin.listeners',
+    type: ConfigType.LIST,
+    default: null,
+    importance: Importance.LOW,
+    documentation: 'Listeners for /admin endpoints; null = the main listeners, empty = disabled.',
+  })
+  .define({
+    name: 'plugin.path',
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.LOW,
+    documentation: 'Folders holding plugin packages (each a folder with a package.json whose main module exports `plugins`).',
+  })
+  .define({
+    name: 'topic.tracking.enable',
+    type: ConfigType.BOOLEAN,
+    default: true,
+    importance: Importance.LOW,
+    documentation: 'Track the topics each connector uses (/connectors/{name}/topics).',
+  })
+  .define({
+    name: 'topic.tracking.allow.reset',
+    type: ConfigType.BOOLEAN,
+    default: true,
+    importance: Importance.LOW,
+    documentation: 'Allow resetting tracked topics over REST.',
+  })
+  .define({
+    name: 'topic.creation.enable',
+    type: ConfigType.BOOLEAN,
+    default: true,
+    importance: Importance.LOW,
+    documentation: 'Let source connectors create their topics with topic.creation.* settings.',
+  })
+  .define({
+    name: 'access.control.allow.origin',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.LOW,
+    documentation: 'CORS Access-Control-Allow-Origin value; empty disables CORS.',
+  })
+  .define({
+    name: 'access.control.allow.methods',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.LOW,
+    documentation: 'CORS Access-Control-Allow-Methods value.',
+  })
+  .define({
+    name: 'errors.restart.max.retries',
+    type: ConfigType.INT,
+    default: 0,
+    importance: Importance.LOW,
+    documentation: 'kconnect extension: how many times a FAILED task is restarted automatically (with exponential backoff); 0 = never, as Java.',
+  })
+  .define({
+    name: 'errors.restart.backoff.ms',
+    type: ConfigType.LONG,
+    default: 1000,
+    importance: Importance.LOW,
+    documentation: 'kconnect extension: first automatic-restart delay; doubles up to 60 s.',
+  });
 
 export interface WorkerConfig {
   readonly props: Record<string, string>;

@@ -10,10 +10,7 @@ import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
-import type {
-  ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry,
-  TaskStateInfo,
-} from './types';
+import type { ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry, TaskStateInfo } from './types';
 import { frameworkConfig, invalidConfigMessage, validateConnectorConfig } from './validation';
 
 interface ConnectorEntry {
@@ -136,7 +133,10 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     const e = this.entries.get(name);
     const c = this.connectorStatuses.get(name);
     if (!e || !c) throw notFound(`No status found for connector ${name}`);
-    const tasks: TaskStateInfo[] = e.taskConfigs.map((_, id) => ({ id, ...(this.taskStatuses.get(taskIdString({ connector: name, task: id })) ?? this.status('UNASSIGNED')) }));
+    const tasks: TaskStateInfo[] = e.taskConfigs.map((_, id) => ({
+      id,
+      ...(this.taskStatuses.get(taskIdString({ connector: name, task: id })) ?? this.status('UNASSIGNED')),
+    }));
     return { name, connector: { ...c }, tasks, type: this.typeOf(e) };
   }
 
@@ -178,7 +178,11 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
 
   // ---- writes ------------------------------------------------------------------------------------------------
 
-  putConnectorConfig(name: string, config: Record<string, string>, options: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }> {
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }> {
     return this.serial(async () => {
       const existing = this.entries.get(name);
       if (existing && !options.allowReplace) throw conflict(`Connector ${name} already exists`);
@@ -474,9 +478,11 @@ function parseSinkOffset(o: ConnectorOffset): { topic: string; partition: number
   const topic = p.kafka_topic;
   const partition = p.kafka_partition;
   if (typeof topic !== 'string' || topic === '') throw badRequest('Kafka topic names must be valid strings and may not be null');
-  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0) throw badRequest('Kafka partitions must be valid integers and may not be null');
+  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)
+    throw badRequest('Kafka partitions must be valid integers and may not be null');
   if (o.offset === null) return { topic, partition, offset: null };
   const off = o.offset?.kafka_offset;
-  if (typeof off !== 'number' || !Number.isInteger(off) || off < 0) throw badRequest('Kafka offsets must be valid non-negative integers (key "kafka_offset"), or the offset must be null to reset it');
+  if (typeof off !== 'number' || !Number.isInteger(off) || off < 0)
+    throw badRequest('Kafka offsets must be valid non-negative integers (key "kafka_offset"), or the offset must be null to reset it');
   return { topic, partition, offset: off };
 }

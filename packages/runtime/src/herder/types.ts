@@ -63,7 +63,11 @@ export interface Herder {
   connectorInfo(name: string): ConnectorInfo;
   connectorConfig(name: string): Record<string, string>;
   /** Creates or replaces a connector; `created` tells which. */
-  putConnectorConfig(name: string, config: Record<string, string>, options: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }>;
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }>;
   patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
   deleteConnector(name: string): Promise<void>;
   connectorStatus(name: string): ConnectorStateInfo;

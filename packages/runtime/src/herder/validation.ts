@@ -35,11 +35,17 @@ export async function validateConnectorConfig(
   if (type === 'sink') for (const [k, errs] of Object.entries(sinkTopicErrors(config))) extraErrors(k, errs);
   for (const which of ['key', 'value'] as const) {
     const c = config[`${which}.converter`];
-    if (c && !registry.resolve(c, ['converter'])) extraErrors(`${which}.converter`, [`Invalid value ${c} for configuration ${which}.converter: Class ${c} could not be found.`]);
+    if (c && !registry.resolve(c, ['converter']))
+      extraErrors(`${which}.converter`, [`Invalid value ${c} for configuration ${which}.converter: Class ${c} could not be found.`]);
   }
   const hc = config['header.converter'];
-  if (hc && !registry.resolve(hc, ['header_converter'])) extraErrors('header.converter', [`Invalid value ${hc} for configuration header.converter: Class ${hc} could not be found.`]);
-  const aliases = (kind: 'transforms' | 'predicates') => (config[kind] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (hc && !registry.resolve(hc, ['header_converter']))
+    extraErrors('header.converter', [`Invalid value ${hc} for configuration header.converter: Class ${hc} could not be found.`]);
+  const aliases = (kind: 'transforms' | 'predicates') =>
+    (config[kind] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   for (const kind of ['transforms', 'predicates'] as const) {
     const pluginType = kind === 'transforms' ? 'transformation' : 'predicate';
     for (const alias of aliases(kind)) {
@@ -58,7 +64,10 @@ export async function validateConnectorConfig(
   }
   for (const alias of aliases('transforms')) {
     const p = config[`transforms.${alias}.predicate`];
-    if (p && !aliases('predicates').includes(p)) extraErrors(`transforms.${alias}.predicate`, [`Invalid value ${p} for configuration transforms.${alias}.predicate: the predicate alias is not listed in 'predicates'`]);
+    if (p && !aliases('predicates').includes(p))
+      extraErrors(`transforms.${alias}.predicate`, [
+        `Invalid value ${p} for configuration transforms.${alias}.predicate: the predicate alias is not listed in 'predicates'`,
+      ]);
   }
 
   const merged = framework.merge(own);
@@ -69,7 +78,19 @@ export async function validateConnectorConfig(
     errorCount += v.errors.length;
     const definition = key
       ? toConfigKeyInfo(key)
-      : { name: v.name, type: 'STRING' as never, required: false, default_value: null, importance: 'LOW' as never, documentation: '', group: null, order: -1, width: 'NONE' as never, display_name: v.name, dependents: [] };
+      : {
+          name: v.name,
+          type: 'STRING' as never,
+          required: false,
+          default_value: null,
+          importance: 'LOW' as never,
+          documentation: '',
+          group: null,
+          order: -1,
+          width: 'NONE' as never,
+          display_name: v.name,
+          dependents: [],
+        };
     configs.push({
       definition,
       value: {

@@ -3,13 +3,33 @@
  * worker keys); the ones kafkajs has an equivalent for are mapped, the rest are ignored with a debug log.
  */
 import {
-  type Admin, type Consumer, CompressionTypes, type ICustomPartitioner, Kafka, type KafkaConfig, logLevel,
-  Partitioners, type Producer, type TopicMessages,
+  type Admin,
+  type Consumer,
+  CompressionTypes,
+  type ICustomPartitioner,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import type {
-  ConsumedRecord, ConsumerHandlers, ConsumerOptions, KafkaAdmin, KafkaClient, KafkaConsumer, KafkaHeaders,
-  KafkaProducer, PartitionOffset, ProducedRecordMetadata, ProducerOptions, ProducerRecord, TopicPartitionRef, TopicSpec,
+  ConsumedRecord,
+  ConsumerHandlers,
+  ConsumerOptions,
+  KafkaAdmin,
+  KafkaClient,
+  KafkaConsumer,
+  KafkaHeaders,
+  KafkaProducer,
+  PartitionOffset,
+  ProducedRecordMetadata,
+  ProducerOptions,
+  ProducerRecord,
+  TopicPartitionRef,
+  TopicSpec,
 } from './client';
 
 const PARTITION = Symbol('partition');
@@ -46,16 +66,22 @@ function int(settings: Record<string, string> | undefined, key: string): number 
 export class KafkajsClient implements KafkaClient {
   private readonly kafka: Kafka;
 
-  constructor(bootstrapServers: string[], private readonly log: Logger, clientId = 'kconnect') {
+  constructor(
+    bootstrapServers: string[],
+    private readonly log: Logger,
+    clientId = 'kconnect',
+  ) {
     const config: KafkaConfig = {
       clientId,
       brokers: bootstrapServers,
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log }) => {
-        const { message, ...rest } = log;
-        const l = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
-        this.log[l]({ kafkajs: rest }, message);
-      },
+      logCreator:
+        () =>
+        ({ level, log }) => {
+          const { message, ...rest } = log;
+          const l = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+          this.log[l]({ kafkajs: rest }, message);
+        },
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
     };
     this.kafka = new Kafka(config);
@@ -100,7 +126,10 @@ export class KafkajsClient implements KafkaClient {
 
 class KafkajsProducer implements KafkaProducer {
   private readonly compression: CompressionTypes;
-  constructor(private readonly producer: Producer, settings: Record<string, string>) {
+  constructor(
+    private readonly producer: Producer,
+    settings: Record<string, string>,
+  ) {
     this.compression = COMPRESSION[settings['compression.type'] ?? 'none'] ?? CompressionTypes.None;
   }
 
@@ -167,7 +196,10 @@ class KafkajsConsumer implements KafkaConsumer {
   private heartbeatFn: (() => Promise<void>) | undefined;
   /** Partitions rewound during the current batch: their fetch position must not be moved past the batch. */
   private readonly seeked = new Set<string>();
-  constructor(private readonly consumer: Consumer, private readonly fromBeginning: boolean) {}
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly fromBeginning: boolean,
+  ) {}
 
   async run(topics: string[] | RegExp, handlers: ConsumerHandlers): Promise<void> {
     const { consumer } = this;

@@ -74,13 +74,8 @@ export class PluginRegistry {
   }
 
   list(types?: readonly PluginType[]): PluginDescriptor[] {
-    const seen = new Set<string>();
-    return this.all
-      .filter((d) => !types || types.includes(d.type))
-      .filter((d) => {
-        const k = `${d.type}:${d.className}`;
-        return seen.has(k) ? false : (seen.add(k), true);
-      })
-      .sort((a, b) => a.className.localeCompare(b.className));
+    const unique = new Map<string, PluginDescriptor>();
+    for (const d of this.all) if (!types || types.includes(d.type)) unique.set(`${d.type}:${d.className}`, d);
+    return [...unique.values()].sort((a, b) => a.className.localeCompare(b.className));
   }
 }

@@ -4,7 +4,11 @@
 import { ConfigError, ConnectError } from '@kconnect/api';
 
 export class HttpError extends ConnectError {
-  constructor(readonly status: number, message: string, cause?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    cause?: unknown,
+  ) {
     super(message, { code: `HTTP_${status}`, cause });
   }
 }
@@ -19,7 +23,8 @@ export function toErrorResponse(err: unknown): { status: number; body: { error_c
   let status = 500;
   if (err instanceof HttpError) status = err.status;
   else if (err instanceof ConfigError) status = 400;
-  else if (err && typeof err === 'object' && 'statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) status = err.statusCode;
+  else if (err && typeof err === 'object' && 'statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
+    status = err.statusCode;
   const message = err instanceof Error ? err.message : String(err);
   return { status, body: { error_code: status, message } };
 }

@@ -34,7 +34,8 @@ function stringMap(body: unknown, what: string, allowNull = false): Record<strin
     if (v === null && allowNull) out[k] = null as unknown as string;
     else if (typeof v === 'string') out[k] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-    else throw badRequest(`Invalid value for config '${k}' in ${what}: expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    else
+      throw badRequest(`Invalid value for config '${k}' in ${what}: expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   }
   return out;
 }
@@ -132,7 +133,8 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     const config = body.config === undefined || body.config === null ? {} : stringMap(body.config, '"config"');
     const name = typeof body.name === 'string' ? body.name.trim() : config.name;
     if (typeof name !== 'string' || name === '') throw badRequest('Connector name should not be empty');
-    if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (' + config.name + ') doesn\'t match connector name in the URL (' + name + ')');
+    if (config.name !== undefined && config.name !== name)
+      throw badRequest('Connector name configuration (' + config.name + ") doesn't match connector name in the URL (" + name + ')');
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
     let initialState: 'STARTED' | 'PAUSED' | 'STOPPED' | undefined;
     if (body.initial_state !== undefined && body.initial_state !== null) {
@@ -140,7 +142,10 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
       if (!initialState) throw badRequest(`Invalid initial state ${String(body.initial_state)}; must be one of RUNNING, PAUSED, STOPPED`);
     }
     const { info } = await herder.putConnectorConfig(name, config, { allowReplace: false, initialState });
-    return reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`).send(info);
+    return reply
+      .code(201)
+      .header('Location', `/connectors/${encodeURIComponent(name)}`)
+      .send(info);
   });
 
   app.get('/connectors/:c', async (req: Req) => herder.connectorInfo(req.params.c!));
@@ -149,10 +154,15 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   app.put('/connectors/:c/config', async (req: Req, reply: FastifyReply) => {
     const name = req.params.c!;
     const config = stringMap(req.body, 'The connector configuration');
-    if (config.name !== undefined && config.name !== name) throw badRequest(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
+    if (config.name !== undefined && config.name !== name)
+      throw badRequest(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
     const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
-    if (created) return reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`).send(info);
+    if (created)
+      return reply
+        .code(201)
+        .header('Location', `/connectors/${encodeURIComponent(name)}`)
+        .send(info);
     return info;
   });
 
@@ -248,7 +258,7 @@ function registerAdminRoutes(app: FastifyInstance, loggers: LoggerRegistry): voi
   });
   app.put('/admin/loggers/:name', async (req: Req, reply: FastifyReply) => {
     const body = req.body as { level?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || typeof body.level !== 'string') throw badRequest('Desired \'level\' parameter was not specified in request.');
+    if (!body || typeof body !== 'object' || typeof body.level !== 'string') throw badRequest("Desired 'level' parameter was not specified in request.");
     const level = body.level.toUpperCase() as LogLevel;
     if (!LEVELS.includes(level)) throw notFound(`invalid log level '${body.level}'.`);
     const scope = String(req.query.scope ?? 'worker').toLowerCase();

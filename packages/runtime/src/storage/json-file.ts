@@ -54,10 +54,12 @@ export class SerialWriter {
   schedule(): Promise<void> {
     if (this.pending) return this.pending;
     if (!this.running) return (this.running = this.run());
-    this.pending = this.running.catch(() => undefined).then(() => {
-      this.pending = null;
-      return (this.running = this.run());
-    });
+    this.pending = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.pending = null;
+        return (this.running = this.run());
+      });
     return this.pending;
   }
 

@@ -12,9 +12,14 @@ describe('FileOffsetStore', () => {
     await s.start();
     await s.set([{ connector: 'c', partition: { filename: '/x', n: 1 }, offset: { position: 10 } }]);
     await s.set([{ connector: 'c', partition: { n: 1, filename: '/x' }, offset: { position: 20 } }]);
-    await s.set([{ connector: 'd', partition: { f: 'y' }, offset: { position: 1 } }, { connector: 'd', partition: { f: 'y' }, offset: null }]);
+    await s.set([
+      { connector: 'd', partition: { f: 'y' }, offset: { position: 1 } },
+      { connector: 'd', partition: { f: 'y' }, offset: null },
+    ]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
-      format: 'kconnect.offsets', version: 1, offsets: [{ key: ['c', { filename: '/x', n: 1 }], value: { position: 20 } }],
+      format: 'kconnect.offsets',
+      version: 1,
+      offsets: [{ key: ['c', { filename: '/x', n: 1 }], value: { position: 20 } }],
     });
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const again = new FileOffsetStore(file);

@@ -31,7 +31,11 @@ export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
 }
 
 export function offsetKey(connector: string, partition: OffsetMap): string {
@@ -78,7 +82,9 @@ export class FileOffsetStore extends MemoryOffsetStore {
     const doc = (await readJson(this.file)) as { format?: string; offsets?: Array<{ key: [string, OffsetMap]; value: OffsetMap }> } | undefined;
     if (doc === undefined) return;
     if (doc.format !== 'kconnect.offsets' || !Array.isArray(doc.offsets)) {
-      throw new Error(`${this.file} is not a kconnect offsets file (expected {"format":"kconnect.offsets",...}); Java's standalone offset files are not readable, see docs/offsets.md`);
+      throw new Error(
+        `${this.file} is not a kconnect offsets file (expected {"format":"kconnect.offsets",...}); Java's standalone offset files are not readable, see docs/offsets.md`,
+      );
     }
     this.apply(doc.offsets.map((o) => ({ connector: o.key[0], partition: o.key[1], offset: o.value })));
   }

@@ -6,9 +6,7 @@
 import { ConnectError, isRetriable } from '@kconnect/api';
 import type { Logger } from '../logging';
 
-export type Stage =
-  | 'TASK_POLL' | 'TASK_PUT' | 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER'
-  | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
+export type Stage = 'TASK_POLL' | 'TASK_PUT' | 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER' | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
 
 /** What went wrong, where, with which record: handed to every reporter. */
 export interface ErrorContext {
@@ -17,7 +15,14 @@ export interface ErrorContext {
   className: string;
   error: Error;
   /** The consumed Kafka record (sinks), when there is one. */
-  consumed?: { topic: string; partition: number; offset: number; key: Uint8Array | null; value: Uint8Array | null; headers: Array<[string, Uint8Array | null]> };
+  consumed?: {
+    topic: string;
+    partition: number;
+    offset: number;
+    key: Uint8Array | null;
+    value: Uint8Array | null;
+    headers: Array<[string, Uint8Array | null]>;
+  };
   /** The source record (sources), when there is one. */
   sourceRecord?: unknown;
 }
@@ -94,10 +99,17 @@ export class ErrorHandler {
 
 /** `errors.log.enable`: one log line per tolerated error, with the record when `errors.log.include.messages`. */
 export class LogReporter implements ErrorReporter {
-  constructor(private readonly log: Logger, private readonly connector: string, private readonly includeMessages: boolean) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly connector: string,
+    private readonly includeMessages: boolean,
+  ) {}
   async report(ctx: ErrorContext): Promise<void> {
     const where = ctx.consumed ? { topic: ctx.consumed.topic, partition: ctx.consumed.partition, offset: ctx.consumed.offset } : {};
     const record = this.includeMessages ? { record: ctx.consumed ?? ctx.sourceRecord } : {};
-    this.log.error({ err: ctx.error, stage: ctx.stage, class: ctx.className, ...where, ...record }, `Error encountered in task ${this.connector}. Executing stage '${ctx.stage}' with class '${ctx.className}'.`);
+    this.log.error(
+      { err: ctx.error, stage: ctx.stage, class: ctx.className, ...where, ...record },
+      `Error encountered in task ${this.connector}. Executing stage '${ctx.stage}' with class '${ctx.className}'.`,
+    );
   }
 }

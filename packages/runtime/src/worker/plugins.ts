@@ -17,7 +17,11 @@ export interface TaskConverters {
   headerClass: string;
 }
 
-function converterSettings(which: 'key' | 'value' | 'header', connector: Record<string, string>, worker: WorkerConfig): { cls: string; props: Record<string, string> } {
+function converterSettings(
+  which: 'key' | 'value' | 'header',
+  connector: Record<string, string>,
+  worker: WorkerConfig,
+): { cls: string; props: Record<string, string> } {
   const key = `${which}.converter`;
   if (connector[key]) return { cls: connector[key]!, props: withPrefix(connector, `${key}.`) };
   const cls = which === 'key' ? worker.keyConverter : which === 'value' ? worker.valueConverter : worker.headerConverter;
@@ -28,7 +32,8 @@ export function createConverters(registry: PluginRegistry, connector: Record<str
   const make = (which: 'key' | 'value') => {
     const { cls, props } = converterSettings(which, connector, worker);
     const d = registry.resolve(cls, ['converter']);
-    if (!d) throw new ConfigError(`Invalid value ${cls} for configuration ${which}.converter: Class ${cls} could not be found.`, { name: `${which}.converter` });
+    if (!d)
+      throw new ConfigError(`Invalid value ${cls} for configuration ${which}.converter: Class ${cls} could not be found.`, { name: `${which}.converter` });
     const c = d.create();
     c.configure(props, which === 'key');
     return { c, cls: d.className };
@@ -53,12 +58,21 @@ export interface TransformStep<R extends ConnectRecord> {
 
 /** The connector's `transforms`, in order, each with its optional predicate. */
 export function createTransformChain<R extends ConnectRecord>(registry: PluginRegistry, connector: Record<string, string>): TransformStep<R>[] {
-  const aliases = (connector.transforms ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const aliases = (connector.transforms ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const predicates = new Map<string, Predicate<R>>();
-  for (const p of (connector.predicates ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const p of (connector.predicates ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const type = connector[`predicates.${p}.type`];
     const d = type ? registry.resolve(type, ['predicate']) : undefined;
-    if (!d) throw new ConfigError(`Invalid value ${type ?? 'null'} for configuration predicates.${p}.type: Class ${type ?? 'null'} could not be found.`, { name: `predicates.${p}.type` });
+    if (!d)
+      throw new ConfigError(`Invalid value ${type ?? 'null'} for configuration predicates.${p}.type: Class ${type ?? 'null'} could not be found.`, {
+        name: `predicates.${p}.type`,
+      });
     const pred = d.create() as unknown as Predicate<R>;
     pred.configure(withPrefix(connector, `predicates.${p}.`));
     predicates.set(p, pred);
@@ -66,14 +80,20 @@ export function createTransformChain<R extends ConnectRecord>(registry: PluginRe
   return aliases.map((alias) => {
     const type = connector[`transforms.${alias}.type`];
     const d = type ? registry.resolve(type, ['transformation']) : undefined;
-    if (!d) throw new ConfigError(`Invalid value ${type ?? 'null'} for configuration transforms.${alias}.type: Class ${type ?? 'null'} could not be found.`, { name: `transforms.${alias}.type` });
+    if (!d)
+      throw new ConfigError(`Invalid value ${type ?? 'null'} for configuration transforms.${alias}.type: Class ${type ?? 'null'} could not be found.`, {
+        name: `transforms.${alias}.type`,
+      });
     const transform = d.create() as unknown as Transformation<R>;
     transform.configure(withPrefix(connector, `transforms.${alias}.`));
     const predName = connector[`transforms.${alias}.predicate`];
     let predicate: Predicate<R> | null = null;
     if (predName) {
       predicate = predicates.get(predName) ?? null;
-      if (!predicate) throw new ConfigError(`Invalid value ${predName} for configuration transforms.${alias}.predicate: no predicate with that alias in 'predicates'`, { name: `transforms.${alias}.predicate` });
+      if (!predicate)
+        throw new ConfigError(`Invalid value ${predName} for configuration transforms.${alias}.predicate: no predicate with that alias in 'predicates'`, {
+          name: `transforms.${alias}.predicate`,
+        });
     }
     return { alias, className: d.className, transform, predicate, negate: connector[`transforms.${alias}.negate`] === 'true' };
   });

@@ -6,8 +6,15 @@
  */
 import {
   type PluginLogger,
-  type ConnectorProps, type ErrantRecordReporter, Headers, type SinkRecord, type SinkTask, type SinkTaskContext,
-  type TopicPartition, type TopicPartitionOffset, isRetriable,
+  type ConnectorProps,
+  type ErrantRecordReporter,
+  Headers,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
+  type TopicPartitionOffset,
+  isRetriable,
 } from '@kconnect/api';
 import type { ConsumedRecord, KafkaConsumer, PartitionOffset, TopicPartitionRef } from '../kafka/client';
 import type { Logger } from '../logging';
@@ -53,7 +60,13 @@ export class SinkTaskExecutor extends TaskExecutor {
   private readonly topics = new Set<string>();
   private started = false;
 
-  constructor(id: ConnectorTaskId, initialState: TargetState, listener: TaskStatusListener, log: Logger, private readonly d: SinkExecutorDeps) {
+  constructor(
+    id: ConnectorTaskId,
+    initialState: TargetState,
+    listener: TaskStatusListener,
+    log: Logger,
+    private readonly d: SinkExecutorDeps,
+  ) {
     super(id, initialState, listener, log);
     this.errorHandler = d.errorHandler;
     this.labels = { connector: id.connector, task: String(id.task) };
@@ -100,20 +113,16 @@ export class SinkTaskExecutor extends TaskExecutor {
     });
     if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
     else this.listener.onRunning(this.id);
-    this.commitTimer = setInterval(() => {
-      if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) {
-        void this.exclusive(() => this.commit('interval'));
-      }
-    }, Math.min(1000, this.d.offsetFlushIntervalMs));
-    // The consumer runs on its own; the loop ends with stop() or a failure.
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (this.stopping || this.failed) {
-          clearInterval(check);
-          resolve();
+    this.commitTimer = setInterval(
+      () => {
+        if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) {
+          void this.exclusive(() => this.commit('interval'));
         }
-      }, 50);
-    });
+      },
+      Math.min(1000, this.d.offsetFlushIntervalMs),
+    );
+    // The consumer runs on its own; the task ends with stop() or a failure.
+    await this.ended;
   }
 
   private async onAssigned(partitions: TopicPartitionRef[]): Promise<void> {
@@ -198,13 +207,18 @@ export class SinkTaskExecutor extends TaskExecutor {
     const ctx: Partial<ErrorContext> = { consumed: r };
     const headers = new Headers();
     if (r.headers.length) {
-      const ok = await eh.executeSync('HEADER_CONVERTER', headerClass, () => {
-        for (const [k, v] of r.headers) {
-          const sv = header.toConnectHeader(r.topic, k, v);
-          headers.add(k, sv.value, sv.schema);
-        }
-        return true;
-      }, ctx);
+      const ok = await eh.executeSync(
+        'HEADER_CONVERTER',
+        headerClass,
+        () => {
+          for (const [k, v] of r.headers) {
+            const sv = header.toConnectHeader(r.topic, k, v);
+            headers.add(k, sv.value, sv.schema);
+          }
+          return true;
+        },
+        ctx,
+      );
       if (!ok) return this.skipped();
     }
     const k = await eh.execute('KEY_CONVERTER', keyClass, () => key.toConnectData(r.topic, r.key, headers), ctx);
@@ -241,14 +255,23 @@ export class SinkTaskExecutor extends TaskExecutor {
   }
 
   private async reportErrant(record: SinkRecord, error: Error): Promise<void> {
-    await this.d.errorHandler.execute('TASK_PUT', this.d.task.constructor.name, () => {
-      throw error;
-    }, {
-      consumed: {
-        topic: record.originalTopic, partition: record.originalKafkaPartition, offset: record.originalKafkaOffset,
-        key: null, value: null, headers: [],
+    await this.d.errorHandler.execute(
+      'TASK_PUT',
+      this.d.task.constructor.name,
+      () => {
+        throw error;
       },
-    });
+      {
+        consumed: {
+          topic: record.originalTopic,
+          partition: record.originalKafkaPartition,
+          offset: record.originalKafkaOffset,
+          key: null,
+          value: null,
+          headers: [],
+        },
+      },
+    );
     this.d.metrics.recordsSkipped.inc(this.labels);
   }
 

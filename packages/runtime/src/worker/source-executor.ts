@@ -5,8 +5,13 @@
  */
 import {
   type PluginLogger,
-  type ConnectorProps, type OffsetMap, type RecordMetadata, type SourceRecord, type SourceTask,
-  type SourceTaskContext, isRetriable,
+  type ConnectorProps,
+  type OffsetMap,
+  type RecordMetadata,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
+  isRetriable,
 } from '@kconnect/api';
 import type { KafkaProducer, ProducedRecordMetadata, ProducerRecord } from '../kafka/client';
 import type { WorkerMetrics } from '../metrics/metrics';
@@ -47,7 +52,13 @@ export class SourceTaskExecutor extends TaskExecutor {
   protected readonly errorHandler: ErrorHandler;
   private readonly topics = new Set<string>();
 
-  constructor(id: ConnectorTaskId, initialState: TargetState, listener: TaskStatusListener, log: Logger, private readonly d: SourceExecutorDeps) {
+  constructor(
+    id: ConnectorTaskId,
+    initialState: TargetState,
+    listener: TaskStatusListener,
+    log: Logger,
+    private readonly d: SourceExecutorDeps,
+  ) {
     super(id, initialState, listener, log);
     this.errorHandler = d.errorHandler;
     this.labels = { connector: id.connector, task: String(id.task) };
@@ -168,10 +179,15 @@ export class SourceTaskExecutor extends TaskExecutor {
     const ctx = { sourceRecord: original };
     const headers: Array<[string, Uint8Array | null]> = [];
     if (rec.headers.size) {
-      const ok = await eh.executeSync('HEADER_CONVERTER', headerClass, () => {
-        for (const h of rec.headers) headers.push([h.key, header.fromConnectHeader(rec.topic, h.key, h.schema, h.value)]);
-        return true;
-      }, ctx);
+      const ok = await eh.executeSync(
+        'HEADER_CONVERTER',
+        headerClass,
+        () => {
+          for (const h of rec.headers) headers.push([h.key, header.fromConnectHeader(rec.topic, h.key, h.schema, h.value)]);
+          return true;
+        },
+        ctx,
+      );
       if (!ok) return null;
     }
     const k = await eh.execute('KEY_CONVERTER', keyClass, () => key.fromConnectData(rec.topic, rec.keySchema, rec.key, rec.headers), ctx);

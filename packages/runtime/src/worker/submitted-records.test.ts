@@ -11,7 +11,10 @@ describe('SubmittedRecords', () => {
     expect(s.committable()).toEqual([]);
     s.ack(a1);
     s.ack(b1);
-    expect(s.committable()).toEqual([{ partition: { f: 'a' }, offset: { p: 2 } }, { partition: { f: 'b' }, offset: { p: 10 } }]);
+    expect(s.committable()).toEqual([
+      { partition: { f: 'a' }, offset: { p: 2 } },
+      { partition: { f: 'b' }, offset: { p: 10 } },
+    ]);
     expect(s.committable()).toEqual([]);
     expect(s.outstanding).toBe(0);
   });

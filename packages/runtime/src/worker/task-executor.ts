@@ -27,6 +27,9 @@ export abstract class TaskExecutor {
   protected stopping = false;
   protected targetState: TargetState;
   private resumeWaiters: Array<() => void> = [];
+  private signalEnd!: () => void;
+  /** Resolves once the task is stopping or failed. */
+  protected readonly ended = new Promise<void>((r) => (this.signalEnd = r));
   private loop: Promise<void> | null = null;
   failed: Error | null = null;
   protected abstract readonly errorHandler: ErrorHandler;
@@ -55,7 +58,11 @@ export abstract class TaskExecutor {
     const error = e instanceof Error ? e : new Error(String(e));
     if (this.failed) return;
     this.failed = error;
-    this.log.error({ err: error }, `${taskIdString(this.id)} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted`);
+    this.signalEnd();
+    this.log.error(
+      { err: error },
+      `${taskIdString(this.id)} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted`,
+    );
     this.listener.onFailure(this.id, error);
   }
 
@@ -85,6 +92,7 @@ export abstract class TaskExecutor {
   async stop(timeoutMs: number): Promise<boolean> {
     this.stopping = true;
     this.errorHandler.stopping = true;
+    this.signalEnd();
     for (const w of this.resumeWaiters.splice(0)) w();
     this.requestStop();
     let timer: NodeJS.Timeout | undefined;

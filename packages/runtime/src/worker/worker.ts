@@ -55,7 +55,13 @@ export class Worker {
   /** A fresh, unstarted instance of a connector class (for validation and type lookups). */
   newConnector(className: string): { instance: Connector; type: 'source' | 'sink'; className: string } {
     const d = this.registry.resolve(className, ['source', 'sink']);
-    if (!d) throw new ConnectError(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry.list(['source', 'sink']).map((p) => p.className).join(', ')}`);
+    if (!d)
+      throw new ConnectError(
+        `Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry
+          .list(['source', 'sink'])
+          .map((p) => p.className)
+          .join(', ')}`,
+      );
     return { instance: d.create(), type: d.type, className: d.className };
   }
 
@@ -108,7 +114,9 @@ export class Worker {
     if (!c?.started) return [];
     const configs = await c.instance.taskConfigs(maxTasks);
     if (configs.length > maxTasks) {
-      throw new Error(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
+      throw new Error(
+        `The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`,
+      );
     }
     const taskClass = c.instance.taskClass().name;
     return configs.map((t) => ({ ...t, 'task.class': taskClass }));
@@ -137,7 +145,13 @@ export class Worker {
   }
 
   /** Builds and starts a task executor. Failures go to the listener (status FAILED). */
-  async startTask(id: ConnectorTaskId, connectorConfig: ConnectorProps, taskConfig: ConnectorProps, targetState: TargetState, listener: TaskStatusListener): Promise<void> {
+  async startTask(
+    id: ConnectorTaskId,
+    connectorConfig: ConnectorProps,
+    taskConfig: ConnectorProps,
+    targetState: TargetState,
+    listener: TaskStatusListener,
+  ): Promise<void> {
     const key = taskIdString(id);
     const log = this.loggers.get('kconnect.worker.task', { connector: id.connector, task: id.task });
     try {
@@ -151,7 +165,8 @@ export class Worker {
         toleranceAll: (connectorConfig['errors.tolerance'] ?? 'none').toLowerCase() === 'all',
       };
       const reporters: ErrorReporter[] = [];
-      if (connectorConfig['errors.log.enable'] === 'true') reporters.push(new LogReporter(log, id.connector, connectorConfig['errors.log.include.messages'] === 'true'));
+      if (connectorConfig['errors.log.enable'] === 'true')
+        reporters.push(new LogReporter(log, id.connector, connectorConfig['errors.log.include.messages'] === 'true'));
       const errorHandler = new ErrorHandler(errorConfig, reporters, log);
       let executor: TaskExecutor;
       const common = {
@@ -164,7 +179,10 @@ export class Worker {
         errorHandler,
       };
       if (type === 'source') {
-        const producer = await this.kafka.producer({ clientId: `connector-producer-${key}`, settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') } });
+        const producer = await this.kafka.producer({
+          clientId: `connector-producer-${key}`,
+          settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') },
+        });
         executor = new SourceTaskExecutor(id, targetState, listener, log, {
           ...common,
           task: new taskClass() as SourceTask,
@@ -178,9 +196,22 @@ export class Worker {
         if (dlqTopic) {
           const producer = await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: this.config.producer });
           const admin = await this.kafka.admin();
-          reporters.push(new DeadLetterQueueReporter(producer, admin, dlqTopic, Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3), connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true', id.connector, id.task));
+          reporters.push(
+            new DeadLetterQueueReporter(
+              producer,
+              admin,
+              dlqTopic,
+              Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3),
+              connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
+              id.connector,
+              id.task,
+            ),
+          );
         }
-        const topics = (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const topics = (connectorConfig.topics ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const regex = (connectorConfig['topics.regex'] ?? '').trim();
         const consumer = await this.kafka.consumer({
           clientId: `connector-consumer-${key}`,
