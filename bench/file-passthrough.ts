@@ -20,7 +20,7 @@
  * (worker logs to the terminal), KCONNECT_BENCH_JSON=<file> (write the results as JSON too).
  * See docs/benchmarks.md.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -92,7 +92,7 @@ async function api(port: number, method: string, p: string, body?: unknown): Pro
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+  if (res.status >= 400) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 500)}`);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -154,13 +154,8 @@ function javaBin(): string {
 }
 
 function javaVersion(): string {
-  try {
-    const out = execFileSync(javaBin(), ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.split('\n')[0] ?? '?';
-  } catch (e) {
-    const err = e as { stderr?: string };
-    return (err.stderr ?? '').split('\n')[0] || '?';
-  }
+  const r = spawnSync(javaBin(), ['-version'], { encoding: 'utf8' });
+  return `${r.stderr ?? ''}${r.stdout ?? ''}`.split('\n')[0]?.trim() || '?';
 }
 
 function connectClasspath(): string {
@@ -395,6 +390,7 @@ async function main(): Promise<void> {
 main()
   .then(() => cleanup())
   .catch(async (e: unknown) => {
+    if (cleaning) return; // interrupted: the signal handler cleans up and exits
     console.error(e);
     await cleanup();
     process.exit(1);

@@ -70,6 +70,16 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     return this.started;
   }
 
+  async responsive(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const ok = await Promise.race([
+      this.serial(async () => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return ok;
+  }
+
   kafkaClusterId(): string | null {
     return this.clusterId;
   }

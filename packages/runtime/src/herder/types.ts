@@ -91,4 +91,6 @@ export interface Herder {
   kafkaClusterId(): string | null;
   /** True once the herder finished starting (health). */
   ready(): boolean;
+  /** Resolves true when the herder can still process a request within `timeoutMs` (health). */
+  responsive(timeoutMs: number): Promise<boolean>;
 }

@@ -24,6 +24,7 @@ export interface RestOptions {
   adminOnly?: boolean;
 }
 
+const HEALTH_TIMEOUT_MS = 10_000;
 const TARGET_STATES: Record<string, 'STARTED' | 'PAUSED' | 'STOPPED'> = { RUNNING: 'STARTED', PAUSED: 'PAUSED', STOPPED: 'STOPPED' };
 
 /** Connect config maps are string → string; Jackson coerces JSON scalars to strings, so do we. */
@@ -100,6 +101,10 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
 
   app.get('/health', async (_req, reply) => {
     if (!herder.ready()) return reply.code(503).send({ status: 'starting', message: 'Worker is still starting up.' });
+    // As Java: unhealthy when the herder cannot take a request within 10 s (e.g. stuck stopping a task).
+    if (!(await herder.responsive(HEALTH_TIMEOUT_MS))) {
+      return reply.code(500).send({ status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' });
+    }
     return { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' };
   });
 
