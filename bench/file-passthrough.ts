@@ -33,8 +33,15 @@ const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
 const BASE_PORT = Number(process.env.KCONNECT_BENCH_PORT ?? 18083);
 const CONNECT_HEAP_OPTS = (process.env.CONNECT_HEAP_OPTS ?? '-Xms256m -Xmx1g').split(/\s+/).filter(Boolean);
 // What bin/kafka-run-class.sh uses (KAFKA_JVM_PERFORMANCE_OPTS) for connect-standalone.sh.
-const JVM_PERFORMANCE_OPTS = ['-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35',
-  '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-Djava.awt.headless=true'];
+const JVM_PERFORMANCE_OPTS = [
+  '-server',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-XX:MaxInlineLevel=15',
+  '-Djava.awt.headless=true',
+];
 const VERBOSE = process.env.KCONNECT_BENCH_VERBOSE === '1';
 const POLL_MS = 100;
 const PHASE_TIMEOUT_MS = Number(process.env.KCONNECT_BENCH_TIMEOUT_MS ?? 900_000);
@@ -99,7 +106,8 @@ async function api(port: number, method: string, p: string, body?: unknown): Pro
 async function waitFor(fn: () => Promise<boolean> | boolean, what: string, child: ChildProcess, timeoutMs = PHASE_TIMEOUT_MS, pollMs = POLL_MS): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await fn())) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`);
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await sleep(pollMs);
   }
@@ -160,7 +168,10 @@ function javaVersion(): string {
 
 function connectClasspath(): string {
   if (process.env.CONNECT_CLASSPATH) return process.env.CONNECT_CLASSPATH;
-  const out = execFileSync('bash', [path.join(REPO, 'scripts/services.sh'), 'classpath', 'connect'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(REPO, 'scripts/services.sh'), 'classpath', 'connect'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').pop()!;
 }
 
@@ -192,7 +203,9 @@ function startWorker(rt: RuntimeName, dir: string, port: number): { child: Child
     `listeners=http://127.0.0.1:${port}`,
   ];
   const log = path.join(dir, 'worker.log');
-  const stdio: ['ignore', 'inherit' | number, 'inherit' | number] = VERBOSE ? ['ignore', 'inherit', 'inherit'] : ['ignore', openSync(log, 'a'), openSync(log, 'a')];
+  const stdio: ['ignore', 'inherit' | number, 'inherit' | number] = VERBOSE
+    ? ['ignore', 'inherit', 'inherit']
+    : ['ignore', openSync(log, 'a'), openSync(log, 'a')];
   let child: ChildProcess;
   if (rt === 'kconnect') {
     writeFileSync(props, [...common, `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`, ''].join('\n'));
@@ -203,21 +216,33 @@ function startWorker(rt: RuntimeName, dir: string, port: number): { child: Child
   } else {
     writeFileSync(props, [...common, `offset.storage.file.filename=${path.join(dir, 'connect.offsets')}`, ''].join('\n'));
     const log4j = path.join(dir, 'log4j2.properties');
-    writeFileSync(log4j, [
-      'status = warn',
-      'appender.stderr.type = Console',
-      'appender.stderr.name = STDERR',
-      'appender.stderr.target = SYSTEM_ERR',
-      'appender.stderr.layout.type = PatternLayout',
-      'appender.stderr.layout.pattern = [%d] %p %m (%c)%n',
-      'rootLogger.level = WARN',
-      'rootLogger.appenderRef.stderr.ref = STDERR',
-      '',
-    ].join('\n'));
-    child = spawn(javaBin(), [
-      ...CONNECT_HEAP_OPTS, ...JVM_PERFORMANCE_OPTS, `-Dlog4j2.configurationFile=${log4j}`,
-      '-cp', connectClasspath(), 'org.apache.kafka.connect.cli.ConnectStandalone', props,
-    ], { stdio, cwd: dir });
+    writeFileSync(
+      log4j,
+      [
+        'status = warn',
+        'appender.stderr.type = Console',
+        'appender.stderr.name = STDERR',
+        'appender.stderr.target = SYSTEM_ERR',
+        'appender.stderr.layout.type = PatternLayout',
+        'appender.stderr.layout.pattern = [%d] %p %m (%c)%n',
+        'rootLogger.level = WARN',
+        'rootLogger.appenderRef.stderr.ref = STDERR',
+        '',
+      ].join('\n'),
+    );
+    child = spawn(
+      javaBin(),
+      [
+        ...CONNECT_HEAP_OPTS,
+        ...JVM_PERFORMANCE_OPTS,
+        `-Dlog4j2.configurationFile=${log4j}`,
+        '-cp',
+        connectClasspath(),
+        'org.apache.kafka.connect.cli.ConnectStandalone',
+        props,
+      ],
+      { stdio, cwd: dir },
+    );
   }
   if (!VERBOSE) {
     // the child holds its own copies of the log descriptors
@@ -239,14 +264,29 @@ async function runOne(rt: RuntimeName, port: number, w: Workload): Promise<Resul
   onCleanup(`delete topic ${topic}`, () => w.admin.deleteTopics({ topics: [topic] }));
   // registered before the worker starts, so it runs after the worker has stopped (a group with members cannot be
   // deleted); the group does not exist when the run failed before the sink started
-  onCleanup(`delete group connect-${sink}`, () => w.admin.deleteGroups([`connect-${sink}`]).then(() => undefined, () => undefined));
+  onCleanup(`delete group connect-${sink}`, () =>
+    w.admin.deleteGroups([`connect-${sink}`]).then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
 
   const t0 = Date.now();
   const { child, log } = startWorker(rt, dir, port);
   onCleanup(`stop the ${rt} worker (pid ${child.pid})`, () => stopChild(child));
   const pid = child.pid!;
   try {
-    await waitFor(async () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === 200, () => false), `${rt} worker REST`, child, 120_000, 20);
+    await waitFor(
+      async () =>
+        fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      `${rt} worker REST`,
+      child,
+      120_000,
+      20,
+    );
     const startupMs = Date.now() - t0;
     const cpuStartup = cpuSeconds(pid);
     const version: string = (await api(port, 'GET', '/')).version;
@@ -263,17 +303,21 @@ async function runOne(rt: RuntimeName, port: number, w: Workload): Promise<Resul
     let sourceKafkaMs = 0;
     let sourceMs = 0;
     let polls = 0;
-    await waitFor(async () => {
-      if (++polls % 10 === 0) await checkTask(src);
-      const [o, end] = await Promise.all([
-        sourceMs ? undefined : api(port, 'GET', `/connectors/${src}/offsets`),
-        sourceKafkaMs ? undefined : w.admin.fetchTopicOffsets(topic),
-      ]);
-      const now = Date.now();
-      if (end && Number(end[0]?.high ?? 0) >= w.n) sourceKafkaMs = now - s0;
-      if (o && Number(o.offsets?.[0]?.offset?.position ?? -1) === w.bytes) sourceMs = now - s0;
-      return sourceMs > 0 && sourceKafkaMs > 0;
-    }, `${rt}: the source to reach the end of the file`, child);
+    await waitFor(
+      async () => {
+        if (++polls % 10 === 0) await checkTask(src);
+        const [o, end] = await Promise.all([
+          sourceMs ? undefined : api(port, 'GET', `/connectors/${src}/offsets`),
+          sourceKafkaMs ? undefined : w.admin.fetchTopicOffsets(topic),
+        ]);
+        const now = Date.now();
+        if (end && Number(end[0]?.high ?? 0) >= w.n) sourceKafkaMs = now - s0;
+        if (o && Number(o.offsets?.[0]?.offset?.position ?? -1) === w.bytes) sourceMs = now - s0;
+        return sourceMs > 0 && sourceKafkaMs > 0;
+      },
+      `${rt}: the source to reach the end of the file`,
+      child,
+    );
     const cpuSource = cpuSeconds(pid) - cpuStartup;
 
     // sink: Kafka → file
@@ -283,10 +327,16 @@ async function runOne(rt: RuntimeName, port: number, w: Workload): Promise<Resul
     await api(port, 'POST', '/connectors', { name: sink, config: { 'connector.class': 'FileStreamSink', file: output, topics: topic } });
     polls = 0;
     try {
-      await waitFor(async () => {
-        if (++polls % 20 === 0) await checkTask(sink);
-        return counter.count() >= w.n;
-      }, `${rt}: the sink to write every line`, child, PHASE_TIMEOUT_MS, 50);
+      await waitFor(
+        async () => {
+          if (++polls % 20 === 0) await checkTask(sink);
+          return counter.count() >= w.n;
+        },
+        `${rt}: the sink to write every line`,
+        child,
+        PHASE_TIMEOUT_MS,
+        50,
+      );
     } finally {
       counter.close();
     }
@@ -330,7 +380,9 @@ function report(n: number, bytes: number, results: Result[]): void {
   const wc = Math.max(14, ...cols.map((c) => c.length));
   const pad = (s: string, w: number) => s.padStart(w);
   console.log('');
-  console.log(`file pass-through: ${n.toLocaleString('en-US')} records, ${(bytes / 1024 / 1024).toFixed(1)} MiB, 1 partition, StringConverter, broker ${BOOTSTRAP}`);
+  console.log(
+    `file pass-through: ${n.toLocaleString('en-US')} records, ${(bytes / 1024 / 1024).toFixed(1)} MiB, 1 partition, StringConverter, broker ${BOOTSTRAP}`,
+  );
   console.log(`Node ${process.version}, kafkajs ${packageVersion('kafkajs')}; ${javaVersion()}, Java heap ${CONNECT_HEAP_OPTS.join(' ')}`);
   const header = `${'metric'.padEnd(w0)}  ${cols.map((c) => pad(c, wc)).join('  ')}${k && j ? `  ${pad('kconnect/Java', 13)}  better` : ''}`;
   console.log(header);
@@ -344,10 +396,16 @@ function report(n: number, bytes: number, results: Result[]): void {
     }
     console.log(`${row.label.padEnd(w0)}  ${vals}${ratio}`);
   }
-  if (k && j) console.log('ratio = kconnect / Java; "better" says which direction is better for kconnect (records/s: ratio > 1 is better; time, CPU, RSS: ratio < 1 is better)');
+  if (k && j)
+    console.log(
+      'ratio = kconnect / Java; "better" says which direction is better for kconnect (records/s: ratio > 1 is better; time, CPU, RSS: ratio < 1 is better)',
+    );
   const json = process.env.KCONNECT_BENCH_JSON;
   if (json) {
-    writeFileSync(json, `${JSON.stringify({ date: new Date().toISOString(), n, bytes, node: process.version, java: javaVersion(), kafkajs: packageVersion('kafkajs'), results }, null, 2)}\n`);
+    writeFileSync(
+      json,
+      `${JSON.stringify({ date: new Date().toISOString(), n, bytes, node: process.version, java: javaVersion(), kafkajs: packageVersion('kafkajs'), results }, null, 2)}\n`,
+    );
   }
 }
 

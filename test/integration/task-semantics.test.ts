@@ -102,6 +102,9 @@ describe('task executor semantics', () => {
       .flat()
       .map((r) => r.value);
     expect(delivered).toEqual(Array.from({ length: 30 }, (_, i) => `r${i}`));
+    // Plugin metrics reach /metrics with the connector and task labels.
+    const metrics = (await w.api('GET', '/metrics')).body as string;
+    expect(metrics).toContain(`kconnect_test_sink_records_total{kind="value",connector="${name}",task="0"} 30`);
     expect((await status(name)).tasks[0].state).toBe('RUNNING');
     await w.api('DELETE', `/connectors/${name}`);
   });

@@ -174,6 +174,7 @@ class TestSinkTask extends SinkTask {
     }
     if (this.fatalAfter >= 0 && this.seen + records.length > this.fatalAfter) throw new Error(`sink exploded at record ${this.fatalAfter}`);
     this.seen += records.length;
+    this.context.metrics.counter('kconnect_test_sink_records_total', 'Records the test sink accepted', ['kind']).inc({ kind: 'value' }, records.length);
     if (records.length && this.rewindTo >= 0) {
       this.context.offset([{ topic: records[0]!.topic, partition: records[0]!.kafkaPartition, offset: this.rewindTo }]);
       this.rewindTo = -1;

@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Headers } from '@kconnect/api';
-import type { ConnectorContext, OffsetMap, OffsetStorageReader, PluginLogger, SinkRecord, SinkTaskContext, SourceTaskContext } from '@kconnect/api';
+import type {
+  ConnectorContext,
+  OffsetMap,
+  OffsetStorageReader,
+  PluginLogger,
+  PluginMetrics,
+  SinkRecord,
+  SinkTaskContext,
+  SourceTaskContext,
+} from '@kconnect/api';
 
 /** An in-memory offset store keyed by the JSON of the partition, as the runtime's offset store. */
 export class MemoryOffsetStorageReader implements OffsetStorageReader {
@@ -33,18 +42,26 @@ export function recordingLogger(lines: string[] = []): PluginLogger & { lines: s
   return { lines, trace: at('TRACE'), debug: at('DEBUG'), info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }
 
+/** Metrics that go nowhere. */
+export const noMetrics: PluginMetrics = {
+  counter: () => ({ inc: () => undefined }),
+  gauge: () => ({ set: () => undefined, inc: () => undefined, dec: () => undefined }),
+  histogram: () => ({ observe: () => undefined }),
+};
+
 export function connectorContext(): ConnectorContext {
-  return { logger: recordingLogger(), requestTaskReconfiguration: () => undefined, raiseError: () => undefined };
+  return { logger: recordingLogger(), metrics: noMetrics, requestTaskReconfiguration: () => undefined, raiseError: () => undefined };
 }
 
 export function sourceContext(reader: OffsetStorageReader, props: Record<string, string> = {}): SourceTaskContext {
-  return { offsetStorageReader: reader, configs: () => props, logger: recordingLogger() };
+  return { offsetStorageReader: reader, configs: () => props, logger: recordingLogger(), metrics: noMetrics };
 }
 
 export function sinkContext(props: Record<string, string> = {}): SinkTaskContext {
   return {
     configs: () => props,
     logger: recordingLogger(),
+    metrics: noMetrics,
     assignment: () => [],
     offset: () => undefined,
     timeout: () => undefined,

@@ -10,6 +10,7 @@
  */
 import type { ConfigDef, ConfigValue } from './config';
 import type { PluginLogger } from './logger';
+import type { PluginMetrics } from './metrics';
 import type { OffsetMap, TopicPartition } from './records';
 import type { SinkTask, SourceTask } from './task';
 
@@ -17,6 +18,8 @@ import type { SinkTask, SourceTask } from './task';
 export interface ConnectorContext {
   /** Logger bound to this connector (`kconnect.plugin.<class>` in `/admin/loggers`). */
   readonly logger: PluginLogger;
+  /** Metrics published on the worker's `/metrics`, labelled with this connector. */
+  readonly metrics: PluginMetrics;
   /** Ask the runtime to call `taskConfigs()` again and reconfigure the tasks (e.g. the source's tables changed). */
   requestTaskReconfiguration(): void;
   /** Fail the connector with this error (status FAILED with its trace); for errors seen outside a runtime call. */

@@ -61,3 +61,4 @@ export type { Converter, HeaderConverter, SchemaAndValue, MaybePromise } from '.
 export type { Transformation, Predicate } from './transform';
 export type { PluginDescriptor, PluginType } from './plugin';
 export type { PluginLogger, LogFn } from './logger';
+export type { PluginMetrics, MetricCounter, MetricGauge, MetricHistogram, MetricLabels } from './metrics';

@@ -5,6 +5,7 @@
  */
 import type { ConfigValue } from './config';
 import type { PluginLogger } from './logger';
+import type { PluginMetrics } from './metrics';
 import type { ConnectorProps } from './connector';
 import type { OffsetMap, SinkRecord, SourceRecord, TopicPartition } from './records';
 
@@ -22,6 +23,8 @@ export interface TaskContext {
   configs(): ConnectorProps;
   /** Logger bound to this task (connector name and task id in every line). */
   readonly logger: PluginLogger;
+  /** Metrics published on the worker's `/metrics`, labelled with this connector and task. */
+  readonly metrics: PluginMetrics;
 }
 
 export interface SourceTaskContext extends TaskContext {

@@ -72,10 +72,7 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
 
   async responsive(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([
-      this.serial(async () => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
-    ]);
+    const ok = await Promise.race([this.serial(async () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
     clearTimeout(timer);
     return ok;
   }

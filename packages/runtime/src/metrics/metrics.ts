@@ -4,6 +4,7 @@
  * `kafka_connect_source_task_metrics_source_record_poll_total{connector="c",task="0"}`. Rates (Java's `-rate`
  * attributes) are `rate()` over the `_total` counters in Prometheus.
  */
+import type { MetricLabels, PluginMetrics } from '@kconnect/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const TASK = ['connector', 'task'] as const;
@@ -155,4 +156,30 @@ export class WorkerMetrics {
       m.remove(labels);
     }
   }
+}
+
+type Bound = Record<string, string>;
+
+/**
+ * The {@link PluginMetrics} of one connector or task: get-or-create metrics in the worker's registry with the
+ * `connector` (and `task`) labels added to every series.
+ */
+export function pluginMetrics(registry: Registry, bound: Bound): PluginMetrics {
+  const fixed = Object.keys(bound);
+  const get = <M>(name: string, make: () => M): M => (registry.getSingleMetric(name) as M | undefined) ?? make();
+  const labels = (l?: MetricLabels) => ({ ...l, ...bound });
+  return {
+    counter(name, help, labelNames = []) {
+      const c = get(name, () => new Counter({ name, help, labelNames: [...fixed, ...labelNames], registers: [registry] }));
+      return { inc: (l, v = 1) => c.inc(labels(l), v) };
+    },
+    gauge(name, help, labelNames = []) {
+      const g = get(name, () => new Gauge({ name, help, labelNames: [...fixed, ...labelNames], registers: [registry] }));
+      return { set: (l, v) => g.set(labels(l), v), inc: (l, v = 1) => g.inc(labels(l), v), dec: (l, v = 1) => g.dec(labels(l), v) };
+    },
+    histogram(name, help, labelNames = [], buckets) {
+      const h = get(name, () => new Histogram({ name, help, labelNames: [...fixed, ...labelNames], ...(buckets ? { buckets } : {}), registers: [registry] }));
+      return { observe: (l, v) => h.observe(labels(l), v) };
+    },
+  };
 }

@@ -6,6 +6,7 @@
  */
 import {
   type PluginLogger,
+  type PluginMetrics,
   type ConnectorProps,
   type ErrantRecordReporter,
   Headers,
@@ -28,6 +29,7 @@ export interface SinkExecutorDeps {
   taskConfig: ConnectorProps;
   /** The logger handed to the task through its context. */
   pluginLogger: PluginLogger;
+  pluginMetrics: PluginMetrics;
   converters: TaskConverters;
   transforms: TransformStep<SinkRecord>[];
   consumer: KafkaConsumer;
@@ -86,6 +88,7 @@ export class SinkTaskExecutor extends TaskExecutor {
     const context: SinkTaskContext = {
       configs: () => this.d.taskConfig,
       logger: this.d.pluginLogger,
+      metrics: this.d.pluginMetrics,
       assignment: () => [...this.assignment.values()],
       offset: (offsets: TopicPartitionOffset[]) => {
         for (const o of offsets) this.rewinds.set(tpKey(o), { topic: o.topic, partition: o.partition, offset: o.offset });

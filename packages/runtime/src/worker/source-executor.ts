@@ -5,6 +5,7 @@
  */
 import {
   type PluginLogger,
+  type PluginMetrics,
   type ConnectorProps,
   type OffsetMap,
   type RecordMetadata,
@@ -27,6 +28,7 @@ export interface SourceExecutorDeps {
   taskConfig: ConnectorProps;
   /** The logger handed to the task through its context. */
   pluginLogger: PluginLogger;
+  pluginMetrics: PluginMetrics;
   converters: TaskConverters;
   transforms: TransformStep<SourceRecord>[];
   producer: KafkaProducer;
@@ -70,6 +72,7 @@ export class SourceTaskExecutor extends TaskExecutor {
     const context: SourceTaskContext = {
       configs: () => this.d.taskConfig,
       logger: this.d.pluginLogger,
+      metrics: this.d.pluginMetrics,
       offsetStorageReader: {
         offset: async (partition: OffsetMap) => offsetStore.get(connector, partition),
         offsets: async (partitions: OffsetMap[]) => {

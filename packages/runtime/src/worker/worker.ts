@@ -8,7 +8,7 @@ import { withPrefix } from '../config/properties';
 import type { WorkerConfig } from '../config/worker-config';
 import type { KafkaClient } from '../kafka/client';
 import type { LoggerRegistry } from '../logging';
-import type { WorkerMetrics } from '../metrics/metrics';
+import { pluginMetrics, type WorkerMetrics } from '../metrics/metrics';
 import type { PluginRegistry } from '../plugins/registry';
 import type { OffsetStore } from '../storage/offset-store';
 import { DeadLetterQueueReporter } from './dlq';
@@ -76,6 +76,7 @@ export class Worker {
       this.connectors.set(name, running);
       instance.initialize({
         logger: this.loggers.get(`kconnect.plugin.${instance.constructor.name}`, { connector: name }),
+        metrics: pluginMetrics(this.metrics.registry, { connector: name }),
         requestTaskReconfiguration: () => listener.onTaskReconfigurationRequest(name),
         raiseError: (e) => listener.onFailure(name, e),
       });
@@ -174,6 +175,7 @@ export class Worker {
         metrics: this.metrics,
         onTopic: (t: string) => this.onTopic(id.connector, t),
         pluginLogger: this.loggers.get(`kconnect.plugin.${taskClass.name}`, { connector: id.connector, task: id.task }),
+        pluginMetrics: pluginMetrics(this.metrics.registry, { connector: id.connector, task: String(id.task) }),
         taskConfig,
         converters,
         errorHandler,
