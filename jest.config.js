@@ -9,6 +9,7 @@ module.exports = {
   moduleNameMapper: {
     '^@kconnect/(api|runtime|converters|cli|testkit)$': '<rootDir>/packages/$1/src/index.ts',
     '^@kconnect/file-connectors$': '<rootDir>/connectors/file/src/index.ts',
+    '^@kconnect/(cassandra-sink|http-source|mqtt-source)$': '<rootDir>/connectors/$1/src/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 60000,

@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
-needed=(kafka)
+needed=(kafka cassandra mosquitto)
 started=()
 for s in "${needed[@]}"; do
   if ! bash scripts/services.sh health "$s" >/dev/null 2>&1; then
