@@ -33,7 +33,11 @@ function area(url: string, fn: string): string {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     const pkg = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
     // one level deeper for kafkajs (protocol, producer, consumer, network …)
-    if (pkg === 'kafkajs') return `kafkajs/${rest.slice(2, rest[1] === 'src' ? 4 : 3).join('/')}`;
+    if (pkg === 'kafkajs') {
+      const sub = rest.slice(rest[1] === 'src' ? 2 : 1);
+      // kafkajs/protocol/requests/produce, kafkajs/protocol/recordBatch, kafkajs/producer …
+      return `kafkajs/${sub.slice(0, sub[1] === 'requests' ? 3 : 2).join('/').replace(/\.js$/, '')}`;
+    }
     if (pkg.startsWith('@kconnect/')) return pkg;
     return pkg;
   }
@@ -62,7 +66,13 @@ function main(): void {
   const areas = new Map<string, number>();
   const fnSelf = new Map<string, number>();
   const fnIncl = new Map<string, number>();
-  const key = (cf: CallFrame) => `${cf.functionName || '(anonymous)'}  ${area(cf.url, cf.functionName)}:${cf.lineNumber + 1}`;
+  const where = (url: string) => {
+    const nm = url.lastIndexOf('/node_modules/');
+    if (nm >= 0) return url.slice(nm + '/node_modules/'.length).replace('kafkajs/src/', 'kafkajs/');
+    const m = /\/((?:packages|connectors)\/.*)$/.exec(url);
+    return m ? m[1]! : url.replace(/^file:\/\//, '');
+  };
+  const key = (cf: CallFrame) => `${cf.functionName || '(anonymous)'}  ${cf.url ? `${where(cf.url)}:${cf.lineNumber + 1}` : ''}`;
   for (const [id, v] of self) {
     const cf = byId.get(id)!.callFrame;
     if (cf.functionName === '(idle)') continue;

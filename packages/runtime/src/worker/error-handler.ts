@@ -50,6 +50,7 @@ export class ErrorHandler {
   skipped = 0;
   /** Set when the task stops: retries end at once. */
   stopping = false;
+  private closers: Array<() => Promise<void>> = [];
   constructor(
     readonly config: ErrorHandlerConfig,
     private readonly reporters: ErrorReporter[],
@@ -86,6 +87,15 @@ export class ErrorHandler {
     } catch (e) {
       return this.fail(stage, className, e instanceof Error ? e : new Error(String(e)), ctx);
     }
+  }
+
+  /** Registers cleanup for the reporters' resources (e.g. the DLQ producer). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.closers.splice(0).map((fn) => fn()));
   }
 
   private async fail(stage: Stage, className: string, error: Error, ctx: Partial<ErrorContext>): Promise<undefined> {

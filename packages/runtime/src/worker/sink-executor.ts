@@ -44,6 +44,7 @@ export interface SinkExecutorDeps {
 
 const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const DEFAULT_RETRY_BACKOFF_MS = 300;
+const HEARTBEAT_MS = 3000;
 
 export class SinkTaskExecutor extends TaskExecutor {
   private assignment = new Map<string, TopicPartitionRef>();
@@ -61,6 +62,10 @@ export class SinkTaskExecutor extends TaskExecutor {
   protected readonly errorHandler: ErrorHandler;
   private readonly topics = new Set<string>();
   private started = false;
+  /** Partitions the task paused itself through its context (a connector resume leaves them paused). */
+  private readonly taskPaused = new Set<string>();
+  /** The consumed record behind each record handed to put(), so errant records reach the DLQ with their bytes. */
+  private readonly origins = new WeakMap<SinkRecord, ConsumedRecord>();
 
   constructor(
     id: ConnectorTaskId,
@@ -96,8 +101,12 @@ export class SinkTaskExecutor extends TaskExecutor {
       timeout: (ms: number) => {
         this.retryTimeoutMs = ms;
       },
-      pause: (...ps: TopicPartition[]) => consumer.pause(ps),
+      pause: (...ps: TopicPartition[]) => {
+        for (const p of ps) this.taskPaused.add(tpKey(p));
+        consumer.pause(ps);
+      },
       resume: (...ps: TopicPartition[]) => {
+        for (const p of ps) this.taskPaused.delete(tpKey(p));
         if (this.targetState !== 'PAUSED') consumer.resume(ps);
       },
       requestCommit: () => {
@@ -108,12 +117,19 @@ export class SinkTaskExecutor extends TaskExecutor {
     task.initialize(context);
     await task.start(this.d.taskConfig);
     this.started = true;
+    // A stop that arrived during a slow start: close() runs (or ran) without a consumer to wait for.
+    if (this.stopping) return;
     await consumer.run(this.d.subscription, {
       onAssigned: (ps) => this.exclusive(() => this.onAssigned(ps)),
       onRebalancing: () => this.exclusive(() => this.commit('rebalance')),
       onBatch: (records, tp) => this.exclusive(() => this.onBatch(records, tp)),
       onCrash: (e) => this.fail(e),
     });
+    if (this.stopping) {
+      // close() may already have disconnected before run() rejoined the group: disconnect again.
+      await consumer.close();
+      return;
+    }
     if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
     else this.listener.onRunning(this.id);
     this.commitTimer = setInterval(
@@ -141,11 +157,35 @@ export class SinkTaskExecutor extends TaskExecutor {
     }
     this.assignment = next;
     if (added.length) await this.d.task.open(added);
+    // kafkajs keeps a partition paused across assignments: set every assigned partition's state explicitly.
     if (this.targetState === 'PAUSED') this.d.consumer.pause(partitions);
+    else this.d.consumer.resume(partitions.filter((p) => !this.taskPaused.has(tpKey(p))));
+    // Rewinds the task asked for in open() apply before anything is delivered (Java seeks right after open()).
+    this.applyRewinds();
+  }
+
+  /** Seeks to the offsets requested through SinkTaskContext.offset(); returns the partitions it moved. */
+  private applyRewinds(): Set<string> {
+    const moved = new Set<string>();
+    for (const [k, o] of this.rewinds) {
+      if (!this.assignment.has(k)) continue;
+      this.d.consumer.seek(o);
+      this.current.set(k, o);
+      moved.add(k);
+    }
+    this.rewinds.clear();
+    return moved;
   }
 
   private async onBatch(records: ConsumedRecord[], tp: TopicPartitionRef): Promise<boolean> {
     if (this.stopping || this.failed || !this.started) return false;
+    const key = tpKey(tp);
+    // A batch fetched before a rebalance for a partition this task no longer owns is not delivered.
+    if (!this.assignment.has(key)) return false;
+    // A rewind requested since this batch was fetched wins: the batch is fetched again from the new position.
+    if (this.applyRewinds().has(key)) return false;
+    // The position at assignment is where a failed flush rewinds to when nothing was committed yet.
+    if (!this.lastCommitted.has(key)) this.lastCommitted.set(key, records[0]!.offset);
     if (!this.topics.has(tp.topic)) {
       this.topics.add(tp.topic);
       this.d.onTopic(tp.topic);
@@ -160,16 +200,10 @@ export class SinkTaskExecutor extends TaskExecutor {
       // Once put() accepted the batch its offsets count as delivered, even if a stop arrived meanwhile: preCommit
       // (flush) on close makes them durable and commits them.
       if (!(await this.deliver(sinkRecords))) return false;
-      this.current.set(tpKey(tp), { ...tp, offset: records[records.length - 1]!.offset + 1 });
+      this.current.set(key, { ...tp, offset: records[records.length - 1]!.offset + 1 });
       this.d.metrics.sinkRecordSend.inc(this.labels, sinkRecords.length);
       this.d.metrics.batchSize.observe(this.labels, sinkRecords.length);
-      if (this.rewinds.size) {
-        for (const o of this.rewinds.values()) {
-          this.d.consumer.seek(o);
-          this.current.set(tpKey(o), o);
-        }
-        this.rewinds.clear();
-      }
+      this.applyRewinds();
       if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) await this.commit('interval');
       return true;
     } catch (e) {
@@ -186,7 +220,7 @@ export class SinkTaskExecutor extends TaskExecutor {
     for (;;) {
       const t0 = process.hrtime.bigint();
       try {
-        await this.d.task.put(records);
+        await this.withHeartbeats(() => this.d.task.put(records));
         this.d.metrics.putBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
         return true;
       } catch (e) {
@@ -201,6 +235,16 @@ export class SinkTaskExecutor extends TaskExecutor {
         }
         if (this.stopping) return false;
       }
+    }
+  }
+
+  /** kafkajs heartbeats only between batches: keep the membership alive while the task works for long. */
+  private async withHeartbeats<T>(fn: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void this.d.consumer.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(timer);
     }
   }
 
@@ -249,6 +293,7 @@ export class SinkTaskExecutor extends TaskExecutor {
       record = (await eh.executeSync('TRANSFORMATION', step.className, () => step.transform.apply(cur), ctx)) ?? null;
       if (!record) return null;
     }
+    this.origins.set(record, r);
     return record;
   }
 
@@ -258,22 +303,21 @@ export class SinkTaskExecutor extends TaskExecutor {
   }
 
   private async reportErrant(record: SinkRecord, error: Error): Promise<void> {
+    const consumed = this.origins.get(record) ?? {
+      topic: record.originalTopic,
+      partition: record.originalKafkaPartition,
+      offset: record.originalKafkaOffset,
+      key: null,
+      value: null,
+      headers: [],
+    };
     await this.d.errorHandler.execute(
       'TASK_PUT',
       this.d.task.constructor.name,
       () => {
         throw error;
       },
-      {
-        consumed: {
-          topic: record.originalTopic,
-          partition: record.originalKafkaPartition,
-          offset: record.originalKafkaOffset,
-          key: null,
-          value: null,
-          headers: [],
-        },
-      },
+      { consumed },
     );
     this.d.metrics.recordsSkipped.inc(this.labels);
   }
@@ -284,9 +328,28 @@ export class SinkTaskExecutor extends TaskExecutor {
     this.commitRequested = false;
     if (!this.started || this.failed || this.current.size === 0) return;
     const current: TopicPartitionOffset[] = [...this.current.values()];
+    let safe: TopicPartitionOffset[];
     try {
-      const safe = await this.d.task.preCommit(current);
-      const toCommit = safe.filter((o) => this.assignment.has(tpKey(o)) && this.lastCommitted.get(tpKey(o)) !== o.offset);
+      safe = await this.withHeartbeats(() => this.d.task.preCommit(current));
+    } catch (e) {
+      this.d.metrics.offsetCommitFailure.inc(this.labels);
+      this.log.error({ err: e, reason }, 'Commit of offsets threw an unexpected exception; rewinding to the last committed offsets');
+      // Java rewinds after a failed flush so that nothing unflushed is skipped.
+      for (const [k, tp] of this.assignment) {
+        const off = this.lastCommitted.get(k);
+        if (off === undefined) continue;
+        this.d.consumer.seek({ ...tp, offset: off });
+        this.current.set(k, { ...tp, offset: off });
+      }
+      return;
+    }
+    // Only partitions still assigned, never past what was consumed, and only when something changed.
+    const toCommit = safe.filter((o) => {
+      const k = tpKey(o);
+      const consumed = this.current.get(k)?.offset;
+      return this.assignment.has(k) && consumed !== undefined && o.offset <= consumed && this.lastCommitted.get(k) !== o.offset;
+    });
+    try {
       if (toCommit.length) {
         await this.d.consumer.commit(toCommit);
         for (const o of toCommit) this.lastCommitted.set(tpKey(o), o.offset);
@@ -295,14 +358,17 @@ export class SinkTaskExecutor extends TaskExecutor {
       this.d.metrics.offsetCommitSuccess.inc(this.labels);
       this.d.metrics.sinkOffsetCommitCompletion.inc(this.labels);
     } catch (e) {
+      // The data is flushed; a failed Kafka commit only means the next commit (or a restart) covers it.
       this.d.metrics.offsetCommitFailure.inc(this.labels);
-      this.log.error({ err: e, reason }, 'Commit of offsets threw an unexpected exception; rewinding to the last committed offsets');
-      // Java rewinds after a failed flush so that nothing unflushed is skipped.
-      for (const [k, tp] of this.assignment) {
-        const off = this.lastCommitted.get(k);
-        if (off !== undefined) this.d.consumer.seek({ ...tp, offset: off });
-      }
+      this.log.warn({ err: e, reason }, 'Offset commit to Kafka failed; it will be retried with the next commit');
     }
+  }
+
+  protected override fail(e: unknown): void {
+    const first = !this.failed && !this.stopping;
+    super.fail(e);
+    // A failed task lets go of its partitions (Java closes the consumer), so no batch is fetched in a loop.
+    if (first) void this.d.consumer.close().catch(() => undefined);
   }
 
   protected override onPause(): void {
@@ -310,7 +376,7 @@ export class SinkTaskExecutor extends TaskExecutor {
   }
 
   protected override onResume(): void {
-    this.d.consumer.resume([...this.assignment.values()]);
+    this.d.consumer.resume([...this.assignment.values()].filter((p) => !this.taskPaused.has(tpKey(p))));
   }
 
   protected async close(): Promise<void> {

@@ -57,6 +57,11 @@ export abstract class TaskExecutor {
   protected fail(e: unknown): void {
     const error = e instanceof Error ? e : new Error(String(e));
     if (this.failed) return;
+    if (this.stopping) {
+      // As Java: an error while being stopped (a poll interrupted by stop(), a send cut short) is not a failure.
+      this.log.warn({ err: error }, `After being scheduled for shutdown, task ${taskIdString(this.id)} threw an exception`);
+      return;
+    }
     this.failed = error;
     this.signalEnd();
     this.log.error(
@@ -102,11 +107,21 @@ export abstract class TaskExecutor {
     ]);
     clearTimeout(timer);
     if (!finished) this.log.error(`Graceful stop of task ${taskIdString(this.id)} failed.`);
-    try {
-      await this.close();
-    } catch (e) {
-      this.log.warn({ err: e }, 'error while closing the task');
-    }
+    // Closing (final commit, task.stop(), client shutdown) is bounded too: a hung task is abandoned, not waited
+    // for, so the herder and the REST API stay responsive.
+    const closed = await Promise.race([
+      this.close()
+        .finally(() => this.errorHandler.close())
+        .then(
+          () => true,
+          (e: unknown) => {
+            this.log.warn({ err: e }, 'error while closing the task');
+            return true;
+          },
+        ),
+      sleep(timeoutMs).then(() => false),
+    ]);
+    if (!closed) this.log.error(`Task ${taskIdString(this.id)} did not close within ${timeoutMs} ms; abandoning it`);
     if (!this.failed) this.listener.onShutdown(this.id);
     return finished;
   }

@@ -35,6 +35,8 @@ interface RunningConnector {
   type: 'source' | 'sink';
   config: ConnectorProps;
   started: boolean;
+  /** start() was called (it may have failed): stop() is owed. */
+  startCalled: boolean;
 }
 
 export class Worker {
@@ -72,7 +74,7 @@ export class Worker {
     let running: RunningConnector | undefined;
     try {
       const { instance, type } = this.newConnector(config['connector.class'] ?? '');
-      running = { name, instance, type, config, started: false };
+      running = { name, instance, type, config, started: false, startCalled: false };
       this.connectors.set(name, running);
       instance.initialize({
         logger: this.loggers.get(`kconnect.plugin.${instance.constructor.name}`, { connector: name }),
@@ -84,6 +86,7 @@ export class Worker {
         listener.onStop(name);
         return true;
       }
+      running.startCalled = true;
       await instance.start(config);
       running.started = true;
       this.metrics.connectorStartupSuccess.inc();
@@ -128,7 +131,8 @@ export class Worker {
     if (!c) return;
     this.connectors.delete(name);
     this.metrics.connectorCount.set(this.connectors.size);
-    if (c.started) {
+    // stop() is called after a failed start() too, so the connector can release what it acquired.
+    if (c.startCalled) {
       try {
         await c.instance.stop();
       } catch (e) {
@@ -145,7 +149,10 @@ export class Worker {
     else if (state === 'STARTED') listener.onRunning(name);
   }
 
-  /** Builds and starts a task executor. Failures go to the listener (status FAILED). */
+  /**
+   * Builds and starts a task executor. Failures go to the listener (status FAILED). Everything that can fail
+   * without I/O is built first; Kafka clients last, and closed again if anything after them fails.
+   */
   async startTask(
     id: ConnectorTaskId,
     connectorConfig: ConnectorProps,
@@ -155,10 +162,23 @@ export class Worker {
   ): Promise<void> {
     const key = taskIdString(id);
     const log = this.loggers.get('kconnect.worker.task', { connector: id.connector, task: id.task });
+    const clients: Array<{ close(): Promise<void> }> = [];
+    let executor: TaskExecutor | undefined;
+    // Status reports count only while this executor is the task's current one: a stale instance that was
+    // abandoned during a restart cannot overwrite its successor's status.
+    const current = () => executor !== undefined && this.tasks.get(key) === executor;
+    const guarded: TaskStatusListener = {
+      onStartup: (t) => current() && listener.onStartup(t),
+      onRunning: (t) => current() && listener.onRunning(t),
+      onPause: (t) => current() && listener.onPause(t),
+      onFailure: (t, e) => current() && listener.onFailure(t, e),
+      onShutdown: (t) => current() && listener.onShutdown(t),
+    };
     try {
       if (this.tasks.has(key)) throw new Error(`Task already exists in this worker: ${key}`);
       const { instance, type } = this.newConnector(connectorConfig['connector.class'] ?? '');
       const taskClass = instance.taskClass();
+      const task = new taskClass();
       const converters = createConverters(this.registry, connectorConfig, this.config);
       const errorConfig = {
         retryTimeoutMs: Number(connectorConfig['errors.retry.timeout'] ?? 0),
@@ -166,10 +186,10 @@ export class Worker {
         toleranceAll: (connectorConfig['errors.tolerance'] ?? 'none').toLowerCase() === 'all',
       };
       const reporters: ErrorReporter[] = [];
-      if (connectorConfig['errors.log.enable'] === 'true')
+      if (connectorConfig['errors.log.enable'] === 'true') {
         reporters.push(new LogReporter(log, id.connector, connectorConfig['errors.log.include.messages'] === 'true'));
+      }
       const errorHandler = new ErrorHandler(errorConfig, reporters, log);
-      let executor: TaskExecutor;
       const common = {
         offsetFlushIntervalMs: this.config.offsetFlushIntervalMs,
         metrics: this.metrics,
@@ -180,24 +200,40 @@ export class Worker {
         converters,
         errorHandler,
       };
+      const track = <C extends { close(): Promise<void> }>(c: C): C => {
+        clients.push(c);
+        return c;
+      };
       if (type === 'source') {
-        const producer = await this.kafka.producer({
-          clientId: `connector-producer-${key}`,
-          settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') },
-        });
-        executor = new SourceTaskExecutor(id, targetState, listener, log, {
+        const transforms = createTransformChain<SourceRecord>(this.registry, connectorConfig);
+        const producer = track(
+          await this.kafka.producer({
+            clientId: `connector-producer-${key}`,
+            settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') },
+          }),
+        );
+        executor = new SourceTaskExecutor(id, targetState, guarded, log, {
           ...common,
-          task: new taskClass() as SourceTask,
-          transforms: createTransformChain<SourceRecord>(this.registry, connectorConfig),
+          task: task as SourceTask,
+          transforms,
           producer,
           offsetStore: this.offsetStore,
           offsetFlushTimeoutMs: this.config.offsetFlushTimeoutMs,
         });
       } else {
+        const transforms = createTransformChain<SinkRecord>(this.registry, connectorConfig);
+        const topics = (connectorConfig.topics ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const regex = (connectorConfig['topics.regex'] ?? '').trim();
         const dlqTopic = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim();
         if (dlqTopic) {
-          const producer = await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: this.config.producer });
-          const admin = await this.kafka.admin();
+          const producer = track(await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: this.config.producer }));
+          const admin = track(await this.kafka.admin());
+          errorHandler.onClose(async () => {
+            await Promise.all([producer.close(), admin.close()]);
+          });
           reporters.push(
             new DeadLetterQueueReporter(
               producer,
@@ -210,22 +246,20 @@ export class Worker {
             ),
           );
         }
-        const topics = (connectorConfig.topics ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const regex = (connectorConfig['topics.regex'] ?? '').trim();
-        const consumer = await this.kafka.consumer({
-          clientId: `connector-consumer-${key}`,
-          groupId: `connect-${id.connector}`,
-          settings: { ...this.config.consumer, ...withPrefix(connectorConfig, 'consumer.override.') },
-        });
-        executor = new SinkTaskExecutor(id, targetState, listener, log, {
+        const consumer = track(
+          await this.kafka.consumer({
+            clientId: `connector-consumer-${key}`,
+            groupId: `connect-${id.connector}`,
+            settings: { ...this.config.consumer, ...withPrefix(connectorConfig, 'consumer.override.') },
+          }),
+        );
+        executor = new SinkTaskExecutor(id, targetState, guarded, log, {
           ...common,
-          task: new taskClass() as SinkTask,
-          transforms: createTransformChain<SinkRecord>(this.registry, connectorConfig),
+          task: task as SinkTask,
+          transforms,
           consumer,
-          subscription: regex ? new RegExp(regex) : topics,
+          // Java matches topics.regex against whole topic names.
+          subscription: regex ? new RegExp(`^(?:${regex})$`) : topics,
           hasErrorReporting: reporters.length > 0 || errorConfig.toleranceAll,
         });
       }
@@ -234,6 +268,7 @@ export class Worker {
       executor.start();
       this.metrics.taskStartupSuccess.inc();
     } catch (e) {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
       this.metrics.taskStartupFailure.inc();
       log.error({ err: e }, `Failed to start task ${key}`);
       listener.onFailure(id, e as Error);

@@ -1,0 +1,87 @@
+/**
+ * The acking client against the real Mosquitto: PUBACK/PUBREC are withheld until ack(), so a client that goes away
+ * without acking gets the messages again (dup) from its persistent session, and acked ones never come back.
+ */
+import { eventually, sleep, unique } from '@kconnect/testkit';
+import { AckingMqttClient, type ReceivedMessage } from './ack-client';
+import { MQTT_URL, publisher } from './test-helpers';
+
+const opts = (clientId: string, version: 4 | 5) => ({
+  host: '127.0.0.1',
+  port: Number(new URL(MQTT_URL).port),
+  protocolVersion: version,
+  clientId,
+  clean: false,
+  reconnectPeriod: 200,
+  properties: version === 5 ? { sessionExpiryInterval: 60 } : undefined,
+});
+
+async function open(clientId: string, version: 4 | 5, max = 100) {
+  const got: ReceivedMessage[] = [];
+  let connected = false;
+  const c = new AckingMqttClient(opts(clientId, version), max, {
+    onMessage: (m) => got.push(m),
+    onConnect: () => (connected = true),
+    onClose: () => undefined,
+    onError: () => undefined,
+  });
+  c.connect();
+  await eventually(() => connected, 10_000, 'connect');
+  return { c, got };
+}
+
+describe.each([5, 4] as const)('AckingMqttClient (protocol level %d)', (version) => {
+  it.each([1, 2] as const)('withholds the QoS %d ack until ack(); unacked messages are redelivered with dup', async (qos) => {
+    const topic = unique('acktest') + '/x';
+    const clientId = unique('ackc');
+    const first = await open(clientId, version);
+    await first.c.subscribe({ [topic]: { qos } });
+    const pub = await publisher();
+    for (let i = 0; i < 10; i++) await pub.publishAsync(topic, `m${i}`, { qos });
+    await eventually(() => first.got.length === 10, 10_000, '10 messages');
+    for (const m of first.got.slice(0, 4)) expect(first.c.ack(m.token)).toBe('sent');
+    await sleep(300); // let the acks (and for QoS 2 PUBREL/PUBCOMP) reach the broker
+    expect(first.c.outstanding).toBe(6);
+    await first.c.end();
+
+    const second = await open(clientId, version);
+    await eventually(() => second.got.length === 6, 10_000, 'the 6 unacked messages again');
+    expect(second.got.map((m) => m.payload.toString())).toEqual(['m4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+    expect(second.got.every((m) => m.packet.dup)).toBe(true);
+    // A late ack from the first connection must not be sent on the second one.
+    expect(first.c.ack(first.got[5]!.token)).toBe('stale');
+    for (const m of second.got) expect(second.c.ack(m.token)).toBe('sent');
+    await sleep(300);
+    await second.c.end();
+
+    const third = await open(clientId, version);
+    await sleep(700);
+    expect(third.got).toHaveLength(0);
+    // clean up the session
+    await third.c.client.endAsync();
+    const cleaner = await publisher({ clientId, clean: true, protocolVersion: version, properties: undefined });
+    await cleaner.endAsync();
+    await pub.endAsync();
+  });
+
+  it('stops reading when maxUnacked messages are unacknowledged (back-pressure), resumes on ack', async () => {
+    const topic = unique('bp') + '/x';
+    const clientId = unique('bpc');
+    const r = await open(clientId, version, 5);
+    await r.c.subscribe({ [topic]: { qos: 1 } });
+    const pub = await publisher();
+    for (let i = 0; i < 12; i++) await pub.publishAsync(topic, `m${i}`, { qos: 1 });
+    await sleep(500);
+    expect(r.got).toHaveLength(5);
+    for (const m of r.got.slice(0, 5)) r.c.ack(m.token);
+    await eventually(() => r.got.length === 10, 5000, '5 more');
+    for (const m of r.got.slice(5)) r.c.ack(m.token);
+    await eventually(() => r.got.length === 12, 5000, 'the rest');
+    for (const m of r.got.slice(10)) r.c.ack(m.token);
+    await sleep(200);
+    await r.c.client.endAsync();
+    const cleaner = await publisher({ clientId, clean: true, protocolVersion: version, properties: undefined });
+    await cleaner.endAsync();
+    await pub.endAsync();
+  });
+});

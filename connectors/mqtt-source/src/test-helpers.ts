@@ -1,0 +1,101 @@
+/** Helpers for this package's integration tests (not part of the build). */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BOOTSTRAP, eventually, sleep, unique } from '@kconnect/testkit';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+export const MQTT_URL = process.env.KCONNECT_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+
+export interface Consumed {
+  topic: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Reads topics from the beginning into an array until stopped. */
+export async function consume(topics: string[], groups: string[]): Promise<{ records: Consumed[]; stop: () => Promise<void> }> {
+  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
+  const groupId = unique('mqtt-check');
+  groups.push(groupId);
+  const consumer: Consumer = kafka.consumer({ groupId });
+  const records: Consumed[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[v.length - 1] : v);
+      records.push({ topic, key: message.key ? message.key.toString() : null, value: message.value, headers });
+    },
+  });
+  return { records, stop: () => consumer.disconnect() };
+}
+
+export async function publisher(opts: IClientOptions = {}, url = MQTT_URL): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { protocolVersion: 5, clientId: unique('pub'), reconnectPeriod: 200, ...opts });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Our own Mosquitto with a config (listener lines are added); killed by stop(). */
+export async function startMosquitto(configLines: string[]): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mqtt-src-mosq-'));
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', ...configLines.map((l) => l.replaceAll('$DIR', dir))].join('\n') + '\n');
+  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d) => (log += String(d)));
+  await eventually(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = netConnect(port, '127.0.0.1');
+        s.on('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      }),
+    10_000,
+    `mosquitto on ${port}: ${log}`,
+  );
+  return {
+    port,
+    dir,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, as PEM files in `dir`. */
+export function makeCerts(dir: string): { ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string } {
+  const f = (n: string) => path.join(dir, n);
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  for (const who of ['server', 'client']) {
+    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who === 'server' ? 'localhost' : 'kconnect-client'}`, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`));
+    const ext = who === 'server' ? ['-extfile', f('server.ext')] : [];
+    ossl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f(`${who}.pem`), ...ext);
+  }
+  return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
+}
