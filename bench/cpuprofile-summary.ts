@@ -36,7 +36,10 @@ function area(url: string, fn: string): string {
     if (pkg === 'kafkajs') {
       const sub = rest.slice(rest[1] === 'src' ? 2 : 1);
       // kafkajs/protocol/requests/produce, kafkajs/protocol/recordBatch, kafkajs/producer …
-      return `kafkajs/${sub.slice(0, sub[1] === 'requests' ? 3 : 2).join('/').replace(/\.js$/, '')}`;
+      return `kafkajs/${sub
+        .slice(0, sub[1] === 'requests' ? 3 : 2)
+        .join('/')
+        .replace(/\.js$/, '')}`;
     }
     if (pkg.startsWith('@kconnect/')) return pkg;
     return pkg;

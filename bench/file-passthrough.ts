@@ -191,9 +191,11 @@ interface Workload {
   n: number;
   stamp: string;
   admin: Admin;
+  /** Java Connect's classpath, resolved before any clock starts */
+  classpath: string;
 }
 
-function startWorker(rt: RuntimeName, dir: string, port: number): { child: ChildProcess; log: string } {
+function startWorker(rt: RuntimeName, dir: string, port: number, classpath: string): { child: ChildProcess; log: string } {
   const props = path.join(dir, 'worker.properties');
   const common = [
     `bootstrap.servers=${BOOTSTRAP}`,
@@ -237,7 +239,7 @@ function startWorker(rt: RuntimeName, dir: string, port: number): { child: Child
         ...JVM_PERFORMANCE_OPTS,
         `-Dlog4j2.configurationFile=${log4j}`,
         '-cp',
-        connectClasspath(),
+        classpath,
         'org.apache.kafka.connect.cli.ConnectStandalone',
         props,
       ],
@@ -272,7 +274,7 @@ async function runOne(rt: RuntimeName, port: number, w: Workload): Promise<Resul
   );
 
   const t0 = Date.now();
-  const { child, log } = startWorker(rt, dir, port);
+  const { child, log } = startWorker(rt, dir, port, w.classpath);
   onCleanup(`stop the ${rt} worker (pid ${child.pid})`, () => stopChild(child));
   const pid = child.pid!;
   try {
@@ -433,7 +435,8 @@ async function main(): Promise<void> {
   await admin.connect();
   onCleanup('close the admin client', () => admin.disconnect());
 
-  const w: Workload = { dir, input, bytes, n, stamp: `${Date.now()}`, admin };
+  const classpath = runtimes.includes('java') ? connectClasspath() : '';
+  const w: Workload = { dir, input, bytes, n, stamp: `${Date.now()}`, admin, classpath };
   const results: Result[] = [];
   for (const [i, rt] of runtimes.entries()) {
     console.error(`bench: ${LABEL[rt]}: ${n} records …`);

@@ -143,3 +143,24 @@ describe('task executor semantics', () => {
     await w.api('DELETE', `/connectors/${name}`);
   });
 });
+
+describe('automatic restart of failed tasks (errors.restart.max.retries, a kconnect extension)', () => {
+  it('restarts a failed task with backoff, up to the limit, then leaves it FAILED', async () => {
+    const admin = await kafkaAdmin();
+    const w = await startWorker({ 'errors.restart.max.retries': '2', 'errors.restart.backoff.ms': '200' }, testPlugins);
+    const topic = unique('auto');
+    const name = unique('auto');
+    try {
+      await w.api('POST', '/connectors', { name, config: { 'connector.class': 'TestSource', topic, records: '30', 'fail.fatal.after': '10' } });
+      // First run + two automatic restarts, each resuming from the acknowledged offset.
+      await eventually(() => journal(name).startOffsets.length === 3, 30_000, 'two automatic restarts');
+      await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.tasks[0]?.state === 'FAILED', 30_000, 'FAILED at last');
+      await sleep(1000);
+      expect(journal(name).startOffsets).toEqual([null, { n: 9 }, { n: 9 }]);
+    } finally {
+      await w.stop();
+      await admin.deleteTopics([topic]).catch(() => undefined);
+      await admin.close();
+    }
+  });
+});

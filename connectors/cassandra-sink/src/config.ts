@@ -243,6 +243,8 @@ export interface TopicConfigs {
   codecs: Map<string, CodecConfig>;
   /** Errors by config key. */
   errors: Map<string, string[]>;
+  /** Every topic named by a table key (also those whose settings have errors). */
+  topics: Set<string>;
 }
 
 const TABLE_SETTINGS = ['mapping', 'query', 'ttl', 'ttlTimeUnit', 'timestampTimeUnit', 'consistencyLevel', 'nullToUnset', 'deletesEnabled'] as const;
@@ -278,6 +280,7 @@ export function parseTopicConfigs(props: Record<string, string>): TopicConfigs {
   const err = (key: string, msg: string) => errors.set(key, [...(errors.get(key) ?? []), msg]);
   const tables = new Map<string, Record<string, string>>();
   const codecs = new Map<string, CodecConfig>();
+  const topics = new Set<string>();
   for (const [key, raw] of Object.entries(props)) {
     if (!key.startsWith('topic.')) continue;
     const c = CODEC_KEY.exec(key);
@@ -302,6 +305,7 @@ export function parseTopicConfigs(props: Record<string, string>): TopicConfigs {
       continue;
     }
     const prefix = `topic.${m[1]}.${m[2]}.${m[3]}.`;
+    topics.add(m[1]!);
     const t = tables.get(prefix) ?? {};
     t[m[4]!] = String(raw);
     tables.set(prefix, t);
@@ -359,7 +363,7 @@ export function parseTopicConfigs(props: Record<string, string>): TopicConfigs {
       deletesEnabled: bool('deletesEnabled'),
     });
   }
-  return { tables: out, codecs, errors };
+  return { tables: out, codecs, errors, topics };
 }
 
 export interface SinkConfig {

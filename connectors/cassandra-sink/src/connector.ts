@@ -42,7 +42,7 @@ export class CassandraSinkConnector extends SinkConnector {
     const cv = (name: string, errors: string[]): ConfigValue => ({ name, value: props[name] ?? null, recommendedValues: [], errors, visible: true });
     const topicCfg = parseTopicConfigs(props);
     for (const [key, errs] of topicCfg.errors) values.push(cv(key, errs));
-    const mappedTopics = new Set(topicCfg.tables.map((t) => t.topic));
+    const mappedTopics = topicCfg.topics;
     const listed = (props.topics ?? '')
       .split(',')
       .map((s) => s.trim())

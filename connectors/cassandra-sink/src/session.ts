@@ -20,6 +20,8 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
       reconnection: new policies.reconnection.ExponentialReconnectionPolicy(200, 5000, false),
     },
     queryOptions: { prepare: true },
+    // Maps are converted to ES Maps (typed keys); the driver iterates them only when told.
+    encoding: { map: Map },
   };
   if (localDc) opts.localDataCenter = localDc;
   if (g['auth.provider'].toUpperCase() !== 'NONE') opts.authProvider = new auth.PlainTextAuthProvider(g['auth.username'], cfg.password);

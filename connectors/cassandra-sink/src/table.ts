@@ -151,7 +151,7 @@ export class TableWriter {
       if (mapping.ttl || this.cfg.ttl >= 0) using.push('TTL ?');
       this.insertQuery = `INSERT INTO ${qt} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) USING ${using.join(' AND ')}`;
     }
-    this.deleteQuery = `DELETE FROM ${qt} USING TIMESTAMP ? WHERE ${this.pkCols.map((c) => `${q(c.name)} = ?`).join(' AND ')}`;
+    if (!this.counter) this.deleteQuery = `DELETE FROM ${qt} USING TIMESTAMP ? WHERE ${this.pkCols.map((c) => `${q(c.name)} = ?`).join(' AND ')}`;
     for (const query of this.queries()) {
       try {
         await PrepareHandler.getPrepared(client, lbp(client), query, null);

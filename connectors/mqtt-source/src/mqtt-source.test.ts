@@ -112,7 +112,7 @@ describe('MQTT source in a worker', () => {
       const pub = await publisher();
       await pub.publishAsync(`${base}/a`, 'before', { qos: 1 });
       await eventually(() => recs.length === 1, 20_000, 'first record');
-      expect((await w.api('PUT', `/connectors/${name}/stop`)).status).toBe(202);
+      expect((await w.api('PUT', `/connectors/${name}/stop`)).status).toBe(204);
       await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.connector.state === 'STOPPED', 10_000, 'STOPPED');
       for (let i = 0; i < 20; i++) await pub.publishAsync(`${base}/a`, `while-down-${i}`, { qos: 1 });
       await w.api('PUT', `/connectors/${name}/resume`);

@@ -114,12 +114,12 @@ export class MqttSourceTask extends SourceTask {
     let firstConnect: { resolve: () => void; reject: (e: Error) => void } | null = null;
     const connected = new Promise<void>((resolve, reject) => (firstConnect = { resolve, reject }));
     let subscribed = false;
-    this.client = new AckingMqttClient(options, c['mqtt.queue.max.messages'], {
+    const client: AckingMqttClient = new AckingMqttClient(options, c['mqtt.queue.max.messages'], {
       onMessage: (msg) => {
         this.metrics.received.inc({ qos: String(msg.packet.qos) });
         this.queue.push(msg);
         this.metrics.queueDepth.set(undefined, this.queue.length);
-        this.metrics.unacked.set(undefined, this.client?.outstanding ?? 0);
+        this.metrics.unacked.set(undefined, client.outstanding);
         this.wakeUp();
       },
       onConnect: (sessionPresent, reconnect) => {
@@ -128,7 +128,7 @@ export class MqttSourceTask extends SourceTask {
         if (subscribed) return; // mqtt.js resubscribes after a reconnect when the broker lost the session
         subscribed = true;
         const subs = Object.fromEntries(this.routes.map((r) => [r.subscription, { qos: r.qos }]));
-        this.client!.subscribe(subs).then(
+        client.subscribe(subs).then(
           (granted) => {
             const refused = granted.filter((g) => g.qos === 128 || g.qos > 2);
             if (refused.length) this.failWith(new ConnectError(`The broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')}`));
@@ -155,7 +155,8 @@ export class MqttSourceTask extends SourceTask {
         }
       },
     });
-    this.client.connect();
+    this.client = client;
+    client.connect();
     const timeoutMs = c['mqtt.connect.timeout.seconds'] * 1000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -169,8 +170,8 @@ export class MqttSourceTask extends SourceTask {
         }),
       ]);
     } catch (e) {
-      await this.client.end();
-      this.client = null;
+      await client.end();
+      if (this.client === client) this.client = null;
       throw e;
     } finally {
       clearTimeout(timer);
@@ -183,6 +184,15 @@ export class MqttSourceTask extends SourceTask {
     this.wakeUp();
   }
 
+  /** A failed task keeps nothing: unacknowledged messages stay with the broker for the restarted task, and the
+   * client id (and its session) is free for it at once. */
+  private async throwFatal(): Promise<never> {
+    const client = this.client;
+    this.client = null;
+    await client?.end();
+    throw this.fatal;
+  }
+
   private wakeUp(): void {
     const w = this.wake;
     this.wake = null;
@@ -190,7 +200,7 @@ export class MqttSourceTask extends SourceTask {
   }
 
   async poll(): Promise<SourceRecord[] | null> {
-    if (this.fatal) throw this.fatal;
+    if (this.fatal) return this.throwFatal();
     if (this.queue.length === 0 && !this.stopped) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
@@ -203,7 +213,7 @@ export class MqttSourceTask extends SourceTask {
         };
       });
     }
-    if (this.fatal) throw this.fatal;
+    if (this.fatal) return this.throwFatal();
     if (this.stopped || this.queue.length === 0) return null;
     const batch = this.queue.splice(0, this.config.raw['mqtt.batch.max.messages']);
     this.metrics.queueDepth.set(undefined, this.queue.length);
@@ -227,7 +237,7 @@ export class MqttSourceTask extends SourceTask {
       }
     }
     this.inFlight += out.length;
-    if (this.fatal && out.length === 0) throw this.fatal;
+    if (this.fatal && out.length === 0) return this.throwFatal();
     return out;
   }
 

@@ -97,8 +97,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   try {
     await herder.start(options.connectors ?? []);
   } catch (e) {
+    // Leave nothing running: REST, tasks already started, Kafka clients.
     await rest.close();
     await adminRest?.close();
+    await herder.stop().catch(() => undefined);
     throw e;
   }
   const url = `http://${advertisedHost}:${port}`;

@@ -3,7 +3,7 @@
  * are serialized (one at a time, like Java's synchronized StandaloneHerder); status changes arrive from the worker
  * through listeners at any time.
  */
-import type { ConfigKeyInfo, OffsetMap } from '@kconnect/api';
+import type { ConfigKeyInfo, OffsetMap, SinkConnector, SourceConnector } from '@kconnect/api';
 import type { KafkaAdmin } from '../kafka/client';
 import type { Logger } from '../logging';
 import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
@@ -19,6 +19,9 @@ interface ConnectorEntry {
   taskConfigs: Array<Record<string, string>>;
 }
 
+/** A task that fails again within this time after an automatic restart counts against errors.restart.max.retries. */
+const RESTART_STREAK_MS = 120_000;
+
 const STOPPED_REQUIRED = (name: string) =>
   `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`;
 
@@ -31,7 +34,9 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   private started = false;
   private clusterId: string | null = null;
   private readonly configWriter: SerialWriter | null;
-  private readonly restartAttempts = new Map<string, number>();
+  private readonly restartAttempts = new Map<string, { attempt: number; at: number }>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly worker: Worker,
@@ -58,6 +63,9 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+    this.restartTimers.clear();
     await this.serial(async () => {
       await this.worker.stop();
       await this.worker.offsetStore.stop();
@@ -190,7 +198,16 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     config: Record<string, string>,
     options: { allowReplace: boolean; initialState?: TargetState },
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
-    return this.serial(async () => {
+    return this.serial(() => this.putLocked(name, config, options));
+  }
+
+  /** Creates or replaces a connector; the caller holds the herder's queue. */
+  private async putLocked(
+    name: string,
+    config: Record<string, string>,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }> {
+    {
       const existing = this.entries.get(name);
       if (existing && !options.allowReplace) throw conflict(`Connector ${name} already exists`);
       const full = { ...config, name };
@@ -203,22 +220,26 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
       await this.startAll(name);
       this.log.info({ connector: name }, existing ? 'Reconfigured connector' : 'Created connector');
       return { created: !existing, info: this.connectorInfo(name) };
-    });
+    }
   }
 
-  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const config = { ...this.entry(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete config[k];
-      else config[k] = v;
-    }
-    if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (name) cannot be changed through PATCH');
-    return (await this.putConnectorConfig(name, config, { allowReplace: true })).info;
+  patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    // Read, merge and write in one turn of the queue, so concurrent PATCHes and a racing DELETE cannot interleave.
+    return this.serial(async () => {
+      const config = { ...this.entry(name).config };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete config[k];
+        else config[k] = v;
+      }
+      if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (name) cannot be changed through PATCH');
+      return (await this.putLocked(name, config, { allowReplace: true })).info;
+    });
   }
 
   deleteConnector(name: string): Promise<void> {
     return this.serial(async () => {
       this.entry(name);
+      this.cancelAutoRestarts(name);
       await this.stopAll(name);
       this.entries.delete(name);
       this.connectorStatuses.delete(name);
@@ -298,6 +319,9 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   }
 
   private async restartTaskNow(id: ConnectorTaskId): Promise<void> {
+    const timer = this.restartTimers.get(taskIdString(id));
+    if (timer) clearTimeout(timer);
+    this.restartTimers.delete(taskIdString(id));
     const e = this.entries.get(id.connector);
     const cfg = e?.taskConfigs[id.task];
     if (!e || !cfg) return;
@@ -307,6 +331,12 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
 
   private async restartConnectorInstance(name: string): Promise<void> {
     const e = this.entry(name);
+    if (e.taskConfigs.length === 0) {
+      // The connector never produced tasks (e.g. its start failed): a restart starts it all, as a new connector.
+      await this.stopAll(name);
+      await this.startAll(name);
+      return;
+    }
     await this.worker.stopConnector(name, this);
     await this.worker.startConnector(name, e.config, e.targetState, this);
   }
@@ -365,9 +395,8 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
       const type = this.typeOf(e);
       if (type === 'sink') {
         const parsed = offsets.map((o) => parseSinkOffset(o));
-        const instance = this.worker.newConnector(e.config['connector.class']!).instance as import('@kconnect/api').SinkConnector;
-        await instance.alterOffsets(e.config, new Map(parsed.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
         await this.ensureGroupInactive(name);
+        await this.sinkAlterHook(e, parsed);
         const toSet = [];
         for (const p of parsed) {
           // Removing a partition's offset means "start from the earliest record" (auto.offset.reset=earliest).
@@ -378,12 +407,7 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
         for (const o of offsets) {
           if (!o.partition || typeof o.partition !== 'object') throw badRequest('Source partitions may not be null');
         }
-        const instance = this.worker.newConnector(e.config['connector.class']!).instance as import('@kconnect/api').SourceConnector;
-        try {
-          await instance.alterOffsets(e.config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
-        } catch (err) {
-          throw badRequest((err as Error).message);
-        }
+        await this.sourceAlterHook(e, offsets);
         await this.worker.offsetStore.set(offsets.map((o) => ({ connector: name, partition: o.partition as OffsetMap, offset: o.offset as OffsetMap | null })));
       }
     });
@@ -395,12 +419,40 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
       if (e.targetState !== 'STOPPED' || this.worker.taskIds(name).length) throw badRequest(STOPPED_REQUIRED(name));
       if (this.typeOf(e) === 'sink') {
         await this.ensureGroupInactive(name);
+        const current = await this.admin.groupOffsets(`connect-${name}`);
+        await this.sinkAlterHook(
+          e,
+          current.map((o) => ({ topic: o.topic, partition: o.partition, offset: null })),
+        );
         await this.admin.deleteGroup(`connect-${name}`);
       } else {
         const current = this.worker.offsetStore.connectorOffsets(name);
+        await this.sourceAlterHook(
+          e,
+          current.map((o) => ({ partition: o.partition, offset: null })),
+        );
         await this.worker.offsetStore.set(current.map((o) => ({ connector: name, partition: o.partition, offset: null })));
       }
     });
+  }
+
+  /** The connector's own check of an offsets change (Java's alterOffsets); a rejection is the user's 400. */
+  private async sinkAlterHook(e: ConnectorEntry, offsets: Array<{ topic: string; partition: number; offset: number | null }>): Promise<void> {
+    const instance = this.worker.newConnector(e.config['connector.class']!).instance as SinkConnector;
+    try {
+      await instance.alterOffsets(e.config, new Map(offsets.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
+  }
+
+  private async sourceAlterHook(e: ConnectorEntry, offsets: ConnectorOffset[]): Promise<void> {
+    const instance = this.worker.newConnector(e.config['connector.class']!).instance as SourceConnector;
+    try {
+      await instance.alterOffsets(e.config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
   }
 
   private async ensureGroupInactive(name: string): Promise<void> {
@@ -429,7 +481,6 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   }
   onRunning(nameOrId: string | ConnectorTaskId): void {
     this.setStatus(nameOrId, this.status('RUNNING'));
-    if (typeof nameOrId !== 'string') this.restartAttempts.delete(taskIdString(nameOrId));
   }
   onPause(nameOrId: string | ConnectorTaskId): void {
     this.setStatus(nameOrId, this.status('PAUSED'));
@@ -460,16 +511,31 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   private scheduleAutoRestart(id: ConnectorTaskId): void {
     const max = this.worker.config.restartMaxRetries;
     const key = taskIdString(id);
-    const attempt = (this.restartAttempts.get(key) ?? 0) + 1;
-    if (attempt > max) return;
-    this.restartAttempts.set(key, attempt);
+    // Failures count as consecutive while each comes soon after the previous automatic restart.
+    const prev = this.restartAttempts.get(key);
+    const attempt = prev && Date.now() - prev.at < RESTART_STREAK_MS ? prev.attempt + 1 : 1;
+    if (attempt > max || this.stopped) return;
+    this.restartAttempts.set(key, { attempt, at: Date.now() });
     const delay = Math.min(this.worker.config.restartBackoffMs * 2 ** (attempt - 1), 60_000);
     this.log.warn({ connector: id.connector, task: id.task, attempt, delayMs: delay }, 'restarting failed task automatically');
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(key);
       void this.serial(async () => {
-        if (this.taskStatuses.get(key)?.state === 'FAILED') await this.restartTaskNow(id);
+        if (!this.stopped && this.taskStatuses.get(key)?.state === 'FAILED') await this.restartTaskNow(id);
       });
-    }, delay).unref();
+    }, delay);
+    timer.unref();
+    this.restartTimers.set(key, timer);
+  }
+
+  private cancelAutoRestarts(connector: string): void {
+    for (const [key, timer] of this.restartTimers) {
+      if (key.startsWith(`${connector}-`) && /^\d+$/.test(key.slice(connector.length + 1))) {
+        clearTimeout(timer);
+        this.restartTimers.delete(key);
+      }
+    }
+    for (const key of [...this.restartAttempts.keys()]) if (key.startsWith(`${connector}-`)) this.restartAttempts.delete(key);
   }
 
   /** Topic tracking: called by the worker for each topic a connector's task used. */

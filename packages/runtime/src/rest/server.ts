@@ -25,6 +25,7 @@ export interface RestOptions {
 }
 
 const HEALTH_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 90_000;
 const TARGET_STATES: Record<string, 'STARTED' | 'PAUSED' | 'STOPPED'> = { RUNNING: 'STARTED', PAUSED: 'PAUSED', STOPPED: 'STOPPED' };
 
 /** Connect config maps are string → string; Jackson coerces JSON scalars to strings, so do we. */
@@ -85,6 +86,15 @@ export function createRestServer(o: RestOptions): FastifyInstance {
       if (o.allowMethods) void reply.header('Access-Control-Allow-Methods', o.allowMethods);
     }
     (req as unknown as { t0: bigint }).t0 = process.hrtime.bigint();
+    // As Java: a request that takes longer than 90 s is answered with a 500 (the operation may still complete).
+    const timer = setTimeout(() => {
+      if (!reply.sent)
+        void reply
+          .code(500)
+          .send({ error_code: 500, message: 'Request timed out. The worker is busy with an earlier request (e.g. stopping a task); try again later.' });
+    }, REQUEST_TIMEOUT_MS);
+    timer.unref();
+    reply.raw.once('close', () => clearTimeout(timer));
   });
   app.addHook('onResponse', async (req, reply) => {
     const ms = Number(process.hrtime.bigint() - (req as unknown as { t0: bigint }).t0) / 1e6;

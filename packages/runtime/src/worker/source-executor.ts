@@ -17,7 +17,7 @@ import {
 import type { KafkaProducer, ProducedRecordMetadata, ProducerRecord } from '../kafka/client';
 import type { WorkerMetrics } from '../metrics/metrics';
 import type { Logger } from '../logging';
-import type { OffsetStore } from '../storage/offset-store';
+import { canonicalJson, type OffsetStore } from '../storage/offset-store';
 import type { ErrorHandler } from './error-handler';
 import type { TaskConverters, TransformStep } from './plugins';
 import { SubmittedRecords, type SubmittedRecord } from './submitted-records';
@@ -47,6 +47,7 @@ const RETRY_POLL_BACKOFF_MS = 100;
 
 export class SourceTaskExecutor extends TaskExecutor {
   private readonly submitted = new SubmittedRecords();
+  private readonly unflushed = new Map<string, { partition: OffsetMap; offset: OffsetMap }>();
   private inFlight: Promise<void> = Promise.resolve();
   private lastCommit = Date.now();
   private committing: Promise<void> | null = null;
@@ -210,11 +211,14 @@ export class SourceTaskExecutor extends TaskExecutor {
     if (this.committing) return this.committing;
     this.committing = (async () => {
       this.lastCommit = Date.now();
-      const offsets = this.submitted.committable();
+      // Offsets whose write failed last time are written again with the new ones (newer offsets win).
+      for (const o of this.submitted.committable()) this.unflushed.set(canonicalJson(o.partition), o);
+      const offsets = [...this.unflushed.values()];
       try {
         if (offsets.length) {
           await this.d.offsetStore.set(offsets.map((o) => ({ connector: this.id.connector, partition: o.partition, offset: o.offset })));
         }
+        this.unflushed.clear();
         this.d.metrics.offsetCommitSuccess.inc(this.labels);
         await this.d.task.commit();
       } catch (e) {

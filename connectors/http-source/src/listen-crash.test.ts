@@ -1,0 +1,148 @@
+/**
+ * kill -9 of a worker process while simulated devices keep posting: a device retries every reading until it gets
+ * a 2xx, so after the restart every reading is in Kafka at least once. Runs the built CLI with this package on
+ * plugin.path (needs `npx tsc -b connectors/http-source` and a built CLI).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { KafkaAdmin } from '@kconnect/runtime';
+import { BOOTSTRAP, eventually, kafkaAdmin, sleep, unique } from '@kconnect/testkit';
+import { consume, freePort } from './test-helpers';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+describe('HTTP source, listen mode: kill -9 while devices post', () => {
+  let admin: KafkaAdmin;
+  const topics: string[] = [];
+  const groups: string[] = [];
+  let dir = '';
+  let child: ChildProcess | null = null;
+  let log = '';
+
+  beforeAll(async () => {
+    admin = await kafkaAdmin();
+    dir = mkdtempSync(path.join(tmpdir(), 'http-src-crash-'));
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    await admin.deleteTopics(topics).catch(() => undefined);
+    for (const g of groups) await admin.deleteGroup(g).catch(() => undefined);
+    await admin.close();
+  });
+
+  const startWorker = (files: string[]) => {
+    const c = spawn(process.execPath, [path.join(ROOT, 'packages/cli/dist/main.js'), 'standalone', ...files], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KCONNECT_LOG_LEVEL: 'WARN' },
+    });
+    c.stdout!.on('data', (d) => (log += String(d)));
+    c.stderr!.on('data', (d) => (log += String(d)));
+    return c;
+  };
+
+  it('loses no reading', async () => {
+    const topic = unique('hs-crash');
+    topics.push(topic);
+    await admin.createTopics([{ topic, numPartitions: 2, replicationFactor: 1 }]);
+    const pluginDir = path.join(dir, 'plugins');
+    mkdirSync(pluginDir);
+    symlinkSync(path.join(ROOT, 'connectors/http-source'), path.join(pluginDir, 'http-source'));
+    const port = await freePort();
+    const workerFile = path.join(dir, 'worker.properties');
+    writeFileSync(
+      workerFile,
+      [
+        `bootstrap.servers=${BOOTSTRAP}`,
+        'key.converter=org.apache.kafka.connect.storage.StringConverter',
+        'value.converter=org.apache.kafka.connect.storage.StringConverter',
+        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
+        'listeners=http://127.0.0.1:0',
+        `plugin.path=${pluginDir}`,
+      ].join('\n'),
+    );
+    const connectorFile = path.join(dir, 'http.json');
+    writeFileSync(
+      connectorFile,
+      JSON.stringify({
+        name: unique('crash'),
+        config: {
+          'connector.class': 'io.kconnect.http.HttpSourceConnector',
+          'tasks.max': '1',
+          'http.listen.port': String(port),
+          'http.listen.host': '127.0.0.1',
+          'http.listen.routes': 'readings',
+          'http.listen.route.readings.path': '/devices/:id/readings',
+          'http.listen.route.readings.topic': topic,
+          'http.listen.route.readings.key': 'param:id',
+          'http.listen.ack.timeout.ms': '5000',
+        },
+      }),
+    );
+    child = startWorker([workerFile, connectorFile]);
+
+    const DEVICES = 4;
+    const READINGS = 150;
+    let acked = 0;
+    let failures = 0;
+    const device = async (d: number) => {
+      for (let seq = 0; seq < READINGS; seq++) {
+        // Two readings per request (NDJSON), retried until acknowledged.
+        const body = `${JSON.stringify({ device: d, seq, temp: 20 + (seq % 7) })}\n${JSON.stringify({ device: d, seq: `${seq}b` })}\n`;
+        for (;;) {
+          try {
+            const res = await fetch(`http://127.0.0.1:${port}/devices/dev-${d}/readings`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-ndjson' },
+              body,
+              signal: AbortSignal.timeout(8000),
+            });
+            await res.arrayBuffer();
+            if (res.status === 200) break;
+          } catch {
+            /* connection refused or reset: the worker is down */
+          }
+          failures++;
+          await sleep(50);
+        }
+        acked++;
+      }
+    };
+    const devices = Promise.all(Array.from({ length: DEVICES }, (_, d) => device(d)));
+    await eventually(() => acked >= (DEVICES * READINGS) / 3, 60_000, `a third acknowledged; worker log: ${log}`);
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    const ackedAtKill = acked;
+    await sleep(1000);
+    child = startWorker([workerFile, connectorFile]);
+    await devices;
+    expect(ackedAtKill).toBeLessThan(DEVICES * READINGS);
+    expect(failures).toBeGreaterThan(0); // devices did see the outage
+
+    const { records, stop } = await consume([topic], groups);
+    const want = new Set<string>();
+    for (let d = 0; d < DEVICES; d++) for (let s = 0; s < READINGS; s++) want.add(`${d}/${s}`).add(`${d}/${s}b`);
+    try {
+      await eventually(
+        () => {
+          const got = new Set(records.map((r) => JSON.parse(r.value!.toString()) as { device: number; seq: number | string }).map((v) => `${v.device}/${v.seq}`));
+          return [...want].every((k) => got.has(k));
+        },
+        30_000,
+        'every reading in Kafka',
+      );
+      // Duplicates are allowed (at-least-once), keys are the device ids.
+      expect(records.length).toBeGreaterThanOrEqual(want.size);
+      process.stdout.write(`kill -9 test: ${want.size} readings, ${ackedAtKill} requests acked before the kill, ${failures} failed attempts retried, ${records.length - want.size} duplicates\n`);
+      expect(records.every((r) => /^dev-\d$/.test(r.key ?? ''))).toBe(true);
+    } finally {
+      await stop();
+    }
+    child.kill('SIGTERM');
+    await Promise.race([new Promise((r) => child!.once('exit', r)), sleep(5000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }, 120_000);
+});
