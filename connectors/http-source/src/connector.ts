@@ -5,6 +5,7 @@
 import { type ConfigDef, type ConfigValue, type ConnectorProps, SourceConnector, type SourceTask } from '@kconnect/api';
 import { CONFIG, MODE, P, listenRoutes } from './config';
 import { pollEndpoints } from './poll-config';
+import { normalizeProps } from './castorm';
 import { HttpSourceTask } from './task';
 import { VERSION } from './version';
 
@@ -14,6 +15,7 @@ export class HttpSourceConnector extends SourceConnector {
     return VERSION;
   }
   start(props: ConnectorProps) {
+    props = normalizeProps(props);
     const errors = configErrors(props);
     if (errors.size) throw new Error([...errors.values()].flat().join('\n'));
     this.props = props;
@@ -34,6 +36,7 @@ export class HttpSourceConnector extends SourceConnector {
     return CONFIG;
   }
   override validate(props: ConnectorProps): ConfigValue[] {
+    props = normalizeProps(props);
     const values = CONFIG.validate(props);
     if (values.some((v) => v.errors.length)) return values;
     for (const [name, errs] of configErrors(props)) {

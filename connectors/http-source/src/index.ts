@@ -9,6 +9,7 @@ import { VERSION } from './version';
 export { HttpSourceConnector, configErrors } from './connector';
 export { HttpSourceTask } from './task';
 export { CONFIG } from './config';
+export { normalizeProps } from './castorm';
 export { VERSION } from './version';
 
 export const plugins: PluginDescriptor[] = [
@@ -16,6 +17,7 @@ export const plugins: PluginDescriptor[] = [
     className: 'io.kconnect.http.HttpSourceConnector',
     type: 'source',
     version: VERSION,
+    aliases: ['com.github.castorm.kafka.connect.http.HttpSourceConnector'],
     create: () => new HttpSourceConnector(),
   },
 ];

@@ -26,6 +26,12 @@ export interface EndpointConfig {
   topic: string;
   intervalMs: number;
   recordsPointer: string;
+  /** The part of each list element that becomes the record value. */
+  recordPointer: string;
+  /** Offset properties taken from the last record of a page (`${offset.<name>}` in templates). */
+  offsetFields: Array<[string, string]>;
+  /** Their values before the first record. */
+  offsetInitial: Record<string, string>;
   keyPointer: string | null;
   timestampPointer: string | null;
   valueFormat: 'string' | 'json';
@@ -122,6 +128,18 @@ export function pollEndpoints(props: Record<string, string>, only: string[] | nu
         topic: s.str('topic'),
         intervalMs: s.int('interval.ms', 60000, 1),
         recordsPointer: s.pointer('records.pointer', '/') ?? '/',
+        recordPointer: s.pointer('record.pointer', '/') ?? '/',
+        offsetFields: s.list('offset.fields').map((f) => {
+          const i = f.indexOf('=');
+          const ptr = f.slice(i + 1).trim();
+          if (i < 1 || !ptr.startsWith('/')) s.error(s.keyOf('offset.fields'), `Invalid value ${f} for configuration ${s.keyOf('offset.fields')}: expected name=/json/pointer`);
+          return [f.slice(0, i).trim(), ptr] as [string, string];
+        }),
+        offsetInitial: Object.fromEntries(
+          Object.entries(props)
+            .filter(([k]) => k.startsWith(`${s.prefix}offset.initial.`))
+            .map(([k, v]) => [k.slice(`${s.prefix}offset.initial.`.length), v]),
+        ),
         keyPointer,
         timestampPointer,
         valueFormat: s.oneOf('value.format', ['string', 'json'] as const, 'string'),

@@ -99,6 +99,7 @@ interface EState {
   attempt: number;
   lastRequestAt: number;
   lastKey: string | null;
+  fields: Record<string, string>;
 }
 
 function parseRetryAfter(v: string | string[] | undefined): number | null {
@@ -138,7 +139,7 @@ export class Poller {
     const only = props['http.task.endpoints'] !== undefined ? props['http.task.endpoints'].split(',').filter(Boolean) : null;
     const cfgs = pollEndpoints(props, only, errors);
     if (errors.size) throw new ConfigError([...errors.values()].flat().join('\n'));
-    this.endpoints = cfgs.map((cfg) => ({ cfg, hwm: null, seen: [], run: null, dueAt: 0, attempt: 0, lastRequestAt: 0, lastKey: null }));
+    this.endpoints = cfgs.map((cfg) => ({ cfg, hwm: null, seen: [], run: null, dueAt: 0, attempt: 0, lastRequestAt: 0, lastKey: null, fields: { ...cfg.offsetInitial } }));
     const allowPrivate = cfgs.some((c) => c.allowPrivate);
     this.dispatcher = new Agent({ connect: allowPrivate ? {} : { lookup: guardedLookup as never } });
     const mt = ctx.metrics;
@@ -156,6 +157,7 @@ export class Poller {
       e.hwm = (o.hwm as string | null) ?? null;
       e.seen = o.seen ? (JSON.parse(String(o.seen)) as Array<[string, string]>) : [];
       e.lastKey = (o.key as string | null) ?? null;
+      for (const [k, v] of Object.entries(o)) if (k.startsWith('f.') && v !== null) e.fields[k.slice(2)] = String(v);
       if (o.in_run) {
         e.run = {
           since: String(o.since ?? ''),
@@ -174,7 +176,7 @@ export class Poller {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    await this.dispatcher.close().catch(() => undefined);
+    await this.dispatcher.destroy().catch(() => undefined);
   }
 
   commitRecord(_record: SourceRecord, _metadata: RecordMetadata | null): void {}
@@ -273,6 +275,7 @@ export class Poller {
       'offset.since': run.since,
       'offset.cursor': run.cursor ?? '',
     };
+    for (const [k, val] of Object.entries(e.fields)) v[`offset.${k}`] = val;
     return v;
   }
 
@@ -379,8 +382,8 @@ export class Poller {
     }
   }
 
-  private offsetOf(e: EState, run: Run | null, hwm: string | null, seen: Array<[string, string]>, key: string | null): OffsetMap {
-    return {
+  private offsetOf(run: Run | null, hwm: string | null, seen: Array<[string, string]>, key: string | null, fields: Record<string, string>): OffsetMap {
+    const o: OffsetMap = {
       hwm,
       seen: JSON.stringify(seen),
       key,
@@ -393,6 +396,8 @@ export class Poller {
       run_max: run?.runMax ?? null,
       run_seen: run ? JSON.stringify(run.runSeen) : null,
     };
+    for (const [k, v] of Object.entries(fields)) o[`f.${k}`] = v;
+    return o;
   }
 
   private async fetchPage(e: EState): Promise<SourceRecord[] | null> {
@@ -440,10 +445,11 @@ export class Poller {
     // Records, de-duplicated against the high-water mark and the keys seen in the overlap window.
     const keyAt = cfg.keyPointer ? pointer(cfg.keyPointer) : null;
     const tsAt = cfg.timestampPointer ? pointer(cfg.timestampPointer) : null;
+    const valueAt = pointer(cfg.recordPointer);
     const syncAt = cfg.sync.pointer ? pointer(cfg.sync.pointer) : null;
     const seenIds = new Set(e.seen.map(([id]) => id).concat(run.runSeen.map(([id]) => id)));
     const lower = e.hwm === null ? null : run.since;
-    const kept: Array<{ el: unknown; key: string | null; text: string }> = [];
+    const kept: Array<{ el: unknown; key: string | null }> = [];
     let runMax = run.runMax;
     const runSeen = [...run.runSeen];
     for (const el of list) {
@@ -460,27 +466,35 @@ export class Poller {
           if (runMax === null || this.cmp(cfg, sv, runMax) > 0) runMax = sv;
         }
       }
-      kept.push({ el, key, text });
+      kept.push({ el, key });
     }
     const trimSeen = (s: Array<[string, string]>, hwm: string | null) => {
       if (hwm === null) return s.slice(-1000);
       const bound = this.sinceOf(cfg, hwm);
       return s.filter(([, v]) => this.cmp(cfg, v, bound) >= 0).slice(-1000);
     };
-    const before = this.offsetOf(e, e.run ? run : null, e.hwm, e.seen, e.lastKey);
+    const before = this.offsetOf(e.run ? run : null, e.hwm, e.seen, e.lastKey, e.fields);
+    const lastEl = kept.at(-1)?.el;
+    const fields = { ...e.fields };
+    if (lastEl !== undefined)
+      for (const [name, ptr] of e.cfg.offsetFields) {
+        const v = scalarString(pointer(ptr)(lastEl));
+        if (v !== null) fields[name] = v;
+      }
+    e.fields = fields;
     let after: OffsetMap;
     if (next) {
       next.runMax = runMax;
       next.runSeen = trimSeen(runSeen, runMax);
       e.run = next;
       e.dueAt = Date.now();
-      after = this.offsetOf(e, next, e.hwm, e.seen, kept.at(-1)?.key ?? e.lastKey);
+      after = this.offsetOf(next, e.hwm, e.seen, kept.at(-1)?.key ?? e.lastKey, fields);
     } else {
       e.hwm = runMax;
       e.seen = trimSeen([...e.seen, ...runSeen], runMax);
       e.run = null;
       e.dueAt = Date.now() + cfg.intervalMs;
-      after = this.offsetOf(e, null, e.hwm, e.seen, kept.at(-1)?.key ?? e.lastKey);
+      after = this.offsetOf(null, e.hwm, e.seen, kept.at(-1)?.key ?? e.lastKey, fields);
     }
     if (kept.length) e.lastKey = kept.at(-1)!.key ?? e.lastKey;
     if (kept.length === 0) return null;
@@ -494,7 +508,7 @@ export class Poller {
         topic: cfg.topic,
         key: k.key,
         keySchema: k.key === null ? null : Schemas.OPTIONAL_STRING_SCHEMA,
-        value: cfg.valueFormat === 'json' ? k.el : k.text,
+        value: cfg.valueFormat === 'json' ? (valueAt(k.el) ?? null) : JSON.stringify(valueAt(k.el) ?? null),
         valueSchema: cfg.valueFormat === 'json' ? null : Schemas.STRING_SCHEMA,
         timestamp: Number.isFinite(tms) ? tms : now,
         headers,

@@ -1,4 +1,5 @@
 import { type ConnectorProps, type RecordMetadata, type SourceRecord, SourceTask } from '@kconnect/api';
+import { normalizeProps } from './castorm';
 import { MODE } from './config';
 import { Listener } from './listen';
 import { Poller } from './poll';
@@ -15,6 +16,7 @@ export class HttpSourceTask extends SourceTask {
     return VERSION;
   }
   async start(props: ConnectorProps): Promise<void> {
+    props = normalizeProps(props);
     this.name = props.name ?? '';
     if ((props[MODE] ?? 'listen') === 'listen') {
       const l = new Listener(props, this.context.logger, this.context.metrics);

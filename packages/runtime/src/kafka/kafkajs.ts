@@ -48,6 +48,8 @@ const stampingPartitioner: ICustomPartitioner = () => {
   };
 };
 
+const MAX_RECORDS_PER_REQUEST = 500;
+
 const COMPRESSION: Record<string, CompressionTypes> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
@@ -134,6 +136,17 @@ class KafkajsProducer implements KafkaProducer {
   }
 
   async send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
+    // kafkajs groups a request's messages per partition in time quadratic in their number: large batches go as
+    // several requests, one after the other (order kept: one request in flight).
+    if (records.length <= MAX_RECORDS_PER_REQUEST) return this.sendOne(records);
+    const out: ProducedRecordMetadata[] = [];
+    for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
+      out.push(...(await this.sendOne(records.slice(i, i + MAX_RECORDS_PER_REQUEST))));
+    }
+    return out;
+  }
+
+  private async sendOne(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
     if (records.length === 0) return [];
     const byTopic = new Map<string, StampedMessage[]>();
     const messages: StampedMessage[] = new Array(records.length);

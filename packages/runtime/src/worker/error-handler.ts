@@ -80,12 +80,21 @@ export class ErrorHandler {
     }
   }
 
-  /** The sync twin of {@link execute} for hot, synchronous stages (no retries: conversions are never retriable). */
-  executeSync<T>(stage: Stage, className: string, fn: () => T, ctx: Partial<ErrorContext> = {}): T | undefined | Promise<undefined> {
+  /**
+   * Like {@link execute}, but synchronous while `fn` is (the hot path: JSON and String conversion, transforms):
+   * returns `fn`'s value directly, and a promise only when `fn` returned one or a failure must be retried or
+   * reported.
+   */
+  run<T>(stage: Stage, className: string, fn: () => T | Promise<T>, ctx: Partial<ErrorContext> = {}): T | undefined | Promise<T | undefined> {
+    const onError = (e: unknown): Promise<T | undefined> => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      return isRetriable(error) && this.config.retryTimeoutMs !== 0 ? this.execute(stage, className, fn, ctx) : this.fail(stage, className, error, ctx);
+    };
     try {
-      return fn();
+      const r = fn();
+      return r instanceof Promise ? r.catch(onError) : r;
     } catch (e) {
-      return this.fail(stage, className, e instanceof Error ? e : new Error(String(e)), ctx);
+      return onError(e);
     }
   }
 

@@ -254,7 +254,7 @@ export class SinkTaskExecutor extends TaskExecutor {
     const ctx: Partial<ErrorContext> = { consumed: r };
     const headers = new Headers();
     if (r.headers.length) {
-      const ok = await eh.executeSync(
+      const ok = await eh.run(
         'HEADER_CONVERTER',
         headerClass,
         () => {
@@ -290,7 +290,7 @@ export class SinkTaskExecutor extends TaskExecutor {
     for (const step of this.d.transforms) {
       const cur: SinkRecord = record;
       if (step.predicate && step.predicate.test(cur) === step.negate) continue;
-      record = (await eh.executeSync('TRANSFORMATION', step.className, () => step.transform.apply(cur), ctx)) ?? null;
+      record = (await eh.run('TRANSFORMATION', step.className, () => step.transform.apply(cur), ctx)) ?? null;
       if (!record) return null;
     }
     this.origins.set(record, r);

@@ -45,6 +45,11 @@ type Pending = { record: SourceRecord; submitted: SubmittedRecord | null };
 
 const RETRY_POLL_BACKOFF_MS = 100;
 
+/** `f(v)`, right away when `v` is a value, after it resolves when it is a promise. */
+function chain<A, B>(v: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promise<B> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 export class SourceTaskExecutor extends TaskExecutor {
   private readonly submitted = new SubmittedRecords();
   private readonly unflushed = new Map<string, { partition: OffsetMap; offset: OffsetMap }>();
@@ -134,7 +139,8 @@ export class SourceTaskExecutor extends TaskExecutor {
     const pending: Pending[] = [];
     for (const original of records) {
       const submitted = this.submitted.submit(original.sourcePartition, original.sourceOffset);
-      const converted = await this.convert(original);
+      const c = this.convert(original);
+      const converted = c instanceof Promise ? await c : c;
       if (!converted) {
         // Dropped by a transformation or a tolerated error: nothing to wait for.
         this.submitted.ack(submitted);
@@ -169,36 +175,58 @@ export class SourceTaskExecutor extends TaskExecutor {
     this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
   }
 
-  private async convert(original: SourceRecord): Promise<ProducerRecord | null> {
-    const eh = this.d.errorHandler;
-    let record: SourceRecord | null = original;
-    for (const step of this.d.transforms) {
-      const r: SourceRecord = record;
-      if (step.predicate && step.predicate.test(r) === step.negate) continue;
-      record = (await eh.executeSync('TRANSFORMATION', step.className, () => step.transform.apply(r), { sourceRecord: original })) ?? null;
-      if (!record) return null;
+  /** Transforms then converts a record; synchronous unless a plugin returned a promise or an error is reported. */
+  private convert(original: SourceRecord): ProducerRecord | null | Promise<ProducerRecord | null> {
+    return chain(this.transform(original, original, 0), (rec) => {
+      if (!rec) return null;
+      const eh = this.d.errorHandler;
+      const { key, value, header, keyClass, valueClass, headerClass } = this.d.converters;
+      const ctx = { sourceRecord: original };
+      const headers: Array<[string, Uint8Array | null]> = [];
+      const headersDone = rec.headers.size
+        ? eh.run(
+            'HEADER_CONVERTER',
+            headerClass,
+            () => {
+              for (const h of rec.headers) headers.push([h.key, header.fromConnectHeader(rec.topic, h.key, h.schema, h.value)]);
+              return true;
+            },
+            ctx,
+          )
+        : true;
+      return chain(headersDone, (ok) => {
+        if (!ok) return null;
+        return chain(
+          eh.run('KEY_CONVERTER', keyClass, () => key.fromConnectData(rec.topic, rec.keySchema, rec.key, rec.headers), ctx),
+          (k) => {
+            if (k === undefined) return null;
+            return chain(
+              eh.run('VALUE_CONVERTER', valueClass, () => value.fromConnectData(rec.topic, rec.valueSchema, rec.value, rec.headers), ctx),
+              (v): ProducerRecord | null =>
+                v === undefined ? null : { topic: rec.topic, partition: rec.kafkaPartition, key: k, value: v, headers, timestamp: rec.timestamp },
+            );
+          },
+        );
+      });
+    });
+  }
+
+  /** Applies the transformation chain from step `i`; null when a transform (or a tolerated error) dropped it. */
+  private transform(original: SourceRecord, record: SourceRecord, i: number): SourceRecord | null | Promise<SourceRecord | null> {
+    const steps = this.d.transforms;
+    for (; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (step.predicate && step.predicate.test(record) === step.negate) continue;
+      const cur = record;
+      const r = this.d.errorHandler.run('TRANSFORMATION', step.className, () => step.transform.apply(cur), { sourceRecord: original });
+      if (r instanceof Promise) {
+        const next = i + 1;
+        return r.then((x) => (x ? this.transform(original, x, next) : null));
+      }
+      if (!r) return null;
+      record = r;
     }
-    const rec = record;
-    const { key, value, header, keyClass, valueClass, headerClass } = this.d.converters;
-    const ctx = { sourceRecord: original };
-    const headers: Array<[string, Uint8Array | null]> = [];
-    if (rec.headers.size) {
-      const ok = await eh.executeSync(
-        'HEADER_CONVERTER',
-        headerClass,
-        () => {
-          for (const h of rec.headers) headers.push([h.key, header.fromConnectHeader(rec.topic, h.key, h.schema, h.value)]);
-          return true;
-        },
-        ctx,
-      );
-      if (!ok) return null;
-    }
-    const k = await eh.execute('KEY_CONVERTER', keyClass, () => key.fromConnectData(rec.topic, rec.keySchema, rec.key, rec.headers), ctx);
-    if (k === undefined) return null;
-    const v = await eh.execute('VALUE_CONVERTER', valueClass, () => value.fromConnectData(rec.topic, rec.valueSchema, rec.value, rec.headers), ctx);
-    if (v === undefined) return null;
-    return { topic: rec.topic, partition: rec.kafkaPartition, key: k, value: v, headers, timestamp: rec.timestamp };
+    return record;
   }
 
   private async maybeCommit(force: boolean): Promise<void> {

@@ -16,11 +16,14 @@ export interface SubmittedRecord {
 export class SubmittedRecords {
   private readonly queues = new Map<string, SubmittedRecord[]>();
   private pending = 0;
+  private readonly keys = new WeakMap<OffsetMap, string>();
 
   /** Registers a record; returns null for records without a source partition or offset (nothing to commit). */
   submit(partition: OffsetMap | null, offset: OffsetMap | null): SubmittedRecord | null {
     if (!partition || !offset) return null;
-    const partitionKey = canonicalJson(partition);
+    // Tasks usually reuse one partition object for many records: serialize each object once.
+    let partitionKey = this.keys.get(partition);
+    if (partitionKey === undefined) this.keys.set(partition, (partitionKey = canonicalJson(partition)));
     const rec: SubmittedRecord = { acked: false, partitionKey, partition, offset };
     let q = this.queues.get(partitionKey);
     if (!q) this.queues.set(partitionKey, (q = []));
