@@ -226,6 +226,55 @@ describe('HTTP source, poll mode', () => {
     // since = high-water mark (t0+9s) minus the 5 s overlap
     expect(new URLSearchParams(last.query).get('since')).toBe(new Date(t0 + 4000).toISOString());
     expect(new URLSearchParams(log.filter((l) => l.path === path)[0]!.query).get('since')).toBe('2025-12-31T00:00:00.000Z');
+    // After a restart the high-water mark and the keys seen in the overlap window come from the stored offset.
+    await w.api('PUT', `/connectors/${name}/stop`);
+    await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.connector.state === 'STOPPED', 10_000, 'stopped');
+    const mark2 = log.length;
+    await w.api('PUT', `/connectors/${name}/resume`);
+    await eventually(() => log.slice(mark2).filter((l) => l.path === path).length >= 2, 10_000, 'runs after restart');
+    expect(new URLSearchParams(log.slice(mark2).find((l) => l.path === path)!.query).get('since')).toBe(new Date(t0 + 4000).toISOString());
+    await sleep(500);
+    expect(records.map((r) => r.key)).toEqual(['0', '1', '2', '3', '4']);
+    await w.api('DELETE', `/connectors/${name}`);
+  });
+
+  it('accepts castorm/kafka-connect-http configs (class alias, keys, ${offset.*} templates)', async () => {
+    const name = unique('castorm');
+    const t = await newTopic();
+    const path = `/${unique('cas')}`;
+    const rows = [
+      { id: 'a', updated: '2026-01-01T00:00:01Z', page: 'p1' },
+      { id: 'b', updated: '2026-01-01T00:00:02Z', page: 'p2' },
+    ];
+    routes.set(path, (u, req, res) => {
+      if (req.headers['x-tenant'] !== 't1') return send(res, 400, { error: 'tenant' });
+      const after = u.searchParams.get('after') ?? '';
+      send(res, 200, { items: rows.filter((r) => r.updated >= after).map((r) => ({ data: r })) });
+    });
+    const records = await reader([t]);
+    await createConnector(w, name, {
+      'connector.class': 'com.github.castorm.kafka.connect.http.HttpSourceConnector',
+      'http.allow.private.addresses': 'true',
+      'kafka.topic': t,
+      'http.request.url': `${base}${path}`,
+      'http.request.headers': 'X-Tenant: t1, Accept: application/json',
+      'http.request.params': 'after=${offset.timestamp} & last=${offset.page}',
+      'http.response.list.pointer': '/items',
+      'http.response.record.pointer': '/data',
+      'http.response.record.offset.pointer': 'key=/data/id, timestamp=/data/updated, page=/data/page',
+      'http.offset.initial': 'timestamp=2026-01-01T00:00:00Z',
+      'http.timer.interval.millis': '300',
+    });
+    await eventually(() => records.length === 2, 10_000, 'two records');
+    rows.push({ id: 'c', updated: '2026-01-01T00:00:03Z', page: 'p3' });
+    await eventually(() => records.length === 3, 10_000, 'third record');
+    await sleep(700);
+    expect(records.map((r) => r.key)).toEqual(['a', 'b', 'c']);
+    expect(JSON.parse(records[0]!.value!.toString())).toEqual(rows[0]);
+    const queries = log.filter((l) => l.path === path).map((l) => new URLSearchParams(l.query));
+    expect(queries[0]!.get('after')).toBe('2026-01-01T00:00:00Z');
+    expect(queries.at(-1)!.get('after')).toBe('2026-01-01T00:00:03Z');
+    expect(queries.at(-1)!.get('last')).toBe('p3');
     await w.api('DELETE', `/connectors/${name}`);
   });
 

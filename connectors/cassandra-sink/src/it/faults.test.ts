@@ -1,0 +1,149 @@
+/**
+ * Faults in the middle of a load, on a real Cassandra 5 and Kafka: Cassandra stopped and started again (the task
+ * retries with RetriableError and back-off), and a standalone worker child process killed with SIGKILL several
+ * times and restarted. In both, every record ends up in the table (row count and content checked).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BOOTSTRAP, eventually, sleep, startWorker, unique, type WorkerHandle } from '@kconnect/testkit';
+import type { Client } from 'cassandra-driver';
+import { plugins } from '../index';
+import { CASSANDRA, Feeder, JSON_CONVERTER, createKeyspace, cqlClient, sinkConfig } from './helpers';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'packages/cli/dist/main.js');
+const PKG = path.resolve(__dirname, '../..');
+const N = 20_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+const services = (...args: string[]) => execFileSync('bash', [path.join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore', timeout: 180_000 });
+
+describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
+  let cql: Client;
+  let ks: string;
+  let feeder: Feeder;
+
+  beforeAll(async () => {
+    cql = await cqlClient();
+    ks = await createKeyspace(cql, 'cf');
+    feeder = await Feeder.create();
+  });
+  afterAll(async () => {
+    services('start', 'cassandra');
+    await feeder.close();
+    await eventually(async () => (await cql.execute(`DROP KEYSPACE IF EXISTS ${ks}`), true), 60_000, 'drop keyspace');
+    await cql.shutdown();
+  });
+
+  const reading = (i: number) => ({ device: `dev-${i % 50}`, ts: T0 + i * 1000, temp: Math.round(i * 7.3) / 10 });
+
+  async function load(table: string): Promise<string> {
+    await cql.execute(`CREATE TABLE ${ks}.${table} (device text, day date, ts timestamp, temp double, PRIMARY KEY ((device, day), ts))`);
+    const topic = await feeder.topic(table, 4);
+    await feeder.send(
+      topic,
+      Array.from({ length: N }, (_, i) => ({ key: reading(i).device, value: reading(i), partition: i % 4 })),
+    );
+    return topic;
+  }
+  const count = async (table: string) => Number((await cql.execute(`SELECT count(*) AS n FROM ${ks}.${table}`, [], { readTimeout: 60_000 })).rows[0]!.n);
+
+  async function checkContent(table: string) {
+    const seen = new Map<string, number>();
+    for await (const row of cql.stream(`SELECT device, ts, temp FROM ${ks}.${table}`, [], { prepare: true, fetchSize: 5000 })) {
+      const r = row as unknown as { device: string; ts: Date; temp: number };
+      seen.set(`${r.device}@${r.ts.getTime()}`, r.temp);
+    }
+    expect(seen.size).toBe(N);
+    for (let i = 0; i < N; i++) {
+      const e = reading(i);
+      expect(seen.get(`${e.device}@${e.ts}`)).toBe(e.temp);
+    }
+  }
+  const mapping = (topic: string, table: string) => ({
+    topics: topic,
+    [`topic.${topic}.${ks}.${table}.mapping`]: 'device=value.device, day=value.ts, ts=value.ts, temp=value.temp',
+    maxNumberOfRecordsInBatch: '16',
+  });
+
+  it('Cassandra stopped and started mid-load: the task retries and every record is written', async () => {
+    const topic = await load('outage');
+    const w: WorkerHandle = await startWorker({}, plugins);
+    const name = unique('cassout');
+    feeder.groups.push(`connect-${name}`);
+    try {
+      // A slow-ish consumer so the outage lands mid-load.
+      const res = await w.api('POST', '/connectors', { name, config: { ...sinkConfig(mapping(topic, 'outage'), false), 'consumer.override.max.poll.records': '200' } });
+      expect(res.status).toBe(201);
+      await eventually(async () => (await count('outage')) > 0, 60_000, 'first rows');
+      services('stop', 'cassandra');
+      await sleep(3000);
+      services('start', 'cassandra');
+      await eventually(async () => (await count('outage')) === N, 180_000, `all ${N} rows after the outage`);
+      await checkContent('outage');
+      expect((await w.api('GET', `/connectors/${name}/status`)).body.tasks[0].state).toBe('RUNNING');
+      await w.api('DELETE', `/connectors/${name}`);
+    } finally {
+      await w.stop();
+    }
+  }, 300_000);
+
+  it('kill -9 of the worker process mid-load, three times: after a restart every record is written', async () => {
+    execFileSync('npx', ['tsc', '-b', PKG], { cwd: ROOT, stdio: 'ignore', timeout: 180_000 }); // plugin.path loads dist/
+    const topic = await load('crash');
+    const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-cass-crash-'));
+    const name = unique('casscrash');
+    feeder.groups.push(`connect-${name}`);
+    const port = 21000 + (process.pid % 9000);
+    writeFileSync(
+      path.join(dir, 'worker.properties'),
+      [
+        `bootstrap.servers=${BOOTSTRAP}`,
+        `key.converter=${JSON_CONVERTER}`,
+        `value.converter=${JSON_CONVERTER}`,
+        'key.converter.schemas.enable=false',
+        'value.converter.schemas.enable=false',
+        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
+        'offset.flush.interval.ms=200',
+        `listeners=http://127.0.0.1:${port}`,
+        `plugin.path=${PKG}`,
+        'consumer.max.poll.records=200',
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'sink.json'),
+      JSON.stringify({ name, config: { 'connector.class': 'CassandraSink', ...CASSANDRA, ...mapping(topic, 'crash') } }),
+    );
+    let child: ChildProcess | undefined;
+    const start = () => {
+      child = spawn(process.execPath, [CLI, 'standalone', path.join(dir, 'worker.properties'), path.join(dir, 'sink.json')], {
+        stdio: 'ignore',
+        env: { ...process.env, KCONNECT_LOG_LEVEL: 'ERROR' },
+      });
+    };
+    const kill = async () => {
+      child!.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+    };
+    try {
+      let last = 0;
+      for (let k = 0; k < 3; k++) {
+        start();
+        await eventually(async () => (await count('crash')) > last, 60_000, 'rows to grow');
+        await kill();
+        last = await count('crash');
+      }
+      expect(last).toBeLessThan(N); // the kills happened mid-load
+      start();
+      await eventually(async () => (await count('crash')) === N, 180_000, `all ${N} rows after restart`);
+      await checkContent('crash');
+      child!.kill('SIGTERM');
+      await new Promise((r) => child!.once('exit', r));
+    } finally {
+      if (child && child.exitCode === null) await kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
