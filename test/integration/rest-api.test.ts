@@ -252,3 +252,19 @@ describe('Connect REST API', () => {
     expect((await api('GET', '/admin/loggers/no.such.logger')).status).toBe(404);
   });
 });
+
+describe('REST listener settings', () => {
+  it('sends CORS headers and can disable /admin (admin.listeners empty)', async () => {
+    const w = await startWorker({ 'access.control.allow.origin': 'https://ui.example', 'access.control.allow.methods': 'GET,POST', 'admin.listeners': '' });
+    try {
+      const res = await w.api('GET', '/connectors');
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://ui.example');
+      expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST');
+      const admin = await w.api('GET', '/admin/loggers');
+      expect(admin.status).toBe(404);
+      expect(admin.body.error_code).toBe(404);
+    } finally {
+      await w.stop();
+    }
+  });
+});

@@ -39,15 +39,19 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
 
   const reading = (i: number) => ({ device: `dev-${i % 50}`, ts: T0 + i * 1000, temp: Math.round(i * 7.3) / 10 });
 
-  async function load(table: string): Promise<string> {
-    await cql.execute(`CREATE TABLE ${ks}.${table} (device text, day date, ts timestamp, temp double, PRIMARY KEY ((device, day), ts))`);
-    const topic = await feeder.topic(table, 4);
-    await feeder.send(
-      topic,
-      Array.from({ length: N }, (_, i) => ({ key: reading(i).device, value: reading(i), partition: i % 4 })),
-    );
-    return topic;
+  async function table(name: string): Promise<string> {
+    await cql.execute(`CREATE TABLE ${ks}.${name} (device text, day date, ts timestamp, temp double, PRIMARY KEY ((device, day), ts))`);
+    return feeder.topic(name, 4);
   }
+  /** Produces readings [from, to). */
+  const produce = (topic: string, from: number, to: number) =>
+    feeder.send(
+      topic,
+      Array.from({ length: to - from }, (_, j) => {
+        const i = from + j;
+        return { key: reading(i).device, value: reading(i), partition: i % 4 };
+      }),
+    );
   const count = async (table: string) => Number((await cql.execute(`SELECT count(*) AS n FROM ${ks}.${table}`, [], { readTimeout: 60_000 })).rows[0]!.n);
 
   async function checkContent(table: string) {
@@ -69,16 +73,17 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
   });
 
   it('Cassandra stopped and started mid-load: the task retries and every record is written', async () => {
-    const topic = await load('outage');
+    const topic = await table('outage');
+    await produce(topic, 0, N / 2);
     const w: WorkerHandle = await startWorker({}, plugins);
     const name = unique('cassout');
     feeder.groups.push(`connect-${name}`);
     try {
-      // A slow-ish consumer so the outage lands mid-load.
-      const res = await w.api('POST', '/connectors', { name, config: { ...sinkConfig(mapping(topic, 'outage'), false), 'consumer.override.max.poll.records': '200' } });
+      const res = await w.api('POST', '/connectors', { name, config: sinkConfig(mapping(topic, 'outage'), false) });
       expect(res.status).toBe(201);
       await eventually(async () => (await count('outage')) > 0, 60_000, 'first rows');
       services('stop', 'cassandra');
+      await produce(topic, N / 2, N); // the second half arrives while Cassandra is down
       await sleep(3000);
       services('start', 'cassandra');
       await eventually(async () => (await count('outage')) === N, 180_000, `all ${N} rows after the outage`);
@@ -92,7 +97,7 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
 
   it('kill -9 of the worker process mid-load, three times: after a restart every record is written', async () => {
     execFileSync('npx', ['tsc', '-b', PKG], { cwd: ROOT, stdio: 'ignore', timeout: 180_000 }); // plugin.path loads dist/
-    const topic = await load('crash');
+    const topic = await table('crash');
     const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-cass-crash-'));
     const name = unique('casscrash');
     feeder.groups.push(`connect-${name}`);
@@ -109,7 +114,6 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
         'offset.flush.interval.ms=200',
         `listeners=http://127.0.0.1:${port}`,
         `plugin.path=${PKG}`,
-        'consumer.max.poll.records=200',
       ].join('\n'),
     );
     writeFileSync(
@@ -131,12 +135,14 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
       let last = 0;
       for (let k = 0; k < 3; k++) {
         start();
+        await produce(topic, (k * N) / 4, ((k + 1) * N) / 4); // a quarter per run: the kill is always mid-load
         await eventually(async () => (await count('crash')) > last, 60_000, 'rows to grow');
         await kill();
         last = await count('crash');
       }
       expect(last).toBeLessThan(N); // the kills happened mid-load
       start();
+      await produce(topic, (3 * N) / 4, N);
       await eventually(async () => (await count('crash')) === N, 180_000, `all ${N} rows after restart`);
       await checkContent('crash');
       child!.kill('SIGTERM');
