@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks on the real local services: `npm run bench -- file [N] [--runtimes=kconnect,java]`.
+# Benchmarks on the real local services: `npm run bench -- file [N] [--runtimes=kconnect,java]`, `-- http`, `-- mqtt`, `-- cassandra`.
 # Builds, starts Kafka, fetches Apache Kafka Connect (Java) — the reference the numbers are compared with — and
 # prints both runtimes' numbers and their ratio. See docs/benchmarks.md.
 set -euo pipefail
@@ -12,5 +12,8 @@ case "$which" in
   file)
     if [[ " $* " != *" --runtimes=kconnect "* ]]; then bash scripts/services.sh fetch connect; fi
     node bench/dist/file-passthrough.js "$@" ;;
-  *) echo "unknown benchmark '$which' (available: file)" >&2; exit 2 ;;
+  http) node bench/dist/http-source.js "$@" ;;
+  mqtt) bash scripts/services.sh start mosquitto; node bench/dist/mqtt-source.js "$@" ;;
+  cassandra) bash scripts/services.sh start cassandra; node bench/dist/cassandra-sink.js "$@" ;;
+  *) echo "unknown benchmark '$which' (available: file, http, mqtt, cassandra)" >&2; exit 2 ;;
 esac

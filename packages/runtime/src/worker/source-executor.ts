@@ -52,6 +52,7 @@ function chain<A, B>(v: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promis
 
 export class SourceTaskExecutor extends TaskExecutor {
   private readonly submitted = new SubmittedRecords();
+  private taskStopped: Promise<void> = Promise.resolve();
   private readonly unflushed = new Map<string, { partition: OffsetMap; offset: OffsetMap }>();
   private inFlight: Promise<void> = Promise.resolve();
   private lastCommit = Date.now();
@@ -261,7 +262,10 @@ export class SourceTaskExecutor extends TaskExecutor {
 
   protected override requestStop(): void {
     // Let a blocked poll() return promptly: Java calls SourceTask.stop() from another thread for the same reason.
-    Promise.resolve(this.d.task.stop()).catch((e: unknown) => this.log.warn({ err: e }, 'error stopping the task'));
+    // close() waits for it, so a restarted task finds the resources (ports, files) released.
+    this.taskStopped = Promise.resolve()
+      .then(() => this.d.task.stop())
+      .catch((e: unknown) => this.log.warn({ err: e }, 'error stopping the task'));
   }
 
   /** Waits (at most `offset.flush.timeout.ms`) for outstanding acknowledgements, then commits. */
@@ -271,6 +275,7 @@ export class SourceTaskExecutor extends TaskExecutor {
   }
 
   protected async close(): Promise<void> {
+    await this.taskStopped;
     await this.drainAndCommit();
     await this.d.producer.close();
     this.d.metrics.removeTask(this.id.connector, this.id.task);
