@@ -1,7 +1,8 @@
 /**
- * Runs one source task (Java's WorkerSourceTask): poll → transformations → converters → producer (acks=all),
- * with at most one produce request in flight while the next batch is polled (back-pressure: a slow broker slows
- * polling), offsets committed every `offset.flush.interval.ms` only for records Kafka acknowledged.
+ * Runs one source task (Java's WorkerSourceTask): poll → transformations → converters → producer (acks=all).
+ * Converted records gather in an accumulator that one produce request at a time drains (in order), so polling
+ * continues while Kafka acknowledges; a full accumulator makes polling wait (back-pressure). Offsets are committed
+ * every `offset.flush.interval.ms` only for records Kafka acknowledged.
  */
 import {
   type PluginLogger,
@@ -44,6 +45,10 @@ export interface SourceExecutorDeps {
 type Pending = { record: SourceRecord; submitted: SubmittedRecord | null };
 
 const RETRY_POLL_BACKOFF_MS = 100;
+/** Records converted and waiting to be sent, at most (back-pressure on poll()). */
+const MAX_ACCUMULATED = 10_000;
+/** Records in one produce request, at most. */
+const MAX_PER_REQUEST = 5_000;
 
 /** `f(v)`, right away when `v` is a value, after it resolves when it is a promise. */
 function chain<A, B>(v: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promise<B> {
@@ -54,7 +59,9 @@ export class SourceTaskExecutor extends TaskExecutor {
   private readonly submitted = new SubmittedRecords();
   private taskStopped: Promise<void> = Promise.resolve();
   private readonly unflushed = new Map<string, { partition: OffsetMap; offset: OffsetMap }>();
-  private inFlight: Promise<void> = Promise.resolve();
+  /** Converted records waiting for the next produce request. */
+  private readonly accumulator: Array<{ record: ProducerRecord; pending: Pending }> = [];
+  private sending: Promise<void> | null = null;
   private lastCommit = Date.now();
   private committing: Promise<void> | null = null;
   private readonly labels: { connector: string; task: string };
@@ -152,12 +159,34 @@ export class SourceTaskExecutor extends TaskExecutor {
       pending.push({ record: original, submitted });
     }
     this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
-    await this.inFlight;
     if (this.failed || out.length === 0) return;
-    this.inFlight = this.d.producer.send(out).then(
-      (metadata) => this.onAcked(pending, metadata),
-      (e: unknown) => this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e })),
-    );
+    // Like Java's producer (linger + one request in flight): batches polled while a request is in flight wait in
+    // the accumulator and leave together in the next request. A full accumulator makes poll() wait.
+    for (let i = 0; i < out.length; i++) this.accumulator.push({ record: out[i]!, pending: pending[i]! });
+    if (!this.sending) this.sending = this.pump();
+    while (this.accumulator.length >= MAX_ACCUMULATED && !this.failed) await this.sending;
+  }
+
+  /** Sends what accumulated, one produce request at a time, until nothing is left. */
+  private async pump(): Promise<void> {
+    try {
+      while (this.accumulator.length && !this.failed) {
+        const batch = this.accumulator.splice(0, MAX_PER_REQUEST);
+        let metadata: ProducedRecordMetadata[];
+        try {
+          metadata = await this.d.producer.send(batch.map((b) => b.record));
+        } catch (e) {
+          this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e }));
+          return;
+        }
+        await this.onAcked(
+          batch.map((b) => b.pending),
+          metadata,
+        );
+      }
+    } finally {
+      this.sending = null;
+    }
   }
 
   private async onAcked(pending: Pending[], metadata: ProducedRecordMetadata[]): Promise<void> {
@@ -270,7 +299,7 @@ export class SourceTaskExecutor extends TaskExecutor {
 
   /** Waits (at most `offset.flush.timeout.ms`) for outstanding acknowledgements, then commits. */
   private async drainAndCommit(): Promise<void> {
-    await Promise.race([this.inFlight, sleep(this.d.offsetFlushTimeoutMs)]);
+    await Promise.race([this.sending ?? Promise.resolve(), sleep(this.d.offsetFlushTimeoutMs)]);
     await this.commitOffsets();
   }
 
