@@ -578,6 +578,10 @@ listener $MOSQUITTO_PORT $BIND_HOST
 user $(id -un)
 allow_anonymous true
 persistence false
+# Keep every queued QoS 1/2 message for (dis)connected persistent sessions: the default (1000) silently drops
+# the rest, which would look like loss in the connectors' delivery tests.
+max_queued_messages 0
+max_inflight_messages 1000
 # stderr is unbuffered (stdout to a file is not)
 log_dest stderr
 log_timestamp_format %Y-%m-%dT%H:%M:%S

@@ -4,7 +4,7 @@
  * `http.poll.endpoint.<name>.<key>`, which fall back to `http.listen.<key>` / `http.poll.<key>` so that settings
  * shared by every route (auth, limits) are written once.
  */
-import { ConfigDef, ConfigError, ConfigType, Importance, Password, Validators } from '@kconnect/api';
+import { ConfigDef, ConfigError, ConfigType, Importance, Validators } from '@kconnect/api';
 import { parsePointer } from './json-pointer';
 
 export const MODE = 'http.mode';
@@ -22,23 +22,138 @@ export const CONFIG = new ConfigDef()
     documentation: 'listen: receive webhooks from devices (one listener, tasks.max=1); poll: call HTTP APIs on a schedule.',
   })
   // ---- listen mode
-  .define({ name: `${L}port`, type: ConfigType.INT, default: 8080, importance: Importance.HIGH, group: 'Listen', documentation: 'Port of the listener (0: any free port, logged).' })
+  .define({
+    name: `${L}port`,
+    type: ConfigType.INT,
+    default: 8080,
+    importance: Importance.HIGH,
+    group: 'Listen',
+    documentation: 'Port of the listener (0: any free port, logged).',
+  })
   .define({ name: `${L}host`, type: ConfigType.STRING, default: '0.0.0.0', importance: Importance.MEDIUM, group: 'Listen', documentation: 'Address to bind.' })
-  .define({ name: `${L}routes`, type: ConfigType.LIST, default: '', importance: Importance.HIGH, group: 'Listen', documentation: 'Route names; each is configured with http.listen.route.<name>.* keys (path, topic, ...).' })
-  .define({ name: `${L}tls.cert.file`, type: ConfigType.STRING, default: null, importance: Importance.MEDIUM, group: 'Listen', documentation: 'PEM certificate chain: serve HTTPS.' })
-  .define({ name: `${L}tls.key.file`, type: ConfigType.STRING, default: null, importance: Importance.MEDIUM, group: 'Listen', documentation: 'PEM private key for HTTPS.' })
-  .define({ name: `${L}max.body.bytes`, type: ConfigType.INT, default: 1048576, importance: Importance.MEDIUM, group: 'Listen', validator: Validators.atLeast(1), documentation: 'Largest accepted body; larger requests get 413.' })
-  .define({ name: `${L}queue.max.records`, type: ConfigType.INT, default: 20000, importance: Importance.MEDIUM, group: 'Listen', validator: Validators.atLeast(1), documentation: 'Records received and not yet acknowledged by Kafka, at most; beyond it requests get 429 with Retry-After.' })
-  .define({ name: `${L}batch.max.records`, type: ConfigType.INT, default: 2000, importance: Importance.LOW, group: 'Listen', validator: Validators.atLeast(1), documentation: 'Records handed to the runtime per poll (a request is never split).' })
-  .define({ name: `${L}ack.timeout.ms`, type: ConfigType.LONG, default: 30000, importance: Importance.MEDIUM, group: 'Listen', validator: Validators.atLeast(1), documentation: 'How long a request waits for Kafka acknowledgements before it gets 503 (its records may still be written later: at-least-once).' })
-  .define({ name: `${L}stall.ms`, type: ConfigType.LONG, default: 3000, importance: Importance.LOW, group: 'Listen', validator: Validators.atLeast(100), documentation: 'When the runtime has not asked for records for this long (task paused, Kafka slow), new and queued requests get 503 with Retry-After.' })
-  .define({ name: `${L}retry.after.seconds`, type: ConfigType.INT, default: 1, importance: Importance.LOW, group: 'Listen', validator: Validators.atLeast(0), documentation: 'Retry-After of 429 and 503 responses.' })
-  .define({ name: `${L}idempotency.window.ms`, type: ConfigType.LONG, default: 600000, importance: Importance.MEDIUM, group: 'Listen', validator: Validators.atLeast(0), documentation: 'How long an Idempotency-Key is remembered (0: off). A retry within the window gets the first answer and writes nothing.' })
-  .define({ name: `${L}idempotency.max.keys`, type: ConfigType.INT, default: 100000, importance: Importance.LOW, group: 'Listen', validator: Validators.atLeast(1), documentation: 'Idempotency keys remembered at most (oldest forgotten first).' })
-  .define({ name: `${L}value.format`, type: ConfigType.STRING, default: 'string', importance: Importance.MEDIUM, group: 'Listen', validator: Validators.in(['string', 'json']), documentation: 'string: the JSON text of each element (StringConverter); json: the parsed value, schemaless (JsonConverter with schemas.enable=false). Raw bodies are always bytes.' })
+  .define({
+    name: `${L}routes`,
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.HIGH,
+    group: 'Listen',
+    documentation: 'Route names; each is configured with http.listen.route.<name>.* keys (path, topic, ...).',
+  })
+  .define({
+    name: `${L}tls.cert.file`,
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    documentation: 'PEM certificate chain: serve HTTPS.',
+  })
+  .define({
+    name: `${L}tls.key.file`,
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    documentation: 'PEM private key for HTTPS.',
+  })
+  .define({
+    name: `${L}max.body.bytes`,
+    type: ConfigType.INT,
+    default: 1048576,
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    validator: Validators.atLeast(1),
+    documentation: 'Largest accepted body; larger requests get 413.',
+  })
+  .define({
+    name: `${L}queue.max.records`,
+    type: ConfigType.INT,
+    default: 20000,
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    validator: Validators.atLeast(1),
+    documentation: 'Records received and not yet acknowledged by Kafka, at most; beyond it requests get 429 with Retry-After.',
+  })
+  .define({
+    name: `${L}batch.max.records`,
+    type: ConfigType.INT,
+    default: 2000,
+    importance: Importance.LOW,
+    group: 'Listen',
+    validator: Validators.atLeast(1),
+    documentation: 'Records handed to the runtime per poll (a request is never split).',
+  })
+  .define({
+    name: `${L}ack.timeout.ms`,
+    type: ConfigType.LONG,
+    default: 30000,
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    validator: Validators.atLeast(1),
+    documentation: 'How long a request waits for Kafka acknowledgements before it gets 503 (its records may still be written later: at-least-once).',
+  })
+  .define({
+    name: `${L}stall.ms`,
+    type: ConfigType.LONG,
+    default: 3000,
+    importance: Importance.LOW,
+    group: 'Listen',
+    validator: Validators.atLeast(100),
+    documentation: 'When the runtime has not asked for records for this long (task paused, Kafka slow), new and queued requests get 503 with Retry-After.',
+  })
+  .define({
+    name: `${L}retry.after.seconds`,
+    type: ConfigType.INT,
+    default: 1,
+    importance: Importance.LOW,
+    group: 'Listen',
+    validator: Validators.atLeast(0),
+    documentation: 'Retry-After of 429 and 503 responses.',
+  })
+  .define({
+    name: `${L}idempotency.window.ms`,
+    type: ConfigType.LONG,
+    default: 600000,
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    validator: Validators.atLeast(0),
+    documentation: 'How long an Idempotency-Key is remembered (0: off). A retry within the window gets the first answer and writes nothing.',
+  })
+  .define({
+    name: `${L}idempotency.max.keys`,
+    type: ConfigType.INT,
+    default: 100000,
+    importance: Importance.LOW,
+    group: 'Listen',
+    validator: Validators.atLeast(1),
+    documentation: 'Idempotency keys remembered at most (oldest forgotten first).',
+  })
+  .define({
+    name: `${L}value.format`,
+    type: ConfigType.STRING,
+    default: 'string',
+    importance: Importance.MEDIUM,
+    group: 'Listen',
+    validator: Validators.in(['string', 'json']),
+    documentation:
+      'string: the JSON text of each element (StringConverter); json: the parsed value, schemaless (JsonConverter with schemas.enable=false). Raw bodies are always bytes.',
+  })
   // ---- poll mode
-  .define({ name: `${P}endpoints`, type: ConfigType.LIST, default: '', importance: Importance.HIGH, group: 'Poll', documentation: 'Endpoint names; each is configured with http.poll.endpoint.<name>.* keys (url, topic, ...), spread over the tasks.' })
-  .define({ name: 'http.allow.private.addresses', type: ConfigType.BOOLEAN, default: false, importance: Importance.MEDIUM, group: 'Poll', documentation: 'Allow polling loopback, private, link-local and unique-local addresses (SSRF guard off).' });
+  .define({
+    name: `${P}endpoints`,
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.HIGH,
+    group: 'Poll',
+    documentation: 'Endpoint names; each is configured with http.poll.endpoint.<name>.* keys (url, topic, ...), spread over the tasks.',
+  })
+  .define({
+    name: 'http.allow.private.addresses',
+    type: ConfigType.BOOLEAN,
+    default: false,
+    importance: Importance.MEDIUM,
+    group: 'Poll',
+    documentation: 'Allow polling loopback, private, link-local and unique-local addresses (SSRF guard off).',
+  });
 
 /** A per-route or per-endpoint setting: `<prefix><name>.<key>`, falling back to `<fallbackPrefix><key>`. */
 export class Scoped {
@@ -80,7 +195,8 @@ export class Scoped {
   bool(k: string, def: boolean): boolean {
     const v = this.raw(k)?.trim().toLowerCase();
     if (v === undefined || v === '') return def;
-    if (v !== 'true' && v !== 'false') this.error(this.keyOf(k), `Invalid value ${v} for configuration ${this.keyOf(k)}: Expected value to be either true or false`);
+    if (v !== 'true' && v !== 'false')
+      this.error(this.keyOf(k), `Invalid value ${v} for configuration ${this.keyOf(k)}: Expected value to be either true or false`);
     return v === 'true';
   }
   list(k: string, def: string[] = []): string[] {
@@ -230,5 +346,4 @@ export function listenRoutes(props: Record<string, string>, errors: Map<string, 
   });
 }
 
-export type { Password };
 export { ConfigError };

@@ -28,7 +28,7 @@ export class HttpSourceConnector extends SourceConnector {
     const names = CONFIG.parse(this.props)[`${P}endpoints`];
     const n = Math.max(1, Math.min(maxTasks, names.length));
     const groups: string[][] = Array.from({ length: n }, () => []);
-    names.forEach((name, i) => groups[i % n]!.push(name));
+    for (let i = 0; i < names.length; i++) groups[i % n]!.push(names[i]!);
     return groups.map((g, i) => ({ ...this.props, 'http.task.id': String(i), 'http.task.endpoints': g.join(',') }));
   }
   stop() {}
@@ -55,7 +55,9 @@ export function configErrors(props: ConnectorProps): Map<string, string[]> {
     listenRoutes(props, errors);
     const tm = props['tasks.max'];
     if (tm !== undefined && Number(tm) > 1)
-      errors.set('tasks.max', [`Invalid value ${tm} for configuration tasks.max: listen mode runs one HTTP listener per connector in one task; set tasks.max=1`]);
+      errors.set('tasks.max', [
+        `Invalid value ${tm} for configuration tasks.max: listen mode runs one HTTP listener per connector in one task; set tasks.max=1`,
+      ]);
   } else pollEndpoints(props, null, errors);
   return errors;
 }

@@ -128,7 +128,9 @@ describe('HTTP source, listen mode: kill -9 while devices post', () => {
     try {
       await eventually(
         () => {
-          const got = new Set(records.map((r) => JSON.parse(r.value!.toString()) as { device: number; seq: number | string }).map((v) => `${v.device}/${v.seq}`));
+          const got = new Set(
+            records.map((r) => JSON.parse(r.value!.toString()) as { device: number; seq: number | string }).map((v) => `${v.device}/${v.seq}`),
+          );
           return [...want].every((k) => got.has(k));
         },
         30_000,
@@ -136,7 +138,9 @@ describe('HTTP source, listen mode: kill -9 while devices post', () => {
       );
       // Duplicates are allowed (at-least-once), keys are the device ids.
       expect(records.length).toBeGreaterThanOrEqual(want.size);
-      process.stdout.write(`kill -9 test: ${want.size} readings, ${ackedAtKill} requests acked before the kill, ${failures} failed attempts retried, ${records.length - want.size} duplicates\n`);
+      process.stdout.write(
+        `kill -9 test: ${want.size} readings, ${ackedAtKill} requests acked before the kill, ${failures} failed attempts retried, ${records.length - want.size} duplicates\n`,
+      );
       expect(records.every((r) => /^dev-\d$/.test(r.key ?? ''))).toBe(true);
     } finally {
       await stop();

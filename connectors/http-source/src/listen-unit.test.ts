@@ -4,7 +4,12 @@
  * queued and handed requests (503), and the auth helpers. The runtime side is played by calling poll() and
  * commitRecord() directly.
  */
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Agent, request } from 'undici';
 import type { PluginLogger, PluginMetrics, RecordMetadata } from '@kconnect/api';
 import { checkHmac, safeEqual } from './auth';
 import { pointer } from './json-pointer';
@@ -92,14 +97,78 @@ describe('Listener (no Kafka)', () => {
   });
 
   it('503 while nobody polls (paused task), 429 when the queue is full', async () => {
-    await start({ 'http.listen.stall.ms': '200', 'http.listen.queue.max.records': '2' });
+    await start({ 'http.listen.stall.ms': '500', 'http.listen.queue.max.records': '2' });
     const a = post('[1,2]');
     await new Promise((r) => setTimeout(r, 50));
     const b = await post('[3]');
     expect(b.status).toBe(429);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1000));
     expect((await a).status).toBe(503); // never handed over: rejected, nothing written
     expect((await post('[4]')).status).toBe(503);
+  });
+});
+
+describe('Listener over HTTPS', () => {
+  it('serves the routes with the configured certificate', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'http-src-tls-'));
+    const f = (n: string) => path.join(dir, n);
+    writeFileSync(f('ext'), 'subjectAltName=IP:127.0.0.1\n');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        f('key.pem'),
+        '-out',
+        f('cert.pem'),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const l = new Listener(
+      {
+        'http.listen.port': '0',
+        'http.listen.host': '127.0.0.1',
+        'http.listen.tls.cert.file': f('cert.pem'),
+        'http.listen.tls.key.file': f('key.pem'),
+        'http.listen.routes': 'r',
+        'http.listen.route.r.path': '/r',
+        'http.listen.route.r.topic': 't',
+      },
+      logger,
+      metrics,
+    );
+    await l.start();
+    const agent = new Agent({ connect: { ca: readFileSync(f('cert.pem')) } });
+    try {
+      const res = request(`https://127.0.0.1:${l.port}/r`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"a":1}',
+        dispatcher: agent,
+      });
+      let batch = null;
+      while (!batch?.length) batch = await l.poll();
+      l.commitRecord(batch[0]!, meta(3));
+      const r = await res;
+      expect(r.statusCode).toBe(200);
+      expect(await r.body.json()).toMatchObject({ records: 1, offset: 3 });
+    } finally {
+      await agent.close();
+      await l.stop(100);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -122,7 +191,19 @@ describe('helpers', () => {
     expect(pointer('/missing/x')({})).toBeUndefined();
   });
   it('private addresses', () => {
-    for (const ip of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0', '100.64.0.1'])
+    for (const ip of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+      '100.64.0.1',
+    ])
       expect({ ip, private: isPrivateAddress(ip) }).toEqual({ ip, private: true });
     for (const ip of ['8.8.8.8', '1.1.1.1', '2606:4700::1111']) expect({ ip, private: isPrivateAddress(ip) }).toEqual({ ip, private: false });
   });

@@ -121,6 +121,27 @@ describe('HTTP source, listen mode', () => {
     await w.api('DELETE', `/connectors/${name}`);
   });
 
+  it('value.format=json writes the parsed values for the JsonConverter', async () => {
+    const name = unique('jsonfmt');
+    const t = await newTopic();
+    const port = await freePort();
+    await createConnector(w, name, {
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      'http.listen.port': String(port),
+      'http.listen.host': '127.0.0.1',
+      'http.listen.value.format': 'json',
+      'http.listen.routes': 'r',
+      'http.listen.route.r.path': '/r',
+      'http.listen.route.r.topic': t,
+    });
+    const records = await reader([t]);
+    expect((await post(port, '/r', '[{"a": 1, "b": [true, null]}, 42]')).status).toBe(200);
+    await eventually(() => records.length === 2, 10_000, 'two records');
+    expect(records.map((r) => JSON.parse(r.value!.toString()))).toEqual([{ a: 1, b: [true, null] }, 42]);
+    await w.api('DELETE', `/connectors/${name}`);
+  });
+
   it('rejects bad input and failed auth with the right status, writing nothing', async () => {
     const name = unique('reject');
     const t = await newTopic();
@@ -162,7 +183,11 @@ describe('HTTP source, listen mode', () => {
     await expectStatus(await post(port, '/open', '{"a":1}\n{"b":', { 'content-type': 'application/x-ndjson' }), 415);
     await expectStatus(await post(port, '/nowhere', '{}'), 404);
     // A malformed NDJSON line rejects the whole batch.
-    await expectStatus(await post(port, '/bearer', '{"a":1}\n{"b":\n', { 'content-type': 'application/x-ndjson', authorization: 'Bearer tok-2' }), 400, /line 2/);
+    await expectStatus(
+      await post(port, '/bearer', '{"a":1}\n{"b":\n', { 'content-type': 'application/x-ndjson', authorization: 'Bearer tok-2' }),
+      400,
+      /line 2/,
+    );
 
     const r401 = await expectStatus(await post(port, '/bearer', '{"a":1}'), 401, /missing bearer token/);
     expect(r401.headers.get('www-authenticate')).toMatch(/Bearer/);
@@ -176,15 +201,26 @@ describe('HTTP source, listen mode', () => {
     const nowS = Math.floor(Date.now() / 1000);
     const hb = '{"h":1}';
     await expectStatus(await post(port, '/hmac', hb, { 'x-signature': `sha256=${sign(hb, nowS)}` }), 401, /timestamp/);
-    await expectStatus(await post(port, '/hmac', hb, { 'x-signature': `sha256=${sign('{"h":2}', nowS)}`, 'x-signature-timestamp': String(nowS) }), 401, /invalid signature/);
-    await expectStatus(await post(port, '/hmac', hb, { 'x-signature': `sha256=${sign(hb, nowS - 3600)}`, 'x-signature-timestamp': String(nowS - 3600) }), 401, /tolerance/);
+    await expectStatus(
+      await post(port, '/hmac', hb, { 'x-signature': `sha256=${sign('{"h":2}', nowS)}`, 'x-signature-timestamp': String(nowS) }),
+      401,
+      /invalid signature/,
+    );
+    await expectStatus(
+      await post(port, '/hmac', hb, { 'x-signature': `sha256=${sign(hb, nowS - 3600)}`, 'x-signature-timestamp': String(nowS - 3600) }),
+      401,
+      /tolerance/,
+    );
     expect(records).toHaveLength(0);
 
     // The good requests are written; only them.
     await expectStatus(await post(port, '/bearer', '{"ok":"bearer"}', { authorization: 'Bearer tok-1' }), 200);
     await expectStatus(await post(port, '/basic', '{"ok":"basic"}', { authorization: `Basic ${Buffer.from('dev:pw').toString('base64')}` }), 200);
     await expectStatus(await post(port, '/apikey', '{"ok":"apikey"}', { 'x-api-key': 'k-123' }), 200);
-    await expectStatus(await post(port, '/hmac', '{"ok":"hmac"}', { 'x-signature': `sha256=${sign('{"ok":"hmac"}', nowS)}`, 'x-signature-timestamp': String(nowS) }), 200);
+    await expectStatus(
+      await post(port, '/hmac', '{"ok":"hmac"}', { 'x-signature': `sha256=${sign('{"ok":"hmac"}', nowS)}`, 'x-signature-timestamp': String(nowS) }),
+      200,
+    );
     await expectStatus(await post(port, '/open', '{"ok":"open"}'), 200);
     await eventually(() => records.length === 5, 10_000, 'five good records');
     await sleep(500);
@@ -263,6 +299,45 @@ describe('HTTP source, listen mode', () => {
     await eventually(() => records.length >= expected.length, 15_000, 'accepted records');
     await sleep(700);
     expect(records.map((r) => JSON.parse(r.value!.toString()).n).sort()).toEqual(expected);
+    await w.api('DELETE', `/connectors/${name}`);
+  });
+
+  it('rebinds the same port when the task restarts; requests during the restart get 503 or are written, never lost silently', async () => {
+    const name = unique('restart');
+    const t = await newTopic();
+    const port = await freePort();
+    await createConnector(w, name, {
+      'http.listen.port': String(port),
+      'http.listen.host': '127.0.0.1',
+      'http.listen.routes': 'r',
+      'http.listen.route.r.path': '/r',
+      'http.listen.route.r.topic': t,
+    });
+    const records = await reader([t]);
+    let stop = false;
+    const answered: Array<{ n: number; status: number }> = [];
+    const device = (async () => {
+      for (let n = 0; !stop; n++) {
+        try {
+          const res = await post(port, '/r', JSON.stringify({ n }));
+          await res.arrayBuffer();
+          answered.push({ n, status: res.status });
+        } catch {
+          answered.push({ n, status: 0 }); // connection refused while no listener is bound
+        }
+        await sleep(10);
+      }
+    })();
+    await sleep(300);
+    expect((await w.api('POST', `/connectors/${name}/restart?includeTasks=true`)).status).toBe(202);
+    await sleep(300);
+    await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.tasks[0]?.state === 'RUNNING', 15_000, 'running again');
+    await eventually(() => answered.filter((a) => a.status === 200).length > 0 && answered.at(-1)!.status === 200, 15_000, '200 after restart');
+    stop = true;
+    await device;
+    const ok = answered.filter((a) => a.status === 200).map((a) => a.n);
+    expect(answered.every((a) => [0, 200, 503].includes(a.status))).toBe(true);
+    await eventually(() => ok.every((n) => records.some((r) => JSON.parse(r.value!.toString()).n === n)), 10_000, 'every 200 in Kafka');
     await w.api('DELETE', `/connectors/${name}`);
   });
 

@@ -51,7 +51,14 @@ interface IdemEntry {
 }
 
 const JSON_TYPES = /^(application\/json|text\/json|application\/[^/]+\+json)$/;
-const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines', 'application/json-seq']);
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/jsonlines',
+  'application/json-seq',
+]);
 
 class HttpError extends Error {
   constructor(
@@ -166,7 +173,10 @@ export class Listener {
     }
     const addr = app.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : this.c[`${L}port`];
-    this.log.info(`HTTP source listening on ${this.c[`${L}host`]}:${this.port} (${this.routes.map((r) => `${r.methods.join('|')} ${r.path} → ${r.topic}`).join(', ')})`);
+    this.log.info(
+      `HTTP source listening on ${this.c[`${L}host`]}:${this.port} (${this.routes.map((r) => `${r.methods.join('|')} ${r.path} → ${r.topic}`).join(', ')})`,
+    );
+    this.lastPollEnd = Date.now();
     this.timer = setInterval(() => this.housekeeping(), 250);
     this.timer.unref();
   }
@@ -181,10 +191,8 @@ export class Listener {
 
   private reject(reply: FastifyReply, route: RouteConfig, e: HttpError) {
     this.count(route.name, e.status);
-    return reply
-      .code(e.status)
-      .headers(e.headers)
-      .send({ error_code: e.status, message: e.message });
+    if (this.stopping) reply.header('connection', 'close');
+    return reply.code(e.status).headers(e.headers).send({ error_code: e.status, message: e.message });
   }
 
   /** The runtime has not asked for records for a while: paused, failed, or Kafka is not keeping up. */
@@ -194,7 +202,8 @@ export class Listener {
 
   private housekeeping() {
     if (this.stalled() && this.queue.length) {
-      for (const p of this.queue.splice(0)) this.unqueue(p, new HttpError(503, 'the connector is not accepting records right now (paused or back-pressure)', this.retryAfter()));
+      for (const p of this.queue.splice(0))
+        this.unqueue(p, new HttpError(503, 'the connector is not accepting records right now (paused or back-pressure)', this.retryAfter()));
     }
     const now = Date.now();
     for (const [k, e] of this.idem) {
@@ -281,6 +290,7 @@ export class Listener {
 
   private send(reply: FastifyReply, route: RouteConfig, o: Outcome) {
     this.count(route.name, o.status);
+    if (this.stopping) reply.header('connection', 'close');
     return reply
       .code(o.status)
       .headers(o.headers ?? {})
@@ -329,7 +339,13 @@ export class Listener {
         break;
     }
     const accepted =
-      route.format === 'raw' ? route.contentTypes : route.format === 'json' ? ['application/json'] : route.format === 'ndjson' ? ['application/x-ndjson'] : ['application/json', 'application/x-ndjson', ...route.contentTypes];
+      route.format === 'raw'
+        ? route.contentTypes
+        : route.format === 'json'
+          ? ['application/json']
+          : route.format === 'ndjson'
+            ? ['application/x-ndjson']
+            : ['application/json', 'application/x-ndjson', ...route.contentTypes];
     throw new HttpError(415, `unsupported content type ${type || '(none)'}; this route accepts ${accepted.join(', ')}`, { accept: accepted.join(', ') });
   }
 
@@ -366,7 +382,13 @@ export class Listener {
     return out;
   }
 
-  private enqueue(route: RouteConfig, req: FastifyRequest, kind: string, elements: Array<{ text: string | null; value: unknown; raw?: Buffer }>, idemKey: string | null): Pending {
+  private enqueue(
+    route: RouteConfig,
+    req: FastifyRequest,
+    kind: string,
+    elements: Array<{ text: string | null; value: unknown; raw?: Buffer }>,
+    idemKey: string | null,
+  ): Pending {
     const now = Date.now();
     const headers = new Headers();
     headers.add('http.route', route.name, Schemas.STRING_SCHEMA);
@@ -522,6 +544,13 @@ export class Listener {
         body: { error_code: 503, message: 'the connector stopped before Kafka acknowledged the records; they may or may not have been written' },
       });
     }
-    await closing;
+    // Keep-alive connections that answered after close() began are idle now: close them, then anything left.
+    await new Promise((r) => setTimeout(r, 20));
+    app.server.closeIdleConnections();
+    const grace = new Promise((r) => setTimeout(r, 1000).unref());
+    if ((await Promise.race([closing.then(() => true), grace])) !== true) {
+      app.server.closeAllConnections();
+      await closing;
+    }
   }
 }

@@ -76,11 +76,26 @@ function pagination(s: Scoped): Pagination {
     case 'link':
       return { type };
     case 'offset':
-      return { type, offsetParam: s.str('pagination.offset.param', 'offset'), limitParam: s.str('pagination.limit.param', 'limit'), limit: s.int('pagination.limit', 100, 1) };
+      return {
+        type,
+        offsetParam: s.str('pagination.offset.param', 'offset'),
+        limitParam: s.str('pagination.limit.param', 'limit'),
+        limit: s.int('pagination.limit', 100, 1),
+      };
     case 'page':
-      return { type, pageParam: s.str('pagination.page.param', 'page'), start: s.int('pagination.page.start', 1), sizeParam: s.opt('pagination.size.param'), size: s.int('pagination.size', 0) };
+      return {
+        type,
+        pageParam: s.str('pagination.page.param', 'page'),
+        start: s.int('pagination.page.start', 1),
+        sizeParam: s.opt('pagination.size.param'),
+        size: s.int('pagination.size', 0),
+      };
     case 'cursor':
-      return { type, cursorPointer: s.pointer('pagination.cursor.pointer', '/next_cursor') ?? '/next_cursor', cursorParam: s.str('pagination.cursor.param', 'cursor') };
+      return {
+        type,
+        cursorPointer: s.pointer('pagination.cursor.pointer', '/next_cursor') ?? '/next_cursor',
+        cursorParam: s.str('pagination.cursor.param', 'cursor'),
+      };
     case 'next.url':
       return { type, nextPointer: s.pointer('pagination.next.pointer', '/next') ?? '/next' };
   }
@@ -117,7 +132,8 @@ export function pollEndpoints(props: Record<string, string>, only: string[] | nu
       const keyPointer = s.pointer('key.pointer', null);
       const timestampPointer = s.pointer('timestamp.pointer', null);
       const syncPointer = s.pointer('sync.pointer', syncMode === 'timestamp' ? timestampPointer : syncMode === 'id' ? keyPointer : null);
-      if (syncMode !== 'none' && !syncPointer) s.error(s.keyOf('sync.pointer'), `Missing required configuration "${s.prefix}sync.pointer" for sync.mode=${syncMode}`);
+      if (syncMode !== 'none' && !syncPointer)
+        s.error(s.keyOf('sync.pointer'), `Missing required configuration "${s.prefix}sync.pointer" for sync.mode=${syncMode}`);
       return {
         name,
         url,
@@ -132,7 +148,8 @@ export function pollEndpoints(props: Record<string, string>, only: string[] | nu
         offsetFields: s.list('offset.fields').map((f) => {
           const i = f.indexOf('=');
           const ptr = f.slice(i + 1).trim();
-          if (i < 1 || !ptr.startsWith('/')) s.error(s.keyOf('offset.fields'), `Invalid value ${f} for configuration ${s.keyOf('offset.fields')}: expected name=/json/pointer`);
+          if (i < 1 || !ptr.startsWith('/'))
+            s.error(s.keyOf('offset.fields'), `Invalid value ${f} for configuration ${s.keyOf('offset.fields')}: expected name=/json/pointer`);
           return [f.slice(0, i).trim(), ptr] as [string, string];
         }),
         offsetInitial: Object.fromEntries(

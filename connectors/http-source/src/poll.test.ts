@@ -10,6 +10,9 @@ import { plugins } from './index';
 import { consume, createConnector } from './test-helpers';
 import { linkNext } from './poll';
 
+/** A connector template placeholder, `${name}` (written this way so it is not mistaken for a JS template). */
+const v = (name: string) => `$${'{'}${name}}`;
+
 type Handler = (url: URL, req: IncomingMessage, res: ServerResponse) => void;
 
 const items = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `item-${from + i}` }));
@@ -49,6 +52,7 @@ describe('HTTP source, poll mode', () => {
   });
   afterAll(async () => {
     await w.stop();
+    server.closeAllConnections();
     await new Promise((r) => server.close(r));
     for (const stop of readers) await stop().catch(() => undefined);
     await admin.deleteTopics(topics).catch(() => undefined);
@@ -204,7 +208,7 @@ describe('HTTP source, poll mode', () => {
       'http.allow.private.addresses': 'true',
       'http.poll.endpoints': 'e',
       'http.poll.endpoint.e.url': `${base}${path}`,
-      'http.poll.endpoint.e.query': 'since=${since}',
+      'http.poll.endpoint.e.query': `since=${v('since')}`,
       'http.poll.endpoint.e.topic': t,
       'http.poll.endpoint.e.records.pointer': '/rows',
       'http.poll.endpoint.e.key.pointer': '/id',
@@ -238,7 +242,44 @@ describe('HTTP source, poll mode', () => {
     await w.api('DELETE', `/connectors/${name}`);
   });
 
-  it('accepts castorm/kafka-connect-http configs (class alias, keys, ${offset.*} templates)', async () => {
+  it('syncs incrementally by id high-water mark with offset/limit pagination', async () => {
+    const name = unique('ids');
+    const t = await newTopic();
+    const path = `/${unique('ids')}`;
+    const rows = items(25, 100);
+    routes.set(path, (u, _q, res) => {
+      const after = Number(u.searchParams.get('after_id') ?? '0');
+      const off = Number(u.searchParams.get('offset'));
+      const lim = Number(u.searchParams.get('limit'));
+      send(res, 200, rows.filter((r) => r.id > after).slice(off, off + lim));
+    });
+    const records = await reader([t]);
+    await createConnector(w, name, {
+      'http.mode': 'poll',
+      'http.allow.private.addresses': 'true',
+      'http.poll.endpoints': 'e',
+      'http.poll.endpoint.e.url': `${base}${path}`,
+      'http.poll.endpoint.e.query': `after_id=${v('since')}`,
+      'http.poll.endpoint.e.topic': t,
+      'http.poll.endpoint.e.key.pointer': '/id',
+      'http.poll.endpoint.e.sync.mode': 'id',
+      'http.poll.endpoint.e.sync.initial': '0',
+      'http.poll.endpoint.e.pagination.type': 'offset',
+      'http.poll.endpoint.e.pagination.limit': '10',
+      'http.poll.endpoint.e.interval.ms': '200',
+    });
+    await eventually(() => records.length === 25, 10_000, 'first run, three pages');
+    rows.push(...items(3, 125));
+    await eventually(() => records.length === 28, 10_000, 'new ids');
+    const mark = log.length;
+    await eventually(() => log.slice(mark).filter((l) => l.path === path).length >= 2, 10_000, 'more runs');
+    await sleep(300);
+    expect(records.map((r) => Number(r.key))).toEqual([...items(28, 100).map((r) => r.id)]);
+    expect(new URLSearchParams(log.filter((l) => l.path === path).at(-1)!.query).get('after_id')).toBe('127');
+    await w.api('DELETE', `/connectors/${name}`);
+  });
+
+  it('accepts castorm/kafka-connect-http configs (class alias, keys, offset.* templates)', async () => {
     const name = unique('castorm');
     const t = await newTopic();
     const path = `/${unique('cas')}`;
@@ -258,7 +299,7 @@ describe('HTTP source, poll mode', () => {
       'kafka.topic': t,
       'http.request.url': `${base}${path}`,
       'http.request.headers': 'X-Tenant: t1, Accept: application/json',
-      'http.request.params': 'after=${offset.timestamp} & last=${offset.page}',
+      'http.request.params': `after=${v('offset.timestamp')} & last=${v('offset.page')}`,
       'http.response.list.pointer': '/items',
       'http.response.record.pointer': '/data',
       'http.response.record.offset.pointer': 'key=/data/id, timestamp=/data/updated, page=/data/page',
@@ -385,13 +426,100 @@ describe('HTTP source, poll mode', () => {
     await w.api('DELETE', `/connectors/${name}`);
   });
 
+  it('templates URL, headers and body over the stored offset (chaining), also after a restart', async () => {
+    const name = unique('tpl');
+    const t = await newTopic();
+    const p = `/${unique('tpl')}`;
+    const seen: Array<{ body: string; header: string | undefined; path: string }> = [];
+    let next = 1;
+    let upTo = 2;
+    routes.set(`${p}/tenant-7/events`, (_u, req, res) => {
+      const body = (req as IncomingMessage & { text?: string }).text ?? '';
+      seen.push({ body, header: req.headers['x-after'] as string | undefined, path: _u.pathname });
+      const after = Number(JSON.parse(body).after);
+      send(res, 200, { events: after < upTo ? [{ seq: next++, token: `t${after + 1}` }] : [] });
+    });
+    const records = await reader([t]);
+    await createConnector(w, name, {
+      'http.mode': 'poll',
+      'http.allow.private.addresses': 'true',
+      'http.poll.endpoints': 'e',
+      'http.poll.endpoint.e.url': `${base}${p}/${v('offset.tenant')}/events`,
+      'http.poll.endpoint.e.method': 'POST',
+      'http.poll.endpoint.e.body': `{"after": ${v('offset.last')}}`,
+      'http.poll.endpoint.e.headers': `X-After: ${v('offset.token')}`,
+      'http.poll.endpoint.e.topic': t,
+      'http.poll.endpoint.e.records.pointer': '/events',
+      'http.poll.endpoint.e.offset.fields': 'last=/seq,token=/token',
+      'http.poll.endpoint.e.offset.initial.last': '0',
+      'http.poll.endpoint.e.offset.initial.tenant': 'tenant-7',
+      'http.poll.endpoint.e.interval.ms': '100',
+    });
+    await eventually(() => records.length === 2, 10_000, 'two events');
+    await eventually(async () => (await w.api('GET', `/connectors/${name}/offsets`)).body.offsets[0]?.offset['f.last'] === '2', 10_000, 'offset with last=2');
+    await w.api('PUT', `/connectors/${name}/stop`);
+    await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.connector.state === 'STOPPED', 10_000, 'stopped');
+    const mark = seen.length;
+    upTo = 4;
+    await w.api('PUT', `/connectors/${name}/resume`);
+    await eventually(() => records.length === 4, 10_000, 'four events');
+    expect(JSON.parse(seen[0]!.body)).toEqual({ after: 0 });
+    expect(seen[0]!.header).toBe('');
+    expect(JSON.parse(seen[1]!.body)).toEqual({ after: 1 });
+    expect(seen[1]!.header).toBe('t1');
+    // After the restart the body continues from the stored offset, not from the initial value.
+    expect(Number(JSON.parse(seen[mark]!.body).after)).toBeGreaterThanOrEqual(2);
+    expect(records.map((r) => JSON.parse(r.value!.toString()).seq)).toEqual([1, 2, 3, 4]);
+    await w.api('DELETE', `/connectors/${name}`);
+  });
+
+  it('rate-limits requests and times out a hanging API (then retries)', async () => {
+    const name = unique('rate');
+    const t = await newTopic();
+    const p = `/${unique('rl')}`;
+    let hangs = 1;
+    routes.set(`${p}/fast`, (_u, _q, res) => send(res, 200, [{ id: 1 }]));
+    routes.set(`${p}/slow`, (_u, _q, res) => {
+      if (hangs-- > 0) return; // never answers: the client times out
+      send(res, 200, [{ id: 'late' }]);
+    });
+    const records = await reader([t]);
+    await createConnector(w, name, {
+      'http.mode': 'poll',
+      'http.allow.private.addresses': 'true',
+      'http.poll.endpoints': 'fast,slow',
+      'http.poll.topic': t,
+      'http.poll.endpoint.fast.url': `${base}${p}/fast`,
+      'http.poll.endpoint.fast.interval.ms': '1',
+      'http.poll.endpoint.fast.rate.limit.per.second': '4',
+      'http.poll.endpoint.slow.url': `${base}${p}/slow`,
+      'http.poll.endpoint.slow.interval.ms': '600000',
+      'http.poll.endpoint.slow.timeout.ms': '500',
+      'http.poll.endpoint.slow.retry.backoff.ms': '50',
+    });
+    await eventually(() => records.some((r) => r.headers['http.endpoint'] === 'slow'), 10_000, 'slow endpoint after a timeout');
+    await sleep(1500);
+    const fast = log.filter((l) => l.path === `${p}/fast`).map((l) => l.at);
+    const gaps = fast.slice(1).map((at, i) => at - fast[i]!);
+    expect(fast.length).toBeGreaterThan(3);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(240); // at most 4 per second
+    expect(log.filter((l) => l.path === `${p}/slow`)).toHaveLength(2);
+    await w.api('DELETE', `/connectors/${name}`);
+  });
+
   it('refuses loopback targets unless http.allow.private.addresses=true (SSRF guard)', async () => {
     const t = await newTopic();
     for (const url of [`${base}/whatever`, `http://localhost:${new URL(base).port}/whatever`]) {
       const name = unique('ssrf');
       const res = await w.api('POST', '/connectors', {
         name,
-        config: { 'connector.class': 'HttpSourceConnector', 'http.mode': 'poll', 'http.poll.endpoints': 'e', 'http.poll.endpoint.e.url': url, 'http.poll.endpoint.e.topic': t },
+        config: {
+          'connector.class': 'HttpSourceConnector',
+          'http.mode': 'poll',
+          'http.poll.endpoints': 'e',
+          'http.poll.endpoint.e.url': url,
+          'http.poll.endpoint.e.topic': t,
+        },
       });
       expect(res.status).toBe(201);
       const failed = await eventually(

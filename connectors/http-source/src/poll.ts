@@ -64,7 +64,10 @@ function guardedLookup(hostname: string, options: dns.LookupOptions, cb: (...arg
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return cb(err);
     const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) return cb(new SsrfError(`refusing to connect to ${hostname} (${bad.address}): private or loopback address; set http.allow.private.addresses=true to allow`));
+    if (bad)
+      return cb(
+        new SsrfError(`refusing to connect to ${hostname} (${bad.address}): private or loopback address; set http.allow.private.addresses=true to allow`),
+      );
     if (options.all) return cb(null, addresses);
     cb(null, addresses[0]!.address, addresses[0]!.family);
   });
@@ -139,7 +142,17 @@ export class Poller {
     const only = props['http.task.endpoints'] !== undefined ? props['http.task.endpoints'].split(',').filter(Boolean) : null;
     const cfgs = pollEndpoints(props, only, errors);
     if (errors.size) throw new ConfigError([...errors.values()].flat().join('\n'));
-    this.endpoints = cfgs.map((cfg) => ({ cfg, hwm: null, seen: [], run: null, dueAt: 0, attempt: 0, lastRequestAt: 0, lastKey: null, fields: { ...cfg.offsetInitial } }));
+    this.endpoints = cfgs.map((cfg) => ({
+      cfg,
+      hwm: null,
+      seen: [],
+      run: null,
+      dueAt: 0,
+      attempt: 0,
+      lastRequestAt: 0,
+      lastKey: null,
+      fields: { ...cfg.offsetInitial },
+    }));
     const allowPrivate = cfgs.some((c) => c.allowPrivate);
     this.dispatcher = new Agent({ connect: allowPrivate ? {} : { lookup: guardedLookup as never } });
     const mt = ctx.metrics;
@@ -197,10 +210,11 @@ export class Poller {
 
   async poll(): Promise<SourceRecord[] | null> {
     if (this.stopping) return null;
+    // The endpoint due first, its rate limit included.
+    const dueOf = (x: EState) => Math.max(x.dueAt, x.cfg.ratePerSecond > 0 ? x.lastRequestAt + 1000 / x.cfg.ratePerSecond : 0);
     let e = this.endpoints[0]!;
-    for (const x of this.endpoints) if (x.dueAt < e.dueAt) e = x;
-    const spacing = e.cfg.ratePerSecond > 0 ? 1000 / e.cfg.ratePerSecond : 0;
-    const due = Math.max(e.dueAt, e.lastRequestAt + spacing);
+    for (const x of this.endpoints) if (dueOf(x) < dueOf(e)) e = x;
+    const due = dueOf(e);
     const wait = due - Date.now();
     if (wait > 0) {
       await this.sleep(Math.min(wait, 500));
@@ -212,7 +226,8 @@ export class Poller {
       return records;
     } catch (err) {
       if (this.stopping) return null;
-      if (err instanceof SsrfError || (err as { cause?: unknown }).cause instanceof SsrfError) throw err instanceof SsrfError ? err : (err as { cause: Error }).cause;
+      if (err instanceof SsrfError || (err as { cause?: unknown }).cause instanceof SsrfError)
+        throw err instanceof SsrfError ? err : (err as { cause: Error }).cause;
       if (err instanceof HttpStatusError && !(err.status >= 500 || err.status === 429 || err.status === 408)) throw err;
       e.attempt++;
       if (e.attempt > e.cfg.retry.max) {
@@ -324,7 +339,8 @@ export class Poller {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (a.scope) form.set('scope', a.scope);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-    if (a.clientAuth === 'basic') headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`;
+    if (a.clientAuth === 'basic')
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`;
     else {
       form.set('client_id', a.clientId);
       form.set('client_secret', a.clientSecret);
@@ -340,14 +356,23 @@ export class Poller {
     const text = await res.body.text();
     this.m.requests.inc({ endpoint: `${cfg.name}:token`, status: String(res.statusCode) });
     if (res.statusCode !== 200)
-      throw new HttpStatusError(res.statusCode >= 500 ? res.statusCode : 401, parseRetryAfter(res.headers['retry-after']), `OAuth2 token endpoint answered ${res.statusCode}: ${text.slice(0, 200)}`);
+      throw new HttpStatusError(
+        res.statusCode >= 500 ? res.statusCode : 401,
+        parseRetryAfter(res.headers['retry-after']),
+        `OAuth2 token endpoint answered ${res.statusCode}: ${text.slice(0, 200)}`,
+      );
     const json = JSON.parse(text) as { access_token?: string; expires_in?: number };
     if (!json.access_token) throw new HttpStatusError(401, null, 'OAuth2 token response has no access_token');
     this.tokens.set(cacheKey, { token: json.access_token, expiresAt: Date.now() + (json.expires_in ?? 3600) * 1000 });
     return json.access_token;
   }
 
-  private async send(e: EState, url: string, run: Run, forceToken: boolean): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  private async send(
+    e: EState,
+    url: string,
+    run: Run,
+    forceToken: boolean,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
     const cfg = e.cfg;
     this.checkTarget(cfg, url);
     const vars = this.vars(e, run);
@@ -416,7 +441,11 @@ export class Poller {
     let res = await this.send(e, url, run, false);
     if (res.status === 401 && cfg.auth.type === 'oauth2') res = await this.send(e, url, run, true); // token revoked or expired early
     if (res.status < 200 || res.status >= 300)
-      throw new HttpStatusError(res.status, parseRetryAfter(res.headers['retry-after']), `${cfg.method} ${url} answered ${res.status}: ${res.text.slice(0, 200)}`);
+      throw new HttpStatusError(
+        res.status,
+        parseRetryAfter(res.headers['retry-after']),
+        `${cfg.method} ${url} answered ${res.status}: ${res.text.slice(0, 200)}`,
+      );
     let doc: unknown;
     try {
       doc = res.text.trim() === '' ? [] : JSON.parse(res.text);

@@ -158,6 +158,8 @@ export class AckingMqttClient {
   async end(): Promise<void> {
     // Release anything waiting for queue space so mqtt.js can wind down.
     for (const w of this.waiters.splice(0)) w();
-    await this.client.endAsync(false).catch(() => undefined);
+    // With manualConnect, mqtt.js may schedule a reconnect when the socket closes after end(): turn that off first.
+    this.client.options.reconnectPeriod = 0;
+    await this.client.endAsync(!this.client.connected).catch(() => undefined);
   }
 }

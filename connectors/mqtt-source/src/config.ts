@@ -18,9 +18,11 @@ export const G_FLOW = 'Flow control and errors';
 /** Internal key the connector adds to every task config: the task's index. */
 export const TASK_INDEX = 'mqtt.task.index';
 
-const uriOk = Validators.list(
-  Validators.of((v) => (/^(tcp|mqtt|ssl|mqtts|ws|wss):\/\/[^/]+/.test(String(v)) ? undefined : 'expected tcp://, ssl://, mqtt://, mqtts://, ws:// or wss://host:port')),
-);
+const uriOk = Validators.of((v) => {
+  if (!Array.isArray(v) || v.length === 0) return 'at least one broker URI is required';
+  const bad = v.find((u) => !/^(tcp|mqtt|ssl|mqtts|ws|wss):\/\/[^/]+/.test(String(u)));
+  return bad === undefined ? undefined : `${bad} is not tcp://, ssl://, mqtt://, mqtts://, ws:// or wss://host:port`;
+});
 const qosOk = Validators.between(0, 2);
 
 export const CONFIG_DEF = new ConfigDef()
@@ -30,7 +32,7 @@ export const CONFIG_DEF = new ConfigDef()
     importance: Importance.HIGH,
     group: G_CONN,
     orderInGroup: 1,
-    validator: Validators.of((v) => (Array.isArray(v) && v.length > 0 ? undefined : 'at least one broker URI is required')),
+    validator: uriOk,
     documentation:
       'Broker URIs, e.g. tcp://host:1883 or ssl://host:8883 (mqtt://, mqtts://, ws://, wss:// too). With several, the client connects to the first and moves to the next one on every reconnect.',
   })
@@ -106,8 +108,24 @@ export const CONFIG_DEF = new ConfigDef()
     validator: Validators.atLeast(1),
     documentation: 'Wait between reconnect attempts. Subscriptions are restored after a reconnect when the broker has no session.',
   })
-  .define({ name: 'mqtt.username', type: ConfigType.STRING, default: null, importance: Importance.MEDIUM, group: G_SEC, orderInGroup: 1, documentation: 'User name.' })
-  .define({ name: 'mqtt.password', type: ConfigType.PASSWORD, default: null, importance: Importance.MEDIUM, group: G_SEC, orderInGroup: 2, documentation: 'Password.' })
+  .define({
+    name: 'mqtt.username',
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.MEDIUM,
+    group: G_SEC,
+    orderInGroup: 1,
+    documentation: 'User name.',
+  })
+  .define({
+    name: 'mqtt.password',
+    type: ConfigType.PASSWORD,
+    default: null,
+    importance: Importance.MEDIUM,
+    group: G_SEC,
+    orderInGroup: 2,
+    documentation: 'Password.',
+  })
   .define({
     name: 'mqtt.ssl.ca.file',
     type: ConfigType.STRING,
@@ -126,8 +144,24 @@ export const CONFIG_DEF = new ConfigDef()
     orderInGroup: 4,
     documentation: 'PEM client certificate for mutual TLS.',
   })
-  .define({ name: 'mqtt.ssl.key.file', type: ConfigType.STRING, default: null, importance: Importance.MEDIUM, group: G_SEC, orderInGroup: 5, documentation: 'PEM private key of the client certificate.' })
-  .define({ name: 'mqtt.ssl.key.password', type: ConfigType.PASSWORD, default: null, importance: Importance.LOW, group: G_SEC, orderInGroup: 6, documentation: 'Passphrase of the private key.' })
+  .define({
+    name: 'mqtt.ssl.key.file',
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.MEDIUM,
+    group: G_SEC,
+    orderInGroup: 5,
+    documentation: 'PEM private key of the client certificate.',
+  })
+  .define({
+    name: 'mqtt.ssl.key.password',
+    type: ConfigType.PASSWORD,
+    default: null,
+    importance: Importance.LOW,
+    group: G_SEC,
+    orderInGroup: 6,
+    documentation: 'Passphrase of the private key.',
+  })
   .define({
     name: 'mqtt.ssl.verify.enabled',
     type: ConfigType.BOOLEAN,
@@ -317,7 +351,8 @@ function buildRoutes(props: ConnectorProps, c: ParsedConfig): { routes: Route[];
     if (why) return problems.push([key, `Invalid topic filter ${subscription}: ${why}`]);
     const shared = parseShared(subscription);
     const filter = shared?.filter ?? subscription;
-    if (template === null || template === undefined || template.trim() === '') return problems.push([templateKey, `${templateKey} is required for the filter ${subscription}`]);
+    if (template === null || template === undefined || template.trim() === '')
+      return problems.push([templateKey, `${templateKey} is required for the filter ${subscription}`]);
     const tp = templateProblem(template, filter);
     if (tp) return problems.push([templateKey, `Invalid Kafka topic template ${template}: ${tp}`]);
     const sub = shared ? subscription : shareGroup ? `$share/${shareGroup}/${filter}` : subscription;
@@ -340,6 +375,11 @@ function buildRoutes(props: ConnectorProps, c: ParsedConfig): { routes: Route[];
     add('mqtt.routes', filter, qos, props[`${p}kafka.topic`] ?? null, `${p}kafka.topic`);
   }
   for (const f of c['mqtt.topics'] as string[]) add('mqtt.topics', f, defaultQos, c['kafka.topic'], 'kafka.topic');
+  const named = new Set(c['mqtt.routes'] as string[]);
+  for (const k of Object.keys(props)) {
+    const m = /^mqtt\.route\.(.+)\.(filter|qos|kafka\.topic)$/.exec(k);
+    if (m && !named.has(m[1]!)) problems.push(['mqtt.routes', `${k} configures the route ${m[1]}, which is not listed in mqtt.routes`]);
+  }
   if (routes.length === 0 && problems.length === 0) problems.push(['mqtt.topics', 'Configure at least one topic filter (mqtt.topics or mqtt.routes)']);
   return { routes, problems };
 }
@@ -353,7 +393,8 @@ function crossChecks(props: ConnectorProps, c: ParsedConfig): Array<[string, str
   if (Boolean(c['mqtt.ssl.cert.file']) !== Boolean(c['mqtt.ssl.key.file']))
     out.push(['mqtt.ssl.key.file', 'mqtt.ssl.cert.file and mqtt.ssl.key.file go together']);
   for (const k of Object.keys(props)) {
-    if (/^mqtt\.ssl\.(trust|key)\.store\./.test(k)) out.push([k, `${k}: Java key/trust stores are not supported; use mqtt.ssl.ca.file, mqtt.ssl.cert.file and mqtt.ssl.key.file (PEM)`]);
+    if (/^mqtt\.ssl\.(trust|key)\.store\./.test(k))
+      out.push([k, `${k}: Java key/trust stores are not supported; use mqtt.ssl.ca.file, mqtt.ssl.cert.file and mqtt.ssl.key.file (PEM)`]);
   }
   for (const k of ['mqtt.ssl.ca.file', 'mqtt.ssl.cert.file', 'mqtt.ssl.key.file'] as const) {
     const f = c[k];

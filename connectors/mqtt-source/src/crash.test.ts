@@ -89,7 +89,16 @@ describe('kill -9 of the worker while a device publishes QoS 1', () => {
     const kafka = await consume([topic], groups);
 
     start();
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/connectors/${name}/status`).then((r) => r.json()).catch(() => null))?.tasks?.[0]?.state === 'RUNNING', 30_000, 'RUNNING');
+    await eventually(
+      async () =>
+        (
+          await fetch(`http://127.0.0.1:${port}/connectors/${name}/status`)
+            .then((r) => r.json() as Promise<{ tasks?: Array<{ state: string }> }>)
+            .catch(() => null)
+        )?.tasks?.[0]?.state === 'RUNNING',
+      30_000,
+      'RUNNING',
+    );
     await sleep(500);
 
     // The device: QoS 1, one message every ~2 ms, to the end, whatever happens to the worker.

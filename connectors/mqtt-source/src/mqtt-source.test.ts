@@ -75,7 +75,10 @@ describe('MQTT source in a worker', () => {
     });
     const recs = await reader([d1, d2, alerts]);
     const pub = await publisher();
-    await pub.publishAsync(`${base}/devices/d1/telemetry`, Buffer.from([0, 1, 2, 255]), { qos: 1, properties: { userProperties: { site: 'berlin', fw: '1.2' } } });
+    await pub.publishAsync(`${base}/devices/d1/telemetry`, Buffer.from([0, 1, 2, 255]), {
+      qos: 1,
+      properties: { userProperties: { site: 'berlin', fw: '1.2' } },
+    });
     await pub.publishAsync(`${base}/devices/d2/telemetry`, 't2', { qos: 1 });
     await pub.publishAsync(`${base}/alerts/fire/room1`, 'hot', { qos: 2 });
     await pub.publishAsync(`${base}/devices/d1/other`, 'unrouted', { qos: 1 }); // not subscribed
@@ -84,17 +87,28 @@ describe('MQTT source in a worker', () => {
     const byTopic = Object.fromEntries(recs.map((r) => [r.topic, r]));
     expect(byTopic[d1]!.value).toEqual(Buffer.from([0, 1, 2, 255]));
     expect(byTopic[d1]!.key).toBe(`${base}/devices/d1/telemetry`);
-    expect(byTopic[d1]!.headers).toMatchObject({ 'mqtt.topic': `${base}/devices/d1/telemetry`, 'mqtt.qos': '1', 'mqtt.retain': 'false', 'mqtt.dup': 'false', site: 'berlin', fw: '1.2' });
+    expect(byTopic[d1]!.headers).toMatchObject({
+      'mqtt.topic': `${base}/devices/d1/telemetry`,
+      'mqtt.qos': '1',
+      'mqtt.retain': 'false',
+      'mqtt.dup': 'false',
+      site: 'berlin',
+      fw: '1.2',
+    });
     expect(byTopic[d2]!.value!.toString()).toBe('t2');
     expect(byTopic[alerts]!.value!.toString()).toBe('hot');
     expect(byTopic[alerts]!.headers['mqtt.qos']).toBe('2');
     // metrics
     const metrics = (await w.api('GET', '/metrics')).body as string;
     const line = (m: string) => metrics.split('\n').find((l) => l.startsWith(m) && l.includes(`connector="${name}"`));
-    await eventually(async () => {
-      const text = (await w.api('GET', '/metrics')).body as string;
-      return text.split('\n').some((l) => l.startsWith('mqtt_source_messages_acked_total') && l.includes(`connector="${name}"`) && l.trim().endsWith(' 3'));
-    }, 10_000, 'acked metric = 3');
+    await eventually(
+      async () => {
+        const text = (await w.api('GET', '/metrics')).body as string;
+        return text.split('\n').some((l) => l.startsWith('mqtt_source_messages_acked_total') && l.includes(`connector="${name}"`) && l.trim().endsWith(' 3'));
+      },
+      10_000,
+      'acked metric = 3',
+    );
     expect(line('mqtt_source_messages_received_total')).toBeDefined();
     expect(line('mqtt_source_queue_depth')).toBeDefined();
     expect(line('mqtt_source_unacked_messages')).toBeDefined();
@@ -167,15 +181,25 @@ describe('MQTT source in a worker', () => {
     const kt = unique('ep-k');
     await newTopics(kt);
     const name = unique('mqep');
-    await create(name, { 'mqtt.topics': `${base}/+`, 'kafka.topic': kt, 'mqtt.payload.format': 'json', 'value.converter': JSON_CONV, 'value.converter.schemas.enable': 'false' });
+    await create(name, {
+      'mqtt.topics': `${base}/+`,
+      'kafka.topic': kt,
+      'mqtt.payload.format': 'json',
+      'value.converter': JSON_CONV,
+      'value.converter.schemas.enable': 'false',
+    });
     const recs = await reader([kt]);
     const pub = await publisher();
     await pub.publishAsync(`${base}/x`, '{"n":1}', { qos: 1 });
     await pub.publishAsync(`${base}/x`, 'garbage', { qos: 1 });
-    const failed = await eventually(async () => {
-      const s = (await w.api('GET', `/connectors/${name}/status`)).body;
-      return s.tasks[0].state === 'FAILED' ? s : null;
-    }, 20_000, 'FAILED');
+    const failed = await eventually(
+      async () => {
+        const s = (await w.api('GET', `/connectors/${name}/status`)).body;
+        return s.tasks[0].state === 'FAILED' ? s : null;
+      },
+      20_000,
+      'FAILED',
+    );
     expect(failed.tasks[0].trace).toMatch(/Cannot convert the payload from MQTT topic .*garbage|Cannot convert the payload/);
     await eventually(() => recs.length === 1, 10_000, 'the good record');
     // Switch to skip: the restarted task gets the unacked bad message again (dup), skips and acks it.
@@ -184,10 +208,16 @@ describe('MQTT source in a worker', () => {
     await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.tasks[0].state === 'RUNNING', 20_000, 'RUNNING again');
     await pub.publishAsync(`${base}/x`, '{"n":2}', { qos: 1 });
     await eventually(() => recs.some((r) => r.value!.toString() === '{"n":2}'), 20_000, 'record after the skipped one');
-    await eventually(async () => {
-      const text = (await w.api('GET', '/metrics')).body as string;
-      return text.split('\n').some((l) => l.startsWith('mqtt_source_payload_errors_total') && l.includes('policy="skip"') && l.includes(`connector="${name}"`));
-    }, 10_000, 'skip counted');
+    await eventually(
+      async () => {
+        const text = (await w.api('GET', '/metrics')).body as string;
+        return text
+          .split('\n')
+          .some((l) => l.startsWith('mqtt_source_payload_errors_total') && l.includes('policy="skip"') && l.includes(`connector="${name}"`));
+      },
+      10_000,
+      'skip counted',
+    );
     await pub.endAsync();
     await remove(name);
   });
@@ -197,8 +227,18 @@ describe('MQTT source in a worker', () => {
     const kt = unique('sh-k');
     await newTopics(kt);
     const name = unique('mqsh');
-    await create(name, { 'tasks.max': '2', 'mqtt.topics': `${base}/+`, 'kafka.topic': kt, 'mqtt.shared.subscription.group': 'kc', 'mqtt.payload.format': 'string' });
-    await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.tasks.filter((t: { state: string }) => t.state === 'RUNNING').length === 2, 20_000, '2 tasks');
+    await create(name, {
+      'tasks.max': '2',
+      'mqtt.topics': `${base}/+`,
+      'kafka.topic': kt,
+      'mqtt.shared.subscription.group': 'kc',
+      'mqtt.payload.format': 'string',
+    });
+    await eventually(
+      async () => (await w.api('GET', `/connectors/${name}/status`)).body.tasks.filter((t: { state: string }) => t.state === 'RUNNING').length === 2,
+      20_000,
+      '2 tasks',
+    );
     await sleep(500);
     const recs = await reader([kt]);
     const pub = await publisher();
@@ -209,6 +249,30 @@ describe('MQTT source in a worker', () => {
     expect(perTask.map((l) => Number(l.split(' ').pop())).filter((n) => n > 0)).toHaveLength(2);
     await pub.endAsync();
     await remove(name, 2);
+  });
+
+  it('back-pressure while paused: a 10-message queue holds the rest at the broker; everything arrives after resume', async () => {
+    const base = unique('bp');
+    const kt = unique('bp-k');
+    await newTopics(kt);
+    const name = unique('mqbp');
+    await create(name, { 'mqtt.topics': `${base}/+`, 'kafka.topic': kt, 'mqtt.payload.format': 'string', 'mqtt.queue.max.messages': '10' });
+    const recs = await reader([kt]);
+    await w.api('PUT', `/connectors/${name}/pause`);
+    await eventually(async () => (await w.api('GET', `/connectors/${name}/status`)).body.tasks[0].state === 'PAUSED', 10_000, 'PAUSED');
+    const pub = await publisher();
+    for (let i = 0; i < 30; i++) await pub.publishAsync(`${base}/x`, `p${i}`, { qos: 1 });
+    await sleep(1000);
+    expect(recs).toHaveLength(0);
+    const gauge = ((await w.api('GET', '/metrics')).body as string)
+      .split('\n')
+      .find((l) => l.startsWith('mqtt_source_unacked_messages') && l.includes(`connector="${name}"`));
+    expect(Number(gauge?.split(' ').pop())).toBe(10);
+    await w.api('PUT', `/connectors/${name}/resume`);
+    await eventually(() => new Set(recs.map((r) => r.value!.toString())).size === 30, 20_000, '30 records');
+    expect(recs.map((r) => r.value!.toString()).slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => `p${i}`));
+    await pub.endAsync();
+    await remove(name);
   });
 
   it('validates configs: bad filters, unknown template placeholders, missing kafka.topic and DLQ topic', async () => {

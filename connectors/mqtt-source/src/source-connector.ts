@@ -18,13 +18,22 @@ export function splitTasks(props: ConnectorProps, maxTasks: number): ConnectorPr
   routes.forEach((r, i) => {
     if (r.shared) for (const g of groups) g.push(i);
   });
-  plain.forEach((r, i) => groups[i % n]!.push(routes.indexOf(r)));
+  plain.forEach((r, i) => {
+    groups[i % n]!.push(routes.indexOf(r));
+  });
   // Each task gets its routes as named routes (in the original order, so first-match routing is unchanged).
   const base = Object.fromEntries(
     Object.entries(props).filter(([k]) => !k.startsWith('mqtt.route.') && k !== 'mqtt.routes' && k !== 'mqtt.topics' && k !== 'kafka.topic'),
   );
   return groups.map((idx, task) => {
-    const cfg: ConnectorProps = { ...base, [TASK_INDEX]: String(task), 'mqtt.routes': idx.sort((a, b) => a - b).map((i) => `r${i}`).join(',') };
+    const cfg: ConnectorProps = {
+      ...base,
+      [TASK_INDEX]: String(task),
+      'mqtt.routes': idx
+        .sort((a, b) => a - b)
+        .map((i) => `r${i}`)
+        .join(','),
+    };
     // The shared group is already part of each subscription.
     delete cfg['mqtt.shared.subscription.group'];
     for (const i of idx) {

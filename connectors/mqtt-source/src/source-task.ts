@@ -45,6 +45,16 @@ export function toServer(uri: string): { host: string; port: number; protocol: '
   return { host: u.hostname, port, protocol };
 }
 
+/** TLS errors that a reconnect cannot fix (the broker certificate does not verify against the configured CAs). */
+const TLS_VERIFY_ERRORS = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export class MqttSourceTask extends SourceTask {
   private config!: MqttSourceConfig;
   private client: AckingMqttClient | null = null;
@@ -81,7 +91,12 @@ export class MqttSourceTask extends SourceTask {
       reconnects: m.counter('mqtt_source_reconnects_total', 'Reconnects to the broker'),
       queueDepth: m.gauge('mqtt_source_queue_depth', 'Messages received and waiting for poll'),
       unacked: m.gauge('mqtt_source_unacked_messages', 'Messages received and not yet acknowledged to the broker'),
-      ackLatency: m.histogram('mqtt_source_ack_latency_seconds', 'From MQTT receive to the MQTT ack (after the Kafka ack)', [], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+      ackLatency: m.histogram(
+        'mqtt_source_ack_latency_seconds',
+        'From MQTT receive to the MQTT ack (after the Kafka ack)',
+        [],
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ),
     };
     const taskIndex = Number(props[TASK_INDEX] ?? 0);
     this.clientId = renderClientId(c['mqtt.client.id'], { connector: props.name ?? 'mqtt-source', task: taskIndex, hostname: hostname() });
@@ -146,7 +161,8 @@ export class MqttSourceTask extends SourceTask {
       onError: (err) => {
         const code = (err as { code?: number }).code;
         // CONNACK refusals: bad credentials, not authorized, bad client id — retrying will not help.
-        const refused = typeof code === 'number' && [2, 4, 5, 133, 134, 135, 138, 140].includes(code);
+        const refused =
+          (typeof code === 'number' && [2, 4, 5, 133, 134, 135, 138, 140].includes(code)) || (typeof code === 'string' && TLS_VERIFY_ERRORS.has(code));
         log.warn({ err }, `MQTT client error: ${err.message}`);
         if (refused) {
           const e = new ConnectError(`The MQTT broker refused the connection: ${err.message}`, { cause: err });
@@ -247,7 +263,10 @@ export class MqttSourceTask extends SourceTask {
     this.metrics.errors.inc({ policy });
     const where = `MQTT topic ${msg.topic} (message id ${msg.packet.messageId ?? '-'}, QoS ${msg.packet.qos})`;
     if (policy === 'skip') {
-      this.context.logger.error({ err, mqttTopic: msg.topic, payloadBase64: msg.payload.subarray(0, 1024).toString('base64') }, `Skipping a payload from ${where}: ${err.message}`);
+      this.context.logger.error(
+        { err, mqttTopic: msg.topic, payloadBase64: msg.payload.subarray(0, 1024).toString('base64') },
+        `Skipping a payload from ${where}: ${err.message}`,
+      );
       this.ackMessage(msg);
       return null;
     }
@@ -266,7 +285,11 @@ export class MqttSourceTask extends SourceTask {
         headers,
       });
     }
-    this.failWith(new DataError(`Cannot convert the payload from ${where}: ${err.message} (mqtt.payload.error.policy=fail; the message is not acknowledged)`, { cause: err }));
+    this.failWith(
+      new DataError(`Cannot convert the payload from ${where}: ${err.message} (mqtt.payload.error.policy=fail; the message is not acknowledged)`, {
+        cause: err,
+      }),
+    );
     return undefined;
   }
 
@@ -360,6 +383,7 @@ export class MqttSourceTask extends SourceTask {
       if (this.inFlight > 0) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.config.raw['mqtt.shutdown.ack.timeout.ms']);
+          t.unref();
           this.inFlightDrained = () => {
             clearTimeout(t);
             resolve();

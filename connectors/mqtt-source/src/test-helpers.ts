@@ -2,9 +2,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
-import { BOOTSTRAP, eventually, sleep, unique } from '@kconnect/testkit';
+import { BOOTSTRAP, eventually, unique } from '@kconnect/testkit';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
@@ -52,11 +52,20 @@ export async function freePort(): Promise<number> {
 }
 
 /** Our own Mosquitto with a config (listener lines are added); killed by stop(). */
-export async function startMosquitto(configLines: string[]): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {
+export async function startMosquitto(configLines: string[], fixedPort?: number): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mqtt-src-mosq-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', ...configLines.map((l) => l.replaceAll('$DIR', dir))].join('\n') + '\n');
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      `user ${userInfo().username}`,
+      'persistence false',
+      'log_dest stderr',
+      ...configLines.map((l) => l.replaceAll('$DIR', dir)),
+    ].join('\n') + '\n',
+  );
   const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d) => (log += String(d)));
@@ -79,8 +88,11 @@ export async function startMosquitto(configLines: string[]): Promise<{ port: num
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => (timer = setTimeout(r, 3000)))]);
+        clearTimeout(timer);
       }
+      child.stderr?.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -93,7 +105,18 @@ export function makeCerts(dir: string): { ca: string; serverCert: string; server
   ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', f('ca.key'), '-out', f('ca.pem'));
   writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   for (const who of ['server', 'client']) {
-    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who === 'server' ? 'localhost' : 'kconnect-client'}`, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`));
+    ossl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${who === 'server' ? 'localhost' : 'kconnect-client'}`,
+      '-keyout',
+      f(`${who}.key`),
+      '-out',
+      f(`${who}.csr`),
+    );
     const ext = who === 'server' ? ['-extfile', f('server.ext')] : [];
     ossl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f(`${who}.pem`), ...ext);
   }
