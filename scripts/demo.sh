@@ -1,33 +1,46 @@
 #!/usr/bin/env bash
-# The main job (`npm start`): installs what is missing, starts Kafka, and runs a standalone worker on :8083 with
-# the example pipeline in config/ (a file source fed by a small generator → Kafka → a file sink). Ctrl-C stops
-# the worker and the generator; Kafka keeps running (`npm run services -- stop all` stops it).
+# The main job (`npm start`): the IoT pipeline on real local services.
+#   simulated devices ── HTTP POST (acked after Kafka) ──▶ HTTP source ─┐
+#                     └─ MQTT QoS 1 (PUBACK after Kafka) ▶ MQTT source ─┴▶ Kafka ▶ Cassandra sink ▶ iot.readings
+# Installs what is missing, starts Kafka, Cassandra and Mosquitto, creates the table, runs a standalone worker on
+# :8083 with config/iot/*, the device simulator and a watcher that prints the row count as rows arrive.
+# Ctrl-C stops the worker, the devices and the watcher (the services keep running: `npm run services -- stop all`).
+# DEMO_SECONDS=N stops by itself after N seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
-bash scripts/services.sh start kafka
-mkdir -p .services/demo
-touch .services/demo/readings.txt
+bash scripts/services.sh start kafka cassandra mosquitto
+mkdir -p .services/demo .services/logs
+node scripts/demo/dist/watch.js --once >/dev/null   # creates keyspace iot and table iot.readings
 
-# A tiny device simulator: one reading a second appended to the source file.
-(
-  i=0
-  while sleep 1; do
-    i=$((i + 1))
-    printf '{"device":"sensor-%d","ts":%s,"temperature":%s}\n' $((i % 5)) "$(date +%s%3N)" "$((200 + RANDOM % 100))e-1" >> .services/demo/readings.txt
-  done
-) &
-gen=$!
-trap 'kill $gen 2>/dev/null || true' EXIT
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+node packages/cli/dist/main.js standalone config/iot/worker.properties \
+  config/iot/http-readings.json config/iot/mqtt-readings.json config/iot/cassandra-readings.json \
+  >.services/logs/demo-worker.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -sf localhost:8083/health >/dev/null 2>&1 && break; sleep 0.5; done
+curl -sf localhost:8083/health >/dev/null || { echo "demo: the worker did not start; see .services/logs/demo-worker.log" >&2; tail -20 .services/logs/demo-worker.log >&2; exit 1; }
 
 cat <<MSG
 
-  kconnect demo: worker REST API on http://127.0.0.1:8083
-    curl -s localhost:8083/connectors?expand=status | jq
-    tail -f .services/demo/readings-out.txt        (records that went through Kafka)
-    curl -s localhost:8083/metrics | grep kafka_connect_source
-  Worker log below (pino JSON). Ctrl-C to stop.
+  kconnect IoT demo — worker REST API on http://127.0.0.1:8083 (log: .services/logs/demo-worker.log)
+    curl -s 'localhost:8083/connectors?expand=status'
+    curl -s -X POST -H 'Authorization: Bearer demo-device-token' -H 'Content-Type: application/json' \\
+         localhost:8090/readings -d '{"device":"me","day":"$(date -u +%F)","ts":$(date +%s%3N),"temperature":21.5}'
+    mosquitto_pub -t devices/me/telemetry -q 1 -m '{"device":"me","day":"$(date -u +%F)","ts":$(date +%s%3N),"humidity":40}'
+    curl -s localhost:8083/metrics | grep -E 'kafka_connect_(source|sink)_task_metrics'
+  Devices and the Cassandra row count below. Ctrl-C to stop.
 
 MSG
-node packages/cli/dist/main.js standalone config/worker.properties config/file-source.json config/file-sink.json
+node scripts/demo/dist/devices.js --http http://127.0.0.1:8090/readings --mqtt mqtt://127.0.0.1:1883 --devices 6 --rate 2 &
+pids+=($!)
+node scripts/demo/dist/watch.js &
+pids+=($!)
+if [ -n "${DEMO_SECONDS:-}" ]; then sleep "$DEMO_SECONDS"; else wait "${pids[0]}"; fi
