@@ -8,17 +8,7 @@ import { type Mapping, parseMapping } from './mapping';
 
 export const IGNORE_ERRORS = ['None', 'All', 'Driver'] as const;
 export type IgnoreErrors = (typeof IGNORE_ERRORS)[number];
-export const CONSISTENCY_LEVELS = [
-  'ANY',
-  'ONE',
-  'TWO',
-  'THREE',
-  'QUORUM',
-  'ALL',
-  'LOCAL_QUORUM',
-  'EACH_QUORUM',
-  'LOCAL_ONE',
-] as const;
+export const CONSISTENCY_LEVELS = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
 export const TIME_UNITS = ['NANOSECONDS', 'MICROSECONDS', 'MILLISECONDS', 'SECONDS', 'MINUTES', 'HOURS', 'DAYS'] as const;
 export type TimeUnit = (typeof TIME_UNITS)[number];
 
@@ -49,7 +39,7 @@ export const CONFIG_DEF = new ConfigDef()
     importance: Importance.HIGH,
     group: 'Connection',
     documentation:
-      'The local datacenter: requests go to its nodes, token-aware. Required with more than one contact point in DataStax; here it defaults to the DC of the first node the driver meets.',
+      'The local datacenter: requests go to its nodes, token-aware. Empty: detected when the cluster has a single datacenter (with several, the task fails asking for it).',
   })
   .define({
     name: 'maxConcurrentRequests',
@@ -113,7 +103,8 @@ export const CONFIG_DEF = new ConfigDef()
     importance: Importance.LOW,
     group: 'Connection',
     validator: ci(['None', 'Snappy', 'LZ4']),
-    documentation: 'Wire compression: None, Snappy or LZ4 (Snappy/LZ4 need the optional npm packages snappy/lz4).',
+    documentation:
+      'Wire compression: None, Snappy or LZ4. Accepted for compatibility, but the Node.js cassandra-driver has no protocol compression: Snappy/LZ4 are logged as ignored and the connection is uncompressed.',
   })
   .define({
     name: 'ignoreErrors',
@@ -301,7 +292,10 @@ export function parseTopicConfigs(props: Record<string, string>): TopicConfigs {
     }
     const m = TABLE_KEY.exec(key);
     if (!m) {
-      err(key, `Unknown configuration ${key}: expected topic.<topic>.<keyspace>.<table>.{${TABLE_SETTINGS.join(',')}} or topic.<topic>.codec.{${CODEC_SETTINGS.join(',')}}`);
+      err(
+        key,
+        `Unknown configuration ${key}: expected topic.<topic>.<keyspace>.<table>.{${TABLE_SETTINGS.join(',')}} or topic.<topic>.codec.{${CODEC_SETTINGS.join(',')}}`,
+      );
       continue;
     }
     const prefix = `topic.${m[1]}.${m[2]}.${m[3]}.`;
@@ -344,7 +338,11 @@ export function parseTopicConfigs(props: Record<string, string>): TopicConfigs {
       else ttl = Number(s.ttl.trim());
     }
     const cl = s.consistencyLevel === undefined ? 'LOCAL_ONE' : canonical(CONSISTENCY_LEVELS, s.consistencyLevel);
-    if (!cl) err(key('consistencyLevel'), `Invalid value ${s.consistencyLevel} for configuration ${key('consistencyLevel')}: must be one of ${CONSISTENCY_LEVELS.join(', ')}`);
+    if (!cl)
+      err(
+        key('consistencyLevel'),
+        `Invalid value ${s.consistencyLevel} for configuration ${key('consistencyLevel')}: must be one of ${CONSISTENCY_LEVELS.join(', ')}`,
+      );
     const query = s.query?.trim() ? s.query.trim() : null;
     if (query && !/^\s*(insert|update|delete)\b/i.test(query))
       err(key('query'), `Invalid value ${query} for configuration ${key('query')}: must be an INSERT, UPDATE or DELETE statement`);

@@ -1,7 +1,7 @@
 /** CassandraSinkConnector: `com.datastax.oss.kafka.sink.CassandraSinkConnector`, with DataStax's config keys. */
 import { type ConfigDef, type ConfigValue, type ConnectorProps, SinkConnector } from '@kconnect/api';
 import { CONFIG_DEF, codecFor, parseSinkConfig, parseTopicConfigs } from './config';
-import { newClient } from './session';
+import { connectClient } from './session';
 import { TableWriter } from './table';
 import { CassandraSinkTask } from './task';
 import { VERSION } from './version';
@@ -49,7 +49,12 @@ export class CassandraSinkConnector extends SinkConnector {
       .filter(Boolean);
     const unmapped = listed.filter((t) => !mappedTopics.has(t));
     if (unmapped.length)
-      values.push(cv('topics', unmapped.map((t) => `Topic ${t} has no mapping: set topic.${t}.<keyspace>.<table>.mapping`)));
+      values.push(
+        cv(
+          'topics',
+          unmapped.map((t) => `Topic ${t} has no mapping: set topic.${t}.<keyspace>.<table>.mapping`),
+        ),
+      );
     if (values.some((v) => v.errors.length) || topicCfg.tables.length === 0) return values;
 
     // Live checks, best effort: skipped when Cassandra cannot be reached.
@@ -59,11 +64,10 @@ export class CassandraSinkConnector extends SinkConnector {
     } catch {
       return values;
     }
-    const client = newClient(cfg);
+    let client: Awaited<ReturnType<typeof connectClient>>;
     try {
-      await client.connect();
+      client = await connectClient(cfg);
     } catch {
-      await client.shutdown().catch(() => undefined);
       return values;
     }
     try {

@@ -51,10 +51,8 @@ export function typeName(t: CqlType): string {
   }
 }
 
-export const isVector = (t: CqlType) =>
-  t.code === dataTypes.custom && (t.customTypeName === 'vector' || String(t.info ?? '').includes('VectorType'));
-export const isDuration = (t: CqlType) =>
-  t.code === dataTypes.duration || (t.code === dataTypes.custom && String(t.info ?? '').includes('DurationType'));
+export const isVector = (t: CqlType) => t.code === dataTypes.custom && (t.customTypeName === 'vector' || String(t.info ?? '').includes('VectorType'));
+export const isDuration = (t: CqlType) => t.code === dataTypes.duration || (t.code === dataTypes.custom && String(t.info ?? '').includes('DurationType'));
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return 'null';
@@ -150,8 +148,7 @@ interface Parsed {
   offsetMin?: number;
 }
 
-const ISO_RE =
-  /^(\d{4,})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?(?:\[[^\]]+\])?$/i;
+const ISO_RE = /^(\d{4,})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?(?:\[[^\]]+\])?$/i;
 const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/;
 
 function parseOffset(z: string | undefined): number | undefined {
@@ -243,7 +240,18 @@ function parseWithPattern(pattern: string, s: string): Parsed | null {
   return out;
 }
 
-const ISO_NAMES = new Set(['CQL_TIMESTAMP', 'ISO_ZONED_DATE_TIME', 'ISO_OFFSET_DATE_TIME', 'ISO_LOCAL_DATE_TIME', 'ISO_DATE_TIME', 'ISO_INSTANT', 'ISO_LOCAL_DATE', 'ISO_DATE', 'ISO_LOCAL_TIME', 'ISO_TIME']);
+const ISO_NAMES = new Set([
+  'CQL_TIMESTAMP',
+  'ISO_ZONED_DATE_TIME',
+  'ISO_OFFSET_DATE_TIME',
+  'ISO_LOCAL_DATE_TIME',
+  'ISO_DATE_TIME',
+  'ISO_INSTANT',
+  'ISO_LOCAL_DATE',
+  'ISO_DATE',
+  'ISO_LOCAL_TIME',
+  'ISO_TIME',
+]);
 
 /** Parses a timestamp string to epoch microseconds (as bigint) using the codec. */
 export function parseTimestampString(s: string, codec: CodecConfig): { ms: number; micros: bigint } {
@@ -396,7 +404,6 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
       else if (value instanceof Date) s = value.toISOString();
       else if (value instanceof Uint8Array) throw new ConversionError(`cannot convert ${describe(value)} to ${name()}`);
       else s = JSON.stringify(toJsonValue(value));
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: ascii check
       if (type.code === dataTypes.ascii && /[^\x00-\x7f]/.test(s)) throw new ConversionError(`${describe(s)} is not ASCII`);
       return s;
     }
@@ -438,7 +445,8 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
       } catch {
         throw new ConversionError(`cannot convert ${describe(value)} to ${name()}`);
       }
-      if (type.code === dataTypes.timeuuid && u.getBuffer()[6]! >> 4 !== 1) throw new ConversionError(`${describe(value)} is not a version 1 (time-based) uuid`);
+      if (type.code === dataTypes.timeuuid && u.getBuffer()[6]! >> 4 !== 1)
+        throw new ConversionError(`${describe(value)} is not a version 1 (time-based) uuid`);
       return u;
     }
     case dataTypes.timestamp:
@@ -448,7 +456,8 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
       throw new ConversionError(`cannot convert ${describe(value)} to timestamp`);
     case dataTypes.date:
       if (value instanceof Date) return dateFromMs(value.getTime(), codec.timeZone);
-      if (typeof value === 'number' || typeof value === 'bigint') return dateFromMs(Number(convertUnit(asBigInt(value, name()), codec.unit, 'MILLISECONDS')), codec.timeZone);
+      if (typeof value === 'number' || typeof value === 'bigint')
+        return dateFromMs(Number(convertUnit(asBigInt(value, name()), codec.unit, 'MILLISECONDS')), codec.timeZone);
       if (typeof value === 'string') return parseDateString(value, codec);
       throw new ConversionError(`cannot convert ${describe(value)} to date`);
     case dataTypes.time:

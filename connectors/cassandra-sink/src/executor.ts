@@ -77,6 +77,10 @@ export class Executor {
     this.limit = opts.maxConcurrent;
   }
 
+  get inFlightNow() {
+    return this.inFlight;
+  }
+
   get currentLimit() {
     return this.limit;
   }
@@ -109,7 +113,10 @@ export class Executor {
       for (const it of g) {
         if (
           batch.length > 0 &&
-          (batch.length >= this.opts.maxBatchRecords || bytes + it.op.bytes > this.opts.maxBatchBytes || rows.has(it.op.row) || batch[0]!.op.counter !== it.op.counter)
+          (batch.length >= this.opts.maxBatchRecords ||
+            bytes + it.op.bytes > this.opts.maxBatchBytes ||
+            rows.has(it.op.row) ||
+            batch[0]!.op.counter !== it.op.counter)
         ) {
           chain.push(batch);
           batch = [];
@@ -134,7 +141,10 @@ export class Executor {
         for (const batch of chain) {
           if (result.retriable) return; // stop early: the whole put is redelivered
           try {
-            await this.execute(batch.map((i) => i.op));
+            await this.execute(
+              batch.map((i) => i.op),
+              () => result.retriable !== null,
+            );
             result.written.push(...batch);
           } catch (e) {
             if (isRetriableDriverError(e)) {
@@ -148,7 +158,7 @@ export class Executor {
             }
             for (const it of batch) {
               try {
-                await this.execute([it.op]);
+                await this.execute([it.op], () => result.retriable !== null);
                 result.written.push(it);
               } catch (e2) {
                 if (isRetriableDriverError(e2)) {
@@ -166,7 +176,7 @@ export class Executor {
   }
 
   /** One request (a statement, or an unlogged batch), retried with back-off on retriable errors. */
-  async execute(ops: Op[]): Promise<void> {
+  async execute(ops: Op[], giveUp: () => boolean = () => false): Promise<void> {
     const bytes = ops.reduce((a, o) => a + o.bytes, 0);
     for (let attempt = 1; ; attempt++) {
       await this.acquire();
@@ -195,7 +205,7 @@ export class Executor {
         }
         return;
       }
-      if (!isRetriableDriverError(error) || attempt >= this.opts.maxAttempts) throw error;
+      if (!isRetriableDriverError(error) || attempt >= this.opts.maxAttempts || giveUp()) throw error;
       if (isBackPressure(error)) {
         this.okStreak = 0;
         this.limit = Math.max(1, Math.floor(this.limit / 2));

@@ -112,7 +112,9 @@ function parseSource(lx: Lexer): Source {
   if (!quoted && (name === 'true' || name === 'false')) return { kind: 'literal', value: name === 'true' };
   if (quoted || !['key', 'value', 'header', 'record'].includes(name)) {
     lx.pos = start;
-    lx.fail(`unknown field source "${head}": expected key, value, key.<path>, value.<path>, header.<name>, record.<topic|partition|offset|timestamp>, now() or a literal`);
+    lx.fail(
+      `unknown field source "${head}": expected key, value, key.<path>, value.<path>, header.<name>, record.<topic|partition|offset|timestamp>, now() or a literal`,
+    );
   }
   const path: string[] = [];
   while (lx.peek('.')) {
@@ -125,7 +127,8 @@ function parseSource(lx: Lexer): Source {
   }
   if (name === 'record') {
     const f = path[0];
-    if (path.length !== 1 || !['topic', 'partition', 'offset', 'timestamp'].includes(f!)) lx.fail('expected record.topic, record.partition, record.offset or record.timestamp');
+    if (path.length !== 1 || !['topic', 'partition', 'offset', 'timestamp'].includes(f!))
+      lx.fail('expected record.topic, record.partition, record.offset or record.timestamp');
     return { kind: 'record', field: f as 'topic' };
   }
   return { kind: name as 'key' | 'value', path };

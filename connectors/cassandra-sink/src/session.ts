@@ -15,7 +15,9 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
     socketOptions: { readTimeout: g.queryExecutionTimeout * 1000, connectTimeout: g.connectionTimeout * 1000 },
     policies: {
       loadBalancing: new policies.loadBalancing.TokenAwarePolicy(
-        localDc ? new policies.loadBalancing.DCAwareRoundRobinPolicy(localDc) : new policies.loadBalancing.DCAwareRoundRobinPolicy(undefined as unknown as string),
+        localDc
+          ? new policies.loadBalancing.DCAwareRoundRobinPolicy(localDc)
+          : new policies.loadBalancing.DCAwareRoundRobinPolicy(undefined as unknown as string),
       ),
       reconnection: new policies.reconnection.ExponentialReconnectionPolicy(200, 5000, false),
     },
@@ -41,4 +43,37 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
 
 export function newClient(cfg: SinkConfig): Client {
   return new Client(clientOptions(cfg));
+}
+
+/**
+ * Connects. Without `loadBalancing.localDc` the driver refuses to start but names the datacenters it found: with
+ * exactly one, that one is used (with several, the error asks for the setting).
+ */
+export async function connectClient(cfg: SinkConfig): Promise<Client> {
+  const client = newClient(cfg);
+  try {
+    await client.connect();
+    return client;
+  } catch (e) {
+    await client.shutdown().catch(() => undefined);
+    const m = /Available DCs are: \[([^\]]*)\]/.exec((e as Error).message);
+    const dcs = m
+      ? m[1]!
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
+    if (cfg.global['loadBalancing.localDc'].trim() || dcs.length !== 1) {
+      if (dcs.length > 1) throw new Error(`Set loadBalancing.localDc to one of the datacenters: ${dcs.join(', ')}`, { cause: e });
+      throw e;
+    }
+    const retry = newClient({ ...cfg, global: { ...cfg.global, 'loadBalancing.localDc': dcs[0]! } });
+    try {
+      await retry.connect();
+    } catch (e2) {
+      await retry.shutdown().catch(() => undefined);
+      throw e2;
+    }
+    return retry;
+  }
 }

@@ -50,6 +50,15 @@ interface Column {
   type: CqlType;
 }
 
+/** A cheap, exact string form of a converted key value (Date.toString() is slow and loses ms). */
+function keyPart(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  if (v instanceof Date) return String(v.getTime());
+  if (Buffer.isBuffer(v)) return v.toString('hex');
+  return String(v);
+}
+
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
 export class TableWriter {
@@ -125,7 +134,9 @@ export class TableWriter {
     for (const entry of mapping.columns) {
       const col = byName.get(entry.column);
       if (!col) {
-        problems.push(`${this.where(`column ${entry.column}`)}: the column does not exist (mapped from ${entry.text}); columns: ${[...byName.keys()].join(', ')}`);
+        problems.push(
+          `${this.where(`column ${entry.column}`)}: the column does not exist (mapped from ${entry.text}); columns: ${[...byName.keys()].join(', ')}`,
+        );
         continue;
       }
       this.checkStatic(entry, col, problems);
@@ -241,7 +252,7 @@ export class TableWriter {
         if (pkValues[i] === null || pkValues[i] === undefined) throw this.err(c.name, 'a primary key column cannot be null');
       });
     }
-    const keyString = (vals: unknown[]) => vals.map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? (Buffer.isBuffer(v) ? v.toString('hex') : String(v)) : String(v))).join('\u0000');
+    const keyString = (vals: unknown[]) => vals.map(keyPart).join('\u0000');
     const partVals = this.partitionCols.map((c) => values.get(c.name));
     // A custom query whose binds do not name the partition key: no grouping (one request per record).
     const group = partVals.some((v) => v === undefined)
@@ -251,7 +262,9 @@ export class TableWriter {
     const unsetOrNull = (v: unknown) => (v === null ? (this.cfg.nullToUnset ? types.unset : null) : v);
 
     if (this.cfg.query) {
-      const params = this.customBinds.map((b) => (b === TIMESTAMP_BIND ? this.writetime(record) : b === TTL_BIND ? this.ttl(record) : unsetOrNull(values.get(b) ?? null)));
+      const params = this.customBinds.map((b) =>
+        b === TIMESTAMP_BIND ? this.writetime(record) : b === TTL_BIND ? this.ttl(record) : unsetOrNull(values.get(b) ?? null),
+      );
       return { query: this.insertQuery, params, group, row, bytes, counter: this.counter, consistency: this.cl };
     }
     const isDelete =

@@ -83,7 +83,16 @@ describe('per-topic config keys', () => {
       'topic.y.codec.timeZone': 'Mars/Base',
       'topic.z.ks.t.weird': '1',
     });
-    expect(r.tables.find((t) => t.topic === 'a.b.c')).toMatchObject({ keyspace: 'ks', table: 't', ttl: 3600, consistencyLevel: 'LOCAL_QUORUM', nullToUnset: false, deletesEnabled: true, timestampTimeUnit: 'MICROSECONDS', ttlTimeUnit: 'SECONDS' });
+    expect(r.tables.find((t) => t.topic === 'a.b.c')).toMatchObject({
+      keyspace: 'ks',
+      table: 't',
+      ttl: 3600,
+      consistencyLevel: 'LOCAL_QUORUM',
+      nullToUnset: false,
+      deletesEnabled: true,
+      timestampTimeUnit: 'MICROSECONDS',
+      ttlTimeUnit: 'SECONDS',
+    });
     expect(r.codecs.get('a.b.c')).toEqual({ ...DEFAULT_CODEC, timeZone: 'Europe/Paris', unit: 'SECONDS' });
     expect(r.errors.get('topic.x.ks.t.ttlTimeUnit')![0]).toMatch(/must be one of NANOSECONDS/);
     expect(r.errors.get('topic.y.ks.t.mapping')![0]).toMatch(/Invalid value id= for configuration topic.y.ks.t.mapping: expected a field .* at position 4/);
@@ -122,15 +131,28 @@ describe('conversion', () => {
     expect(convert([['1', 'a']], { code: dataTypes.map, info: [{ code: dataTypes.int }, { code: dataTypes.text }] }, c)).toEqual(new Map([[1, 'a']]));
     expect(() => convert([1, null], { code: dataTypes.list, info: { code: dataTypes.int } }, c)).toThrow(/cannot contain null/);
     expect(() => convert({ a: 1 }, { code: dataTypes.list, info: { code: dataTypes.int } }, c)).toThrow(/expected an array/);
-    expect(() => convert({ q: 1 }, { code: dataTypes.udt, info: { name: 'pt', fields: [{ name: 'x', type: { code: dataTypes.int } }] } }, c)).toThrow(/field "q" is not in frozen<pt>/);
+    expect(() => convert({ q: 1 }, { code: dataTypes.udt, info: { name: 'pt', fields: [{ name: 'x', type: { code: dataTypes.int } }] } }, c)).toThrow(
+      /field "q" is not in frozen<pt>/,
+    );
   });
 });
 
 describe('batch planning', () => {
   const op = (group: string, row: string, bytes = 10): Op => ({ query: 'q', params: [], group, row, bytes, counter: false, consistency: 1 });
-  const ex = new Executor({} as never, { maxConcurrent: 4, maxBatchRecords: 3, maxBatchBytes: 100, maxAttempts: 1, baseBackoffMs: 1, maxBackoffMs: 1, consistency: () => 1 });
+  const ex = new Executor({} as never, {
+    maxConcurrent: 4,
+    maxBatchRecords: 3,
+    maxBatchBytes: 100,
+    maxAttempts: 1,
+    baseBackoffMs: 1,
+    maxBackoffMs: 1,
+    consistency: () => 1,
+  });
   it('groups by partition, keeps record order, caps records and bytes, never puts one row twice in a batch', () => {
-    const items = [op('p1', 'a'), op('p2', 'x'), op('p1', 'b'), op('p1', 'a'), op('p1', 'c'), op('p1', 'd'), op('p1', 'e'), op('p1', 'f', 95)].map((o, i) => ({ op: o, record: i }));
+    const items = [op('p1', 'a'), op('p2', 'x'), op('p1', 'b'), op('p1', 'a'), op('p1', 'c'), op('p1', 'd'), op('p1', 'e'), op('p1', 'f', 95)].map((o, i) => ({
+      op: o,
+      record: i,
+    }));
     const chains = ex.plan(items);
     expect(chains.map((ch) => ch.map((b) => b.map((i) => i.record)))).toEqual([[[0, 2], [3, 4, 5], [6], [7]], [[1]]]);
   });
@@ -157,7 +179,7 @@ describe('executor retries and isolation (fake driver)', () => {
     expect(ex.currentLimit).toBe(2);
   });
 
-  it('gives up with a retriable result after maxAttempts (the task then throws RetriableError)', async () => {
+  it('gives up with a retriable result after maxAttempts (the task then rewinds)', async () => {
     const client = { execute: async () => Promise.reject(new errors.NoHostAvailableError({})) };
     const r = await new Executor(client as never, opts).run([{ op: op('a'), record: 'a' }]);
     expect(r.retriable).toBeInstanceOf(errors.NoHostAvailableError);

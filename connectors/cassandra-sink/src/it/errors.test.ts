@@ -41,7 +41,10 @@ describe('Cassandra sink error handling (real Cassandra + Kafka)', () => {
     return name;
   }
   const ids = async (from: number) =>
-    (await cql.execute(`SELECT id FROM ${ks}.m`)).rows.map((r) => r.id as number).filter((i) => i >= from).sort((a, b) => a - b);
+    (await cql.execute(`SELECT id FROM ${ks}.m`)).rows
+      .map((r) => r.id as number)
+      .filter((i) => i >= from)
+      .sort((a, b) => a - b);
   const status = async (name: string) => (await w.api('GET', `/connectors/${name}/status`)).body;
 
   const batch = (base: number) => [
@@ -66,6 +69,7 @@ describe('Cassandra sink error handling (real Cassandra + Kafka)', () => {
     });
     await eventually(async () => (await ids(100)).length === 2, 30_000, 'good rows');
     expect(await ids(100)).toEqual([101, 104]);
+    await eventually(async () => (await feeder.admin.listTopics()).includes(dlq), 30_000, 'DLQ topic');
     const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
     const groupId = unique('dlq-reader');
     feeder.groups.push(groupId);
@@ -90,7 +94,11 @@ describe('Cassandra sink error handling (real Cassandra + Kafka)', () => {
     expect(seen[0]!.headers['__connect.errors.offset']).toBe('1');
     const metrics = (await w.api('GET', '/metrics')).body as string;
     expect(metrics).toMatch(new RegExp(`cassandra_sink_records_failed_total\\{topic="${topic}",keyspace="${ks}",table="m",connector="${name}",task="0"\\} 2`));
-    await eventually(async () => (await w.api('GET', `/connectors/${name}/offsets`)).body.offsets[0]?.offset.kafka_offset === 4, 15_000, 'committed past the bad records');
+    await eventually(
+      async () => (await w.api('GET', `/connectors/${name}/offsets`)).body.offsets[0]?.offset.kafka_offset === 4,
+      15_000,
+      'committed past the bad records',
+    );
     expect((await status(name)).tasks[0].state).toBe('RUNNING');
   });
 
@@ -119,7 +127,10 @@ describe('Cassandra sink error handling (real Cassandra + Kafka)', () => {
     connectors.push(name);
     feeder.groups.push(`connect-${name}`);
     // Create stopped-equivalent: validate passes now, then the column goes away before the task restarts.
-    const res = await w.api('POST', '/connectors', { name, config: sinkConfig({ topics: topic, [`topic.${topic}.${ks}.gone.mapping`]: 'id=key, a=value.a' }, false) });
+    const res = await w.api('POST', '/connectors', {
+      name,
+      config: sinkConfig({ topics: topic, [`topic.${topic}.${ks}.gone.mapping`]: 'id=key, a=value.a' }, false),
+    });
     expect(res.status).toBe(201);
     await eventually(async () => (await cql.execute(`SELECT a FROM ${ks}.gone WHERE id = 1`)).rows[0]?.a === 1, 30_000, 'first write');
     await cql.execute(`ALTER TABLE ${ks}.gone DROP a`);

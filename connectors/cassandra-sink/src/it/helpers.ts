@@ -15,7 +15,10 @@ export async function cqlClient(): Promise<Client> {
 }
 
 /** A fresh keyspace name (lower case, underscores). */
-export const keyspaceName = (prefix: string) => unique(prefix).replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+export const keyspaceName = (prefix: string) =>
+  unique(prefix)
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase();
 
 export async function createKeyspace(c: Client, prefix = 'ks'): Promise<string> {
   const ks = keyspaceName(prefix);

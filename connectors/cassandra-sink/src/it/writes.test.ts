@@ -328,10 +328,25 @@ describe('Cassandra sink writes (real Cassandra + Kafka)', () => {
       expect(r.res.status).toBe(400);
       expect(r.res.body.message).toMatch(re);
     }
+    // Without loadBalancing.localDc the single datacenter is found by itself (the live check still runs).
+    const noDc = sinkConfig({ topics: topic, [`topic.${topic}.${ks}.v.mapping`]: 'id=key, zz=value.a' });
+    delete noDc['loadBalancing.localDc'];
+    const nd = await w.api('PUT', '/connector-plugins/CassandraSink/config/validate', noDc);
+    expect(JSON.stringify(nd.body)).toMatch(/column zz: the column does not exist/);
     const missing = await create({ topics: topic, [`topic.${topic}.${ks}.nosuch.mapping`]: 'id=key' });
     expect(missing.res.status).toBe(400);
     expect(missing.res.body.message).toMatch(new RegExp(`table ${ks}\\.nosuch does not exist`));
-    const v = await w.api('PUT', '/connector-plugins/CassandraSink/config/validate', sinkConfig({ topics: topic, ignoreErrors: 'sometimes', [`topic.${topic}.${ks}.v.ttl`]: 'x', [`topic.${topic}.${ks}.v.mapping`]: 'id=key', [`topic.${topic}.${ks}.w.ttl`]: '5' }));
+    const v = await w.api(
+      'PUT',
+      '/connector-plugins/CassandraSink/config/validate',
+      sinkConfig({
+        topics: topic,
+        ignoreErrors: 'sometimes',
+        [`topic.${topic}.${ks}.v.ttl`]: 'x',
+        [`topic.${topic}.${ks}.v.mapping`]: 'id=key',
+        [`topic.${topic}.${ks}.w.ttl`]: '5',
+      }),
+    );
     expect(v.status).toBe(200);
     const errs = Object.fromEntries(v.body.configs.filter((c: any) => c.value.errors.length).map((c: any) => [c.value.name, c.value.errors.join(' ')]));
     expect(errs.ignoreErrors).toMatch(/String must be one of/);

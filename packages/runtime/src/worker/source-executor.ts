@@ -22,7 +22,7 @@ import { canonicalJson, type OffsetStore } from '../storage/offset-store';
 import type { ErrorHandler } from './error-handler';
 import type { TaskConverters, TransformStep } from './plugins';
 import { SubmittedRecords, type SubmittedRecord } from './submitted-records';
-import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusListener, sleep } from './task-executor';
+import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusListener, sleep, withTimeout } from './task-executor';
 
 export interface SourceExecutorDeps {
   task: SourceTask;
@@ -299,7 +299,7 @@ export class SourceTaskExecutor extends TaskExecutor {
 
   /** Waits (at most `offset.flush.timeout.ms`) for outstanding acknowledgements, then commits. */
   private async drainAndCommit(): Promise<void> {
-    await Promise.race([this.sending ?? Promise.resolve(), sleep(this.d.offsetFlushTimeoutMs)]);
+    await withTimeout(this.sending ?? Promise.resolve(), this.d.offsetFlushTimeoutMs, undefined);
     await this.commitOffsets();
   }
 

@@ -109,6 +109,7 @@ export abstract class TaskExecutor {
     if (!finished) this.log.error(`Graceful stop of task ${taskIdString(this.id)} failed.`);
     // Closing (final commit, task.stop(), client shutdown) is bounded too: a hung task is abandoned, not waited
     // for, so the herder and the REST API stay responsive.
+    let closeTimer: NodeJS.Timeout | undefined;
     const closed = await Promise.race([
       this.close()
         .finally(() => this.errorHandler.close())
@@ -119,8 +120,9 @@ export abstract class TaskExecutor {
             return true;
           },
         ),
-      sleep(timeoutMs).then(() => false),
+      new Promise<boolean>((r) => (closeTimer = setTimeout(() => r(false), timeoutMs))),
     ]);
+    clearTimeout(closeTimer);
     if (!closed) this.log.error(`Task ${taskIdString(this.id)} did not close within ${timeoutMs} ms; abandoning it`);
     if (!this.failed) this.listener.onShutdown(this.id);
     return finished;
@@ -128,6 +130,16 @@ export abstract class TaskExecutor {
 
   /** Tells the running loop to end soon (e.g. wakes a pending poll). */
   protected requestStop(): void {}
+}
+
+/** `p`'s value, or `fallback` once `ms` passed; the timer never outlives the race. */
+export async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((r) => (timer = setTimeout(() => r(fallback), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

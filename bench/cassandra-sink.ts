@@ -1,0 +1,268 @@
+/**
+ * Benchmark: the Cassandra sink beside a ceiling measured in the same run.
+ *
+ *   node bench/dist/cassandra-sink.js [--records=100000] [--partitions=8] [--tasks=1] [--concurrency=32,128,512]
+ *
+ *   - input: N JSON IoT readings of about 200 bytes (device id, timestamp, five measurements, firmware, site),
+ *     schemaless, preloaded into a fresh topic with `partitions` partitions (key = device id);
+ *   - table: `(device text, day date, ts timestamp, temperature double, humidity double, pressure double,
+ *     battery double, rssi int, firmware text, site text, PRIMARY KEY ((device, day), ts))`;
+ *   - ceiling: a plain cassandra-driver script (no Kafka) writing the same rows with a prepared INSERT at each
+ *     concurrency in `--concurrency`, single statements and unlogged batches per partition key; the best wins;
+ *   - kconnect: `node packages/cli/dist/main.js standalone` (child process) with @kconnect/cassandra-sink on
+ *     plugin.path, JsonConverter (schemas off), the connector created over REST; measured from the POST to the
+ *     moment `cassandra_sink_records_written_total` reaches N: records/s, worker CPU seconds, peak RSS.
+ * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), Cassandra (127.0.0.1:9042, DC datacenter1), a built CLI
+ * and `npx tsc -b connectors/cassandra-sink`. KCONNECT_BENCH_JSON=<file> writes the results as JSON.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client, types } from 'cassandra-driver';
+import { Kafka, logLevel } from 'kafkajs';
+import { cpuSeconds, peakRssMiB } from './proc';
+
+const REPO = process.env.KCONNECT_REPO ?? path.join(__dirname, '../..');
+const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
+const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def;
+const N = Number(arg('records', '100000'));
+const PARTITIONS = Number(arg('partitions', '8'));
+const TASKS = Number(arg('tasks', '1'));
+const CONCURRENCY = arg('concurrency', '32,128,512').split(',').map(Number);
+const DEVICES = 500;
+const T0 = Date.UTC(2024, 0, 1);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Reading {
+  device: string;
+  ts: number;
+  temperature: number;
+  humidity: number;
+  pressure: number;
+  battery: number;
+  rssi: number;
+  firmware: string;
+  site: string;
+}
+const reading = (i: number): Reading => ({
+  device: `sensor-${String(i % DEVICES).padStart(5, '0')}`,
+  ts: T0 + Math.floor(i / DEVICES) * 60_000,
+  temperature: 18 + ((i * 7) % 100) / 10,
+  humidity: 30 + ((i * 13) % 400) / 10,
+  pressure: 990 + ((i * 3) % 300) / 10,
+  battery: 3 + ((i * 11) % 120) / 100,
+  rssi: -40 - (i % 50),
+  firmware: 'v2.14.3-rc1',
+  site: `plant-${i % 7}-line-${i % 3}`,
+});
+
+const TABLE_DDL = (ks: string, t: string) =>
+  `CREATE TABLE ${ks}.${t} (device text, day date, ts timestamp, temperature double, humidity double, pressure double, battery double, rssi int, firmware text, site text, PRIMARY KEY ((device, day), ts))`;
+const COLS = ['device', 'day', 'ts', 'temperature', 'humidity', 'pressure', 'battery', 'rssi', 'firmware', 'site'];
+
+function row(r: Reading): unknown[] {
+  const d = new Date(r.ts);
+  return [
+    r.device,
+    new types.LocalDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()),
+    d,
+    r.temperature,
+    r.humidity,
+    r.pressure,
+    r.battery,
+    r.rssi,
+    r.firmware,
+    r.site,
+  ];
+}
+
+async function ceiling(cql: Client, ks: string): Promise<{ best: number; runs: { mode: string; concurrency: number; rps: number }[] }> {
+  const rows = Array.from({ length: N }, (_, i) => row(reading(i)));
+  const runs: { mode: string; concurrency: number; rps: number }[] = [];
+  let k = 0;
+  for (const mode of ['single', 'batch16']) {
+    for (const conc of CONCURRENCY) {
+      const t = `ceiling_${k++}`;
+      await cql.execute(TABLE_DDL(ks, t));
+      const q = `INSERT INTO ${ks}.${t} (${COLS.join(',')}) VALUES (${COLS.map(() => '?').join(',')})`;
+      // units of work: one row, or up to 16 rows of one partition key (device, day)
+      const units: unknown[][][] = [];
+      if (mode === 'single') for (const r of rows) units.push([r]);
+      else {
+        const groups = new Map<string, unknown[][]>();
+        for (const r of rows) {
+          const key = `${r[0]}|${r[1]}`;
+          const g = groups.get(key) ?? [];
+          g.push(r);
+          groups.set(key, g);
+        }
+        for (const g of groups.values()) for (let i = 0; i < g.length; i += 16) units.push(g.slice(i, i + 16));
+      }
+      await cql.execute(q, rows[0]!, { prepare: true }); // prepare outside the timing
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: conc }, async () => {
+          while (next < units.length) {
+            const u = units[next++]!;
+            if (u.length === 1) await cql.execute(q, u[0]!, { prepare: true, isIdempotent: true });
+            else
+              await cql.batch(
+                u.map((params) => ({ query: q, params })),
+                { prepare: true, logged: false, isIdempotent: true },
+              );
+          }
+        }),
+      );
+      const rps = N / ((performance.now() - t0) / 1000);
+      runs.push({ mode, concurrency: conc, rps });
+      console.log(`  ceiling ${mode.padEnd(7)} concurrency ${String(conc).padStart(4)}: ${Math.round(rps)} rows/s`);
+      await cql.execute(`DROP TABLE ${ks}.${t}`);
+    }
+  }
+  return { best: Math.max(...runs.map((r) => r.rps)), runs };
+}
+
+async function main() {
+  const cql = new Client({
+    contactPoints: ['127.0.0.1:9042'],
+    localDataCenter: 'datacenter1',
+    pooling: { coreConnectionsPerHost: { [types.distance.local]: 4 } },
+  });
+  await cql.connect();
+  const ks = `bench_cass_${Date.now().toString(36)}`;
+  await cql.execute(`CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `bench-cass-${Date.now().toString(36)}`;
+  const name = `bench-cass-${Date.now().toString(36)}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-bench-cass-'));
+  let child: ChildProcess | undefined;
+  try {
+    console.log(`Cassandra sink benchmark: ${N} readings, ${PARTITIONS} partitions, tasks.max=${TASKS}`);
+    console.log('ceiling: plain cassandra-driver, prepared INSERT');
+    const ceil = await ceiling(cql, ks);
+
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    let bytes = 0;
+    for (let i = 0; i < N; i += 2000) {
+      const messages = Array.from({ length: Math.min(2000, N - i) }, (_, j) => {
+        const r = reading(i + j);
+        const value = JSON.stringify(r);
+        bytes += value.length;
+        return { key: JSON.stringify(r.device), value };
+      });
+      await producer.send({ topic, messages, acks: -1 });
+    }
+    await producer.disconnect();
+    console.log(`preloaded ${N} records (${Math.round(bytes / N)} bytes each) into ${topic}`);
+    await cql.execute(TABLE_DDL(ks, 'readings'));
+
+    const port = 18500 + (process.pid % 1000);
+    writeFileSync(
+      path.join(dir, 'worker.properties'),
+      [
+        `bootstrap.servers=${BOOTSTRAP}`,
+        'key.converter=org.apache.kafka.connect.json.JsonConverter',
+        'value.converter=org.apache.kafka.connect.json.JsonConverter',
+        'key.converter.schemas.enable=false',
+        'value.converter.schemas.enable=false',
+        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
+        'offset.flush.interval.ms=1000',
+        `listeners=http://127.0.0.1:${port}`,
+        `plugin.path=${path.join(REPO, 'connectors/cassandra-sink')}`,
+      ].join('\n'),
+    );
+    child = spawn(
+      process.execPath,
+      [
+        ...(process.env.KCONNECT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        path.join(REPO, 'packages/cli/dist/main.js'),
+        'standalone',
+        path.join(dir, 'worker.properties'),
+      ],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, KCONNECT_LOG_LEVEL: 'WARN' },
+      },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${url}/`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (i > 300) throw new Error('worker did not start');
+      await sleep(100);
+    }
+    const cpu0 = cpuSeconds(child.pid!);
+    const t0 = performance.now();
+    const res = await fetch(`${url}/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name,
+        config: {
+          'connector.class': 'CassandraSink',
+          'tasks.max': String(TASKS),
+          topics: topic,
+          contactPoints: '127.0.0.1',
+          'loadBalancing.localDc': 'datacenter1',
+          [`topic.${topic}.${ks}.readings.mapping`]:
+            'device=value.device, day=value.ts, ts=value.ts, temperature=value.temperature, humidity=value.humidity, pressure=value.pressure, battery=value.battery, rssi=value.rssi, firmware=value.firmware, site=value.site',
+        },
+      }),
+    });
+    if (res.status !== 201) throw new Error(`create connector: ${res.status} ${await res.text()}`);
+    let written = 0;
+    while (written < N) {
+      await sleep(200);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      written = 0;
+      for (const m of text.matchAll(/^cassandra_sink_records_written_total\{[^}]*\} (\d+)/gm)) written += Number(m[1]);
+      if (performance.now() - t0 > 600_000) throw new Error(`timed out at ${written} records`);
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(child.pid!) - cpu0;
+    const rss = peakRssMiB(child.pid!);
+    const count = Number((await cql.execute(`SELECT count(*) AS n FROM ${ks}.readings`, [], { readTimeout: 120_000 })).rows[0]!.n);
+    const rps = N / secs;
+    const result = {
+      records: N,
+      partitions: PARTITIONS,
+      tasks: TASKS,
+      kconnect: { recordsPerSecond: Math.round(rps), seconds: secs, cpuSeconds: cpu, peakRssMiB: rss, rowsInTable: count },
+      ceiling: { bestRowsPerSecond: Math.round(ceil.best), runs: ceil.runs.map((r) => ({ ...r, rps: Math.round(r.rps) })) },
+      ratio: rps / ceil.best,
+    };
+    console.log(
+      `kconnect: ${Math.round(rps)} records/s (${secs.toFixed(1)} s), worker CPU ${cpu.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB, ${count} rows in the table`,
+    );
+    console.log(`ceiling:  ${Math.round(ceil.best)} rows/s`);
+    console.log(`ratio kconnect/ceiling: ${(result.ratio * 100).toFixed(1)}%`);
+    if (process.env.KCONNECT_BENCH_JSON) writeFileSync(process.env.KCONNECT_BENCH_JSON, JSON.stringify(result, null, 2));
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 3000));
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteGroups([`connect-${name}`]).catch(() => undefined);
+    await admin.disconnect();
+    await cql.execute(`DROP KEYSPACE IF EXISTS ${ks}`, [], { readTimeout: 60_000 }).catch(() => undefined);
+    await cql.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
