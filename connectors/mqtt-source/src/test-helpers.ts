@@ -5,36 +5,9 @@ import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { BOOTSTRAP, eventually, unique } from '@kconnect/testkit';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export const MQTT_URL = process.env.KCONNECT_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-
-export interface Consumed {
-  topic: string;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
-
-/** Reads topics from the beginning into an array until stopped. */
-export async function consume(topics: string[], groups: string[]): Promise<{ records: Consumed[]; stop: () => Promise<void> }> {
-  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
-  const groupId = unique('mqtt-check');
-  groups.push(groupId);
-  const consumer: Consumer = kafka.consumer({ groupId });
-  const records: Consumed[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[v.length - 1] : v);
-      records.push({ topic, key: message.key ? message.key.toString() : null, value: message.value, headers });
-    },
-  });
-  return { records, stop: () => consumer.disconnect() };
-}
 
 export async function publisher(opts: IClientOptions = {}, url = MQTT_URL): Promise<MqttClient> {
   return mqtt.connectAsync(url, { protocolVersion: 5, clientId: unique('pub'), reconnectPeriod: 200, ...opts });
@@ -122,3 +95,5 @@ export function makeCerts(dir: string): { ca: string; serverCert: string; server
   }
   return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
 }
+
+export { readTopics as consume, type ReadRecord as Consumed } from '@kconnect/testkit';

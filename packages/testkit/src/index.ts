@@ -97,3 +97,45 @@ export async function startWorker(extra: Record<string, string> = {}, plugins: r
 export async function kafkaAdmin(): Promise<KafkaAdmin> {
   return new KafkajsClient([BOOTSTRAP], quietLoggers().get('test')).admin();
 }
+
+/** A record read back from Kafka by {@link readTopics}; header values as UTF-8 (the last one of a repeated key). */
+export interface ReadRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads `topics` from the beginning into `records` until `stop()`, with a consumer group of its own (pushed to
+ * `groups` so the test can delete it).
+ */
+export async function readTopics(topics: string[], groups: string[]): Promise<{ records: ReadRecord[]; stop: () => Promise<void> }> {
+  const groupId = unique('reader');
+  groups.push(groupId);
+  const consumer = await new KafkajsClient([BOOTSTRAP], quietLoggers().get('test')).consumer({ clientId: groupId, groupId });
+  const records: ReadRecord[] = [];
+  await consumer.run(topics, {
+    onBatch: async (batch) => {
+      for (const m of batch) {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of m.headers) headers[k] = v === null ? '' : Buffer.from(v).toString();
+        records.push({
+          topic: m.topic,
+          partition: m.partition,
+          offset: String(m.offset),
+          key: m.key ? Buffer.from(m.key).toString() : null,
+          value: m.value ? Buffer.from(m.value) : null,
+          headers,
+        });
+      }
+      return true;
+    },
+    onAssigned: async () => undefined,
+    onRebalancing: async () => undefined,
+    onCrash: () => undefined,
+  });
+  return { records, stop: () => consumer.close() };
+}
