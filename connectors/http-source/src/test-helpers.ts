@@ -1,6 +1,6 @@
 /** Helpers for this package's tests (not part of the build): Kafka reader, free ports, connector setup. */
 import { createServer } from 'node:net';
-import { BOOTSTRAP, eventually, unique, type WorkerHandle } from '@kconnect/testkit';
+import { eventually, type WorkerHandle } from '@kconnect/testkit';
 import { HttpSourceTask } from './task';
 
 export async function freePort(): Promise<number> {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
-import { BOOTSTRAP, eventually, unique } from '@kconnect/testkit';
+import { eventually, unique } from '@kconnect/testkit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export const MQTT_URL = process.env.KCONNECT_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
