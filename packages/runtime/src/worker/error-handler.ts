@@ -46,8 +46,6 @@ export class ToleranceExceededError extends ConnectError {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ErrorHandler {
-  /** Errors tolerated so far (for metrics and status). */
-  skipped = 0;
   /** Set when the task stops: retries end at once. */
   stopping = false;
   private closers: Array<() => Promise<void>> = [];
@@ -55,6 +53,8 @@ export class ErrorHandler {
     readonly config: ErrorHandlerConfig,
     private readonly reporters: ErrorReporter[],
     private readonly log: Logger,
+    /** Called once per record skipped under `errors.tolerance=all` (task-error metrics). */
+    private readonly onSkip: () => void = () => undefined,
   ) {}
 
   /**
@@ -109,7 +109,7 @@ export class ErrorHandler {
 
   private async fail(stage: Stage, className: string, error: Error, ctx: Partial<ErrorContext>): Promise<undefined> {
     if (!this.config.toleranceAll) throw new ToleranceExceededError(stage, error);
-    this.skipped++;
+    this.onSkip();
     const full: ErrorContext = { ...ctx, stage, className, error };
     for (const r of this.reporters) await r.report(full);
     return undefined;

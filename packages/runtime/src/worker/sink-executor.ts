@@ -266,12 +266,12 @@ export class SinkTaskExecutor extends TaskExecutor {
         },
         ctx,
       );
-      if (!ok) return this.skipped();
+      if (!ok) return null;
     }
     const k = await eh.execute('KEY_CONVERTER', keyClass, () => key.toConnectData(r.topic, r.key, headers), ctx);
-    if (!k) return this.skipped();
+    if (!k) return null;
     const v = await eh.execute('VALUE_CONVERTER', valueClass, () => value.toConnectData(r.topic, r.value, headers), ctx);
-    if (!v) return this.skipped();
+    if (!v) return null;
     let record: SinkRecord | null = {
       topic: r.topic,
       kafkaPartition: r.partition,
@@ -297,11 +297,6 @@ export class SinkTaskExecutor extends TaskExecutor {
     return record;
   }
 
-  private skipped(): null {
-    this.d.metrics.recordsSkipped.inc(this.labels);
-    return null;
-  }
-
   private async reportErrant(record: SinkRecord, error: Error): Promise<void> {
     const consumed = this.origins.get(record) ?? {
       topic: record.originalTopic,
@@ -319,7 +314,6 @@ export class SinkTaskExecutor extends TaskExecutor {
       },
       { consumed },
     );
-    this.d.metrics.recordsSkipped.inc(this.labels);
   }
 
   /** Asks the task what is safe to commit and commits it (only for partitions still assigned). */

@@ -2,7 +2,7 @@
  * The worker: instantiates connectors and tasks from configs and runs them. It knows nothing of REST or of how
  * configs are stored; the herder tells it what to run and receives status changes through listeners.
  */
-import type { Connector, ConnectorProps, SinkConnector, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
+import type { Connector, ConnectorProps, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
 import { ConnectError } from '@kconnect/api';
 import { withPrefix } from '../config/properties';
 import type { WorkerConfig } from '../config/worker-config';
@@ -189,7 +189,8 @@ export class Worker {
       if (connectorConfig['errors.log.enable'] === 'true') {
         reporters.push(new LogReporter(log, id.connector, connectorConfig['errors.log.include.messages'] === 'true'));
       }
-      const errorHandler = new ErrorHandler(errorConfig, reporters, log);
+      const labels = { connector: id.connector, task: String(id.task) };
+      const errorHandler = new ErrorHandler(errorConfig, reporters, log, () => this.metrics.recordsSkipped.inc(labels));
       const common = {
         offsetFlushIntervalMs: this.config.offsetFlushIntervalMs,
         metrics: this.metrics,
@@ -301,11 +302,4 @@ export class Worker {
     await this.stopTasks([...this.tasks.values()].map((t) => t.id));
     await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
   }
-
-  /** The SinkConnector instance of a running connector, for offset alteration hooks. */
-  connectorInstance(name: string): Connector | undefined {
-    return this.connectors.get(name)?.instance;
-  }
 }
-
-export type { SinkConnector };
