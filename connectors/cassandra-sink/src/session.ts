@@ -42,7 +42,26 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
 }
 
 export function newClient(cfg: SinkConfig): Client {
-  return new Client(clientOptions(cfg));
+  return closeReplacedHosts(new Client(clientOptions(cfg)));
+}
+
+/**
+ * Works around a connection leak in cassandra-driver 4.10: when every node was down and the control connection
+ * re-initializes from the contact points (NODEJS-632's path), it puts a new Host object in `client.hosts` for the
+ * same address without shutting the old one down. The load-balancing policy goes on using the old Host (its pool
+ * reconnects and serves the queries), but `client.shutdown()` only shuts down the Hosts in the map, so the old
+ * pool's sockets stay open with their heartbeats for the life of the process — one pool per outage. Hosts that
+ * leave the map are remembered and shut down with the client.
+ */
+export function closeReplacedHosts(client: Client): Client {
+  const removed = new Set<{ shutdown(waitForPending: boolean): Promise<void> }>();
+  client.hosts.on('remove', (h) => removed.add(h));
+  const shutdown = client.shutdown.bind(client) as () => Promise<void>;
+  client.shutdown = (async () => {
+    await shutdown();
+    await Promise.all([...removed].map((h) => h.shutdown(false).catch(() => undefined)));
+  }) as Client['shutdown'];
+  return client;
 }
 
 /**

@@ -4,12 +4,13 @@ import { JsonConverter } from '@kconnect/converters';
 import { KafkajsClient, type KafkaAdmin, type KafkaProducer } from '@kconnect/runtime';
 import { BOOTSTRAP, kafkaAdmin, quietLoggers, unique } from '@kconnect/testkit';
 import { Client } from 'cassandra-driver';
+import { closeReplacedHosts } from '../session';
 
 export const CASSANDRA: Record<string, string> = { contactPoints: '127.0.0.1', port: '9042', 'loadBalancing.localDc': 'datacenter1' };
 export const JSON_CONVERTER = 'org.apache.kafka.connect.json.JsonConverter';
 
 export async function cqlClient(): Promise<Client> {
-  const c = new Client({ contactPoints: ['127.0.0.1:9042'], localDataCenter: 'datacenter1' });
+  const c = closeReplacedHosts(new Client({ contactPoints: ['127.0.0.1:9042'], localDataCenter: 'datacenter1' }));
   await c.connect();
   return c;
 }
