@@ -14,7 +14,11 @@
 #   scripts/services.sh logs   <svc> [-f] [-n N]
 #   scripts/services.sh classpath connect      fetch if needed, print the classpath ('<cache>/connect-<v>/lib/*')
 #
-# Services: kafka cassandra registry mosquitto
+# Services: kafka cassandra cassandra-secure registry mosquitto
+#   cassandra-secure: a second Cassandra (same jars) that only accepts TLS with a client certificate (mTLS) and
+#   password authentication (superuser cassandra/cassandra), for the Cassandra sink's auth/TLS tests. Its CA, client
+#   certificate and key are in .services/cassandra-secure/tls/ (ca.pem, client.pem, client-key.pem; client.p12
+#   with password kconnect).
 # Fetch-only: connect — Apache Kafka Connect (Java) at the broker's version, the reference the benchmarks compare
 #   against. Not started by this script: the bench runs
 #   java -cp "$(scripts/services.sh classpath connect)" org.apache.kafka.connect.cli.ConnectStandalone worker.properties
@@ -30,7 +34,7 @@ LOG_DIR="$SERVICES_DIR/logs"
 RUN_DIR="$SERVICES_DIR/run"
 BIND_HOST=127.0.0.1
 
-ALL_SERVICES=(kafka cassandra registry mosquitto)
+ALL_SERVICES=(kafka cassandra cassandra-secure registry mosquitto)
 FETCH_ONLY=(connect) # downloaded by `fetch` (and `fetch all`), never started by this script
 
 # ---- versions and ports (env overrides) --------------------------------------------------------
@@ -44,6 +48,9 @@ CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.9}"
 CASSANDRA_PORT="${CASSANDRA_PORT:-9042}"
 CASSANDRA_STORAGE_PORT="${CASSANDRA_STORAGE_PORT:-7000}"
 CASSANDRA_HEAP_OPTS="${CASSANDRA_HEAP_OPTS:--Xms1g -Xmx1g}"
+CASSANDRA_SECURE_PORT="${CASSANDRA_SECURE_PORT:-9142}"
+CASSANDRA_SECURE_STORAGE_PORT="${CASSANDRA_SECURE_STORAGE_PORT:-7001}"
+CASSANDRA_SECURE_HEAP_OPTS="${CASSANDRA_SECURE_HEAP_OPTS:--Xms512m -Xmx512m}"
 
 REGISTRY_VERSION="${REGISTRY_VERSION:-3.3.3}"
 REGISTRY_PORT="${REGISTRY_PORT:-8081}"
@@ -221,7 +228,7 @@ need_mvn() { # svc
 svc_version() {
   case $1 in
     kafka) echo "$KAFKA_VERSION" ;;
-    cassandra) echo "$CASSANDRA_VERSION" ;;
+    cassandra|cassandra-secure) echo "$CASSANDRA_VERSION" ;;
     registry) echo "$REGISTRY_VERSION" ;;
     mosquitto) mosquitto_version ;;
     connect) echo "$CONNECT_VERSION" ;;
@@ -231,6 +238,7 @@ svc_port() {
   case $1 in
     kafka) echo "$KAFKA_PORT" ;;
     cassandra) echo "$CASSANDRA_PORT" ;;
+    cassandra-secure) echo "$CASSANDRA_SECURE_PORT" ;;
     registry) echo "$REGISTRY_PORT" ;;
     mosquitto) echo "$MOSQUITTO_PORT" ;;
   esac
@@ -239,6 +247,7 @@ svc_endpoint() {
   case $1 in
     kafka) echo "$BIND_HOST:$KAFKA_PORT (bootstrap), controller $BIND_HOST:$KAFKA_CONTROLLER_PORT" ;;
     cassandra) echo "$BIND_HOST:$CASSANDRA_PORT (CQL), storage $BIND_HOST:$CASSANDRA_STORAGE_PORT" ;;
+    cassandra-secure) echo "$BIND_HOST:$CASSANDRA_SECURE_PORT (CQL over mTLS, user cassandra), storage $BIND_HOST:$CASSANDRA_SECURE_STORAGE_PORT" ;;
     registry) echo "http://$BIND_HOST:$REGISTRY_PORT/apis/ccompat/v7" ;;
     mosquitto) echo "mqtt://$BIND_HOST:$MOSQUITTO_PORT" ;;
   esac
@@ -246,19 +255,19 @@ svc_endpoint() {
 svc_start_timeout() {
   local d
   case $1 in
-    kafka) d=90 ;; cassandra) d=180 ;; registry) d=120 ;; mosquitto) d=20 ;;
+    kafka) d=90 ;; cassandra|cassandra-secure) d=180 ;; registry) d=120 ;; mosquitto) d=20 ;;
   esac
   echo "${KCONNECT_START_TIMEOUT:-$d}"
 }
 svc_stop_timeout() {
   case $1 in
-    kafka|cassandra) echo 60 ;; *) echo 30 ;;
+    kafka|cassandra|cassandra-secure) echo 60 ;; *) echo 30 ;;
   esac
 }
 svc_dir() { echo "$SERVICES_DIR/$1"; }
 svc_log() { echo "$LOG_DIR/$1.log"; }
 svc_pidfile() { echo "$RUN_DIR/$1.pid"; }
-svc_home() { echo "$CACHE_DIR/$1-$(svc_version "$1")"; }
+svc_home() { echo "$CACHE_DIR/${1%-secure}-$(svc_version "$1")"; } # cassandra-secure runs cassandra's jars
 
 # What the process's command line must contain for a pid file to count as ours (guards against pid reuse).
 svc_marker() {
@@ -290,8 +299,8 @@ svc_healthy() {
   case $1 in
     kafka)
       port_open "$BIND_HOST" "$KAFKA_PORT" && grep -q 'Kafka Server started' "$(svc_log kafka)" 2>/dev/null ;;
-    cassandra)
-      port_open "$BIND_HOST" "$CASSANDRA_PORT" ;;
+    cassandra|cassandra-secure)
+      port_open "$BIND_HOST" "$(svc_port "$1")" ;;
     registry)
       [[ $(http_code "http://$BIND_HOST:$REGISTRY_PORT/apis/ccompat/v7/subjects") == 200 ]] ;;
     mosquitto)
@@ -317,6 +326,7 @@ mvn_copy_deps() { # svc outdir extra-mvn-args…
 fetch_svc() {
   local svc=$1
   if [[ $svc == mosquitto ]]; then ensure_mosquitto; return; fi
+  if [[ $svc == cassandra-secure ]]; then fetch_svc cassandra; return; fi
   if [[ $svc == registry ]]; then need_java; need_registry_java; fi
   local home; home=$(svc_home "$svc")
   [[ -f $home/.complete ]] && return 0
@@ -480,13 +490,59 @@ EOF
     -cp "$home/lib/*" kafka.Kafka "$dir/server.properties")
 }
 
-prepare_cassandra() {
-  local dir home
-  dir=$(svc_dir cassandra); home=$(svc_home cassandra)
+prepare_cassandra() { cassandra_cmd cassandra "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_HEAP_OPTS" ''; }
+
+# A CA, a server certificate (PKCS12 key store for Cassandra, SAN 127.0.0.1/localhost), a trust store with the CA,
+# and a client certificate + key as PEM (client.pem, client-key.pem) and as PKCS12 (client.p12, password kconnect);
+# generated once per services dir.
+make_tls_material() { # dir
+  local d=$1 keytool
+  [[ -f $d/.complete ]] && return 0
+  command -v openssl >/dev/null 2>&1 || die "openssl not found (Debian/Ubuntu: apt-get install -y openssl); it creates the test certificates of cassandra-secure"
+  keytool="$(dirname "$(readlink -f "$JAVA_BIN")")/keytool"
+  [[ -x $keytool ]] || die "keytool not found next to $JAVA_BIN"
+  rm -rf "$d"; mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=kconnect test CA' -keyout ca-key.pem -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout server-key.pem -out server.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile server.ext -out server.pem
+    openssl pkcs12 -export -in server.pem -inkey server-key.pem -certfile ca.pem -name cassandra -passout pass:kconnect -out keystore.p12
+    "$keytool" -importcert -noprompt -alias ca -file ca.pem -storetype PKCS12 -keystore truststore.p12 -storepass kconnect
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=kconnect-client' -keyout client-key.pem -out client.csr
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -out client.pem
+    openssl pkcs12 -export -in client.pem -inkey client-key.pem -name client -passout pass:kconnect -out client.p12
+    rm -f ./*.csr server.ext
+  ) >"$d.log" 2>&1 || { cat "$d.log" >&2; die "creating the TLS test certificates in $d failed"; }
+  rm -f "$d.log"; touch "$d/.complete"
+}
+
+prepare_cassandra_secure() {
+  local tls; tls=$(svc_dir cassandra-secure)/tls
+  make_tls_material "$tls"
+  cassandra_cmd cassandra-secure "$CASSANDRA_SECURE_PORT" "$CASSANDRA_SECURE_STORAGE_PORT" "$CASSANDRA_SECURE_HEAP_OPTS" "authenticator: PasswordAuthenticator
+client_encryption_options:
+  enabled: true
+  optional: false
+  keystore: $tls/keystore.p12
+  keystore_password: kconnect
+  truststore: $tls/truststore.p12
+  truststore_password: kconnect
+  store_type: PKCS12
+  require_client_auth: true"
+  CMD=("${CMD[0]}" -Dcassandra.superuser_setup_delay_ms=0 "${CMD[@]:1}")
+}
+
+cassandra_cmd() { # svc cql-port storage-port heap-opts extra-yaml (authenticator and more; AllowAll when empty)
+  local svc=$1 port=$2 storage=$3 heap=$4 extra=$5 dir home cluster=kconnect
+  [[ $svc == cassandra ]] || cluster=kconnect-${svc#cassandra-} # a data dir keeps the name it was created with
+  dir=$(svc_dir "$svc"); home=$(svc_home "$svc")
+  [[ -n $extra ]] || extra='authenticator: AllowAllAuthenticator'
   mkdir -p "$dir"/{data,commitlog,saved_caches,hints,cdc_raw,tmp,logs}
   cat >"$dir/cassandra.yaml" <<EOF
 # Generated by scripts/services.sh on every start; edit the script, not this file.
-cluster_name: kconnect
+cluster_name: $cluster
 num_tokens: 16
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 data_file_directories:
@@ -500,16 +556,16 @@ commitlog_sync_period: 10000ms
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "$BIND_HOST:$CASSANDRA_STORAGE_PORT"
+      - seeds: "$BIND_HOST:$storage"
 listen_address: $BIND_HOST
 rpc_address: $BIND_HOST
-storage_port: $CASSANDRA_STORAGE_PORT
-native_transport_port: $CASSANDRA_PORT
+storage_port: $storage
+native_transport_port: $port
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
 storage_compatibility_mode: NONE
-authenticator: AllowAllAuthenticator
 authorizer: AllowAllAuthorizer
+$extra
 auto_snapshot: false
 concurrent_reads: 8
 concurrent_writes: 8
@@ -527,7 +583,7 @@ EOF
 </configuration>
 EOF
   local jamm; jamm=$(ls "$home"/lib/jamm-*.jar 2>/dev/null | head -n1)
-  [[ -n $jamm ]] || die "jamm jar missing in $home/lib; run: scripts/services.sh reset cassandra && rm -rf $home"
+  [[ -n $jamm ]] || die "jamm jar missing in $home/lib; run: scripts/services.sh reset $svc && rm -rf $home"
   local opens=(java.base/java.lang.module java.base/jdk.internal.loader java.base/jdk.internal.ref
     java.base/jdk.internal.reflect java.base/jdk.internal.math java.base/jdk.internal.module
     java.base/jdk.internal.util.jar jdk.management/com.sun.management.internal java.base/sun.nio.ch
@@ -541,7 +597,7 @@ EOF
   for m in "${opens[@]}"; do flags+=("--add-opens=$m=ALL-UNNAMED"); done
   for m in "${exports[@]}"; do flags+=("--add-exports=$m=ALL-UNNAMED"); done
   # shellcheck disable=SC2206
-  CMD=("$JAVA_BIN" -Dkconnect.service=cassandra $CASSANDRA_HEAP_OPTS -Xss256k
+  CMD=("$JAVA_BIN" -Dkconnect.service="$svc" $heap -Xss256k
     -XX:+UseG1GC -XX:MaxGCPauseMillis=300 -XX:+ParallelRefProcEnabled -XX:+PerfDisableSharedMem
     -XX:+ExitOnOutOfMemoryError
     -Djava.net.preferIPv4Stack=true -Djdk.attach.allowAttachSelf=true -Dio.netty.tryReflectionSetAccessible=true
@@ -643,12 +699,12 @@ start_svc() {
   rm -f "$(svc_pidfile "$svc")"
   port=$(svc_port "$svc")
   if port_open "$BIND_HOST" "$port"; then
-    die "port $BIND_HOST:$port is already in use by a process this script did not start; stop it (or set $(tr '[:lower:]' '[:upper:]' <<<"$svc")_PORT) and retry"
+    die "port $BIND_HOST:$port is already in use by a process this script did not start; stop it (or set $(tr '[:lower:]-' '[:upper:]_' <<<"$svc")_PORT) and retry"
   fi
   fetch_svc "$svc"
   mkdir -p "$LOG_DIR" "$RUN_DIR"
   t0=$(now)
-  "prepare_$svc"
+  "prepare_${svc//-/_}"
   local log; log=$(svc_log "$svc")
   [[ -f $log ]] && mv -f "$log" "$log.1"
   say "starting $svc $(svc_version "$svc") (log: $log)"
@@ -716,7 +772,7 @@ status() {
   echo "services dir (data, pids): $SERVICES_DIR"
   echo "logs:                      $LOG_DIR/<service>.log"
   echo "download cache:            $CACHE_DIR"
-  printf '%-10s %-9s %-8s %-10s %s\n' SERVICE STATE PID VERSION ENDPOINT
+  printf '%-17s %-9s %-8s %-10s %s\n' SERVICE STATE PID VERSION ENDPOINT
   for svc in "${ALL_SERVICES[@]}"; do
     pid=-
     if pid=$(svc_pid "$svc"); then
@@ -725,12 +781,12 @@ status() {
       pid=-
       if port_open "$BIND_HOST" "$(svc_port "$svc")"; then state=foreign; else state=stopped; fi
     fi
-    printf '%-10s %-9s %-8s %-10s %s\n' "$svc" "$state" "$pid" "$(svc_version "$svc")" "$(svc_endpoint "$svc")"
+    printf '%-17s %-9s %-8s %-10s %s\n' "$svc" "$state" "$pid" "$(svc_version "$svc")" "$(svc_endpoint "$svc")"
   done
   echo "(foreign = the port answers but the process was not started by this script)"
   for svc in "${FETCH_ONLY[@]}"; do
     if [[ -f $(svc_home "$svc")/.complete ]]; then state="fetched, $(svc_home "$svc")/lib"; else state="not fetched"; fi
-    printf '%-10s %-9s %-8s %-10s %s\n' "$svc" fetch-only - "$(svc_version "$svc")" "$state"
+    printf '%-17s %-9s %-8s %-10s %s\n' "$svc" fetch-only - "$(svc_version "$svc")" "$state"
   done
 }
 

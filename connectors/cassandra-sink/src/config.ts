@@ -148,7 +148,8 @@ export const CONFIG_DEF = new ConfigDef()
     importance: Importance.MEDIUM,
     group: 'SSL',
     validator: ci(['None', 'JDK', 'OpenSSL']),
-    documentation: 'None, or JDK/OpenSSL (both mean TLS through Node; certificates are PEM files, see ssl.*.path).',
+    documentation:
+      'None, or JDK/OpenSSL (both mean TLS through Node): trusted CAs from ssl.truststore.path (PEM); a client certificate for mTLS from ssl.openssl.keyCertChain + ssl.openssl.privateKey (PEM) or ssl.keystore.path (PKCS12).',
   })
   .define({
     name: 'ssl.hostnameValidation',
@@ -164,7 +165,25 @@ export const CONFIG_DEF = new ConfigDef()
     default: '',
     importance: Importance.LOW,
     group: 'SSL',
-    documentation: 'PEM file of trusted CA certificates (DataStax: a JKS trust store; here PEM).',
+    documentation:
+      'PEM file of trusted CA certificates; empty for the system CAs. (DataStax: a JKS trust store. Convert it: keytool -exportcert -rfc -keystore truststore.jks -alias <alias> -file ca.pem)',
+  })
+  .define({
+    name: 'ssl.keystore.path',
+    type: ConfigType.STRING,
+    default: '',
+    importance: Importance.LOW,
+    group: 'SSL',
+    documentation:
+      'PKCS12 key store (.p12/.pfx) with the client certificate and key, for mTLS (alternative to the ssl.openssl.* PEM files). JKS is not readable from Node: keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12',
+  })
+  .define({
+    name: 'ssl.keystore.password',
+    type: ConfigType.PASSWORD,
+    default: '',
+    importance: Importance.LOW,
+    group: 'SSL',
+    documentation: 'Password of ssl.keystore.path.',
   })
   .define({
     name: 'ssl.openssl.keyCertChain',
@@ -368,6 +387,7 @@ export interface SinkConfig {
   global: GlobalConfig;
   ignoreErrors: IgnoreErrors;
   password: string;
+  keystorePassword: string;
   tables: TableConfig[];
   codecs: Map<string, CodecConfig>;
 }
@@ -381,6 +401,7 @@ export function parseSinkConfig(props: Record<string, string>): SinkConfig {
     global,
     ignoreErrors: ignoreErrorsOf(global.ignoreErrors),
     password: (global['auth.password'] as Password).value,
+    keystorePassword: (global['ssl.keystore.password'] as Password).value,
     tables: t.tables,
     codecs: t.codecs,
   };

@@ -1,7 +1,7 @@
 /** CassandraSinkConnector: `com.datastax.oss.kafka.sink.CassandraSinkConnector`, with DataStax's config keys. */
 import { type ConfigDef, type ConfigValue, type ConnectorProps, SinkConnector } from '@kconnect/api';
 import { CONFIG_DEF, codecFor, parseSinkConfig, parseTopicConfigs } from './config';
-import { connectClient } from './session';
+import { connectClient, settingAtFault } from './session';
 import { TableWriter } from './table';
 import { CassandraSinkTask } from './task';
 import { VERSION } from './version';
@@ -57,7 +57,8 @@ export class CassandraSinkConnector extends SinkConnector {
       );
     if (values.some((v) => v.errors.length) || topicCfg.tables.length === 0) return values;
 
-    // Live checks, best effort: skipped when Cassandra cannot be reached.
+    // Live checks, best effort: skipped when Cassandra cannot be reached; refused credentials or certificates (and
+    // TLS files that cannot work) are errors on their keys.
     let cfg: ReturnType<typeof parseSinkConfig>;
     try {
       cfg = parseSinkConfig(props);
@@ -67,7 +68,11 @@ export class CassandraSinkConnector extends SinkConnector {
     let client: Awaited<ReturnType<typeof connectClient>>;
     try {
       client = await connectClient(cfg);
-    } catch {
+    } catch (e) {
+      const fault = settingAtFault(cfg, e);
+      const v = fault && values.find((x) => x.name === fault.key); // the defined key's value (a password shows hidden)
+      if (v) v.errors.push(fault.message);
+      else if (fault) values.push(cv(fault.key, [fault.message]));
       return values;
     }
     try {

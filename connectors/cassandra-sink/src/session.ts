@@ -1,7 +1,18 @@
 /** cassandra-driver Client options from the sink config: contact points, local DC, pool, timeouts, auth, TLS. */
 import { readFileSync } from 'node:fs';
+import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import { Client, auth, policies, types, type ClientOptions } from 'cassandra-driver';
 import type { SinkConfig } from './config';
+
+/** A setting that cannot work, with the key to fix: validate() reports it on that key, a task fails with it. */
+export class SettingError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export function clientOptions(cfg: SinkConfig): ClientOptions {
   const g = cfg.global;
@@ -27,18 +38,99 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
   };
   if (localDc) opts.localDataCenter = localDc;
   if (g['auth.provider'].toUpperCase() !== 'NONE') opts.authProvider = new auth.PlainTextAuthProvider(g['auth.username'], cfg.password);
-  if (g['ssl.provider'].toUpperCase() !== 'NONE') {
-    const read = (p: string) => (p ? readFileSync(p) : undefined);
-    opts.sslOptions = {
-      ca: read(g['ssl.truststore.path']),
-      cert: read(g['ssl.openssl.keyCertChain']),
-      key: read(g['ssl.openssl.privateKey']),
-      rejectUnauthorized: true,
-      ciphers: g['ssl.cipherSuites'].length ? g['ssl.cipherSuites'].join(':') : undefined,
-      ...(g['ssl.hostnameValidation'] ? {} : { checkServerIdentity: () => undefined }),
-    };
-  }
+  if (g['ssl.provider'].toUpperCase() !== 'NONE') opts.sslOptions = tlsOptions(cfg);
   return opts;
+}
+
+/**
+ * TLS options from the `ssl.*` files, each checked so that a wrong file is reported on its key: trusted CAs (PEM),
+ * the client certificate for mTLS as PEM chain + key or as a PKCS12 key store (JKS cannot be read by Node).
+ */
+export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
+  const g = cfg.global;
+  const read = (key: keyof typeof g, what: string): Buffer | undefined => {
+    const path = String(g[key]).trim();
+    if (!path) return undefined;
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      throw new SettingError(key, `Cannot read ${key} ${path}: ${(e as Error).message}`);
+    }
+    if (what !== 'PKCS12' && !data.toString('latin1').includes('-----BEGIN')) {
+      const jks = data.readUInt32BE(0) === 0xfeedfeed ? ' (it is a JKS key store)' : '';
+      throw new SettingError(key, `${key} ${path} is not a PEM file${jks}: expected ${what}. See the connector docs for the keytool/openssl conversion.`);
+    }
+    return data;
+  };
+  const opts: ConnectionOptions = {
+    ca: read('ssl.truststore.path', 'PEM CA certificates'),
+    rejectUnauthorized: true,
+    ciphers: g['ssl.cipherSuites'].length ? g['ssl.cipherSuites'].join(':') : undefined,
+    ...(g['ssl.hostnameValidation'] ? {} : { checkServerIdentity: () => undefined }),
+  };
+  const cert = read('ssl.openssl.keyCertChain', 'a PEM certificate chain');
+  const key = read('ssl.openssl.privateKey', 'a PEM private key');
+  const pfx = read('ssl.keystore.path', 'PKCS12');
+  if (!cert !== !key)
+    throw new SettingError(
+      cert ? 'ssl.openssl.privateKey' : 'ssl.openssl.keyCertChain',
+      'Set both ssl.openssl.keyCertChain and ssl.openssl.privateKey (mTLS), or neither',
+    );
+  if (cert && pfx) throw new SettingError('ssl.keystore.path', 'Set either ssl.keystore.path or ssl.openssl.keyCertChain/privateKey, not both');
+  if (pfx && pfx.length >= 4 && pfx.readUInt32BE(0) === 0xfeedfeed)
+    throw new SettingError(
+      'ssl.keystore.path',
+      `${g['ssl.keystore.path']} is a JKS key store, which Node cannot read: convert it with keytool -importkeystore -srckeystore <file>.jks -destkeystore <file>.p12 -deststoretype PKCS12`,
+    );
+  try {
+    if (cert) createSecureContext({ cert, key });
+  } catch (e) {
+    throw new SettingError('ssl.openssl.privateKey', `The client certificate and key do not load together: ${(e as Error).message}`);
+  }
+  try {
+    if (pfx) createSecureContext({ pfx, passphrase: cfg.keystorePassword });
+  } catch (e) {
+    throw new SettingError('ssl.keystore.password', `Cannot open the PKCS12 key store ${g['ssl.keystore.path']}: ${(e as Error).message}`);
+  }
+  return { ...opts, ...(cert ? { cert, key } : {}), ...(pfx ? { pfx, passphrase: cfg.keystorePassword } : {}) };
+}
+
+/**
+ * What a failed connect says about the settings, when it is the settings' fault (credentials, certificates) and
+ * not an unreachable server: the key to fix and a message that says how.
+ */
+export function settingAtFault(cfg: SinkConfig, e: unknown): SettingError | null {
+  if (e instanceof SettingError) return e;
+  const inner = Object.values((e as { innerErrors?: Record<string, unknown> }).innerErrors ?? {}) as Error[];
+  const errs = [...inner, e as Error].filter(Boolean); // the hosts' own errors say it best
+  const tls = cfg.global['ssl.provider'].toUpperCase() !== 'NONE';
+  for (const x of errs) {
+    const m = String(x.message ?? '');
+    const code = (x as { code?: string }).code;
+    if (x.name === 'AuthenticationError' || /requires authentication|username .* password are incorrect/i.test(m)) {
+      if (cfg.global['auth.provider'].toUpperCase() === 'NONE')
+        return new SettingError('auth.provider', `Cassandra requires authentication: set auth.provider=PLAIN, auth.username and auth.password (${m})`);
+      return new SettingError('auth.password', `Cassandra rejected the credentials of auth.username '${cfg.global['auth.username']}': ${m}`);
+    }
+    if (!tls) continue;
+    if (/certificate required|alert handshake failure|alert bad certificate/i.test(m))
+      return new SettingError(
+        'ssl.keystore.path',
+        `Cassandra requires a client certificate (mTLS) it trusts: set ssl.keystore.path, or ssl.openssl.keyCertChain and ssl.openssl.privateKey (${m.trim()})`,
+      );
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+      return new SettingError(
+        'ssl.hostnameValidation',
+        `The server certificate does not name the host connected to: ${m} (fix the certificate, or set ssl.hostnameValidation=false)`,
+      );
+    if (/self.signed|unable to (get local issuer|verify)|certificate has expired|CERT_/i.test(`${m} ${code ?? ''}`))
+      return new SettingError(
+        'ssl.truststore.path',
+        `The server certificate is not trusted: ${m} (set ssl.truststore.path to a PEM file with the CA that signed it)`,
+      );
+  }
+  return null;
 }
 
 export function newClient(cfg: SinkConfig): Client {

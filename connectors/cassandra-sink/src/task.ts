@@ -14,7 +14,7 @@ import type { ConnectorProps, MetricCounter, MetricGauge, MetricHistogram, SinkR
 import type { Client } from 'cassandra-driver';
 import { type SinkConfig, codecFor, parseSinkConfig } from './config';
 import { Executor, type Item, type RunResult } from './executor';
-import { connectClient } from './session';
+import { connectClient, settingAtFault } from './session';
 import { RecordError, TableWriter } from './table';
 import { VERSION } from './version';
 
@@ -48,7 +48,9 @@ export async function connectAndCheck(cfg: SinkConfig): Promise<{ client: Client
   try {
     client = await connectClient(cfg);
   } catch (e) {
-    throw new ConnectError(`Cannot connect to Cassandra at ${cfg.global.contactPoints.join(',')}:${cfg.global.port}: ${(e as Error).message}`, { cause: e });
+    const fault = settingAtFault(cfg, e);
+    const why = fault ? `${fault.key}: ${fault.message}` : (e as Error).message;
+    throw new ConnectError(`Cannot connect to Cassandra at ${cfg.global.contactPoints.join(',')}:${cfg.global.port}: ${why}`, { cause: e });
   }
   const writers = cfg.tables.map((t) => new TableWriter(t, codecFor(cfg, t.topic)));
   const problems: string[] = [];

@@ -388,4 +388,8 @@ export class SinkTaskExecutor extends TaskExecutor {
     await this.d.consumer.close();
     this.d.metrics.removeTask(this.id.connector, this.id.task);
   }
+
+  protected override async abandon(): Promise<void> {
+    await this.d.consumer.close();
+  }
 }

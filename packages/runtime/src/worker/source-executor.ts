@@ -309,4 +309,8 @@ export class SourceTaskExecutor extends TaskExecutor {
     await this.d.producer.close();
     this.d.metrics.removeTask(this.id.connector, this.id.task);
   }
+
+  protected override async abandon(): Promise<void> {
+    await this.d.producer.close();
+  }
 }

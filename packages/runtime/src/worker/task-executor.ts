@@ -123,13 +123,22 @@ export abstract class TaskExecutor {
       new Promise<boolean>((r) => (closeTimer = setTimeout(() => r(false), timeoutMs))),
     ]);
     clearTimeout(closeTimer);
-    if (!closed) this.log.error(`Task ${taskIdString(this.id)} did not close within ${timeoutMs} ms; abandoning it`);
+    if (!closed) {
+      this.log.error(`Task ${taskIdString(this.id)} did not close within ${timeoutMs} ms; abandoning it`);
+      await this.abandon().catch((e: unknown) => this.log.warn({ err: e }, 'error while closing the Kafka clients of an abandoned task'));
+    }
     if (!this.failed) this.listener.onShutdown(this.id);
     return finished;
   }
 
   /** Tells the running loop to end soon (e.g. wakes a pending poll). */
   protected requestStop(): void {}
+
+  /**
+   * The task did not close in time: its Kafka clients are closed now (as Java's cancel() does), so an abandoned
+   * sink leaves its group and no client outlives the task. Unacknowledged work is redelivered (at-least-once).
+   */
+  protected async abandon(): Promise<void> {}
 }
 
 /** `p`'s value, or `fallback` once `ms` passed; the timer never outlives the race. */
