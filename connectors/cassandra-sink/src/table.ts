@@ -31,6 +31,8 @@ export interface Op {
   counter: boolean;
   /** Driver consistency code. */
   consistency: number;
+  /** The table writer that made it (metrics, error reports). */
+  writer: TableWriter;
 }
 
 /** A record that cannot be written, with why (and whether it is a mapping or a driver error). */
@@ -230,11 +232,31 @@ export class TableWriter {
     return types.unset;
   }
 
-  /** The write for one record (throws {@link RecordError} when a value cannot be written). */
+  /** Positions in `columns` of the primary key, partition key and non-key columns (-1: not mapped, custom query). */
+  private idx: { pk: number[]; part: number[]; nonPk: number[] } | null = null;
+
+  private indexes() {
+    const at = (c: Column) => this.columns.findIndex((x) => x.col.name === c.name);
+    this.idx ??= {
+      pk: this.pkCols.map(at),
+      part: this.partitionCols.map(at),
+      nonPk: this.columns.flatMap((c, i) => (this.nonPk.has(c.col.name) ? [i] : [])),
+    };
+    return this.idx;
+  }
+
+  private unsetOrNull(v: unknown): unknown {
+    return v === null ? (this.cfg.nullToUnset ? types.unset : null) : v;
+  }
+
+  /** The write for one record (throws {@link RecordError} when a value cannot be written). Hot path: no maps. */
   toOp(record: SinkRecord): Op {
-    const values = new Map<string, unknown>();
+    const idx = this.indexes();
+    const cols = this.columns;
+    const values = new Array<unknown>(cols.length);
     let bytes = 0;
-    for (const { entry, col } of this.columns) {
+    for (let i = 0; i < cols.length; i++) {
+      const { entry, col } = cols[i]!;
       const raw = extract(record, entry.source);
       if (raw === MISSING) throw this.err(col.name, `field ${entry.text} is missing from the record`);
       let v: unknown;
@@ -243,44 +265,46 @@ export class TableWriter {
       } catch (e) {
         throw this.err(col.name, `${entry.text}: ${(e as Error).message}`, e);
       }
-      values.set(col.name, v);
+      values[i] = v;
       bytes += estimateSize(v);
     }
-    const pkValues = this.pkCols.map((c) => values.get(c.name));
-    if (!this.cfg.query) {
-      this.pkCols.forEach((c, i) => {
-        if (pkValues[i] === null || pkValues[i] === undefined) throw this.err(c.name, 'a primary key column cannot be null');
-      });
+    const pkValues = idx.pk.map((i) => (i < 0 ? undefined : values[i]));
+    if (!this.cfg.query)
+      for (let i = 0; i < pkValues.length; i++)
+        if (pkValues[i] === null || pkValues[i] === undefined) throw this.err(this.pkCols[i]!.name, 'a primary key column cannot be null');
+    let part = '';
+    let grouped = true;
+    for (const i of idx.part) {
+      if (i < 0) grouped = false;
+      else part += `${keyPart(values[i])}\u0000`;
     }
-    const keyString = (vals: unknown[]) => vals.map(keyPart).join('\u0000');
-    const partVals = this.partitionCols.map((c) => values.get(c.name));
     // A custom query whose binds do not name the partition key: no grouping (one request per record).
-    const group = partVals.some((v) => v === undefined)
-      ? `${this.fqtn}\u0001#${record.kafkaPartition}@${record.kafkaOffset}`
-      : `${this.fqtn}\u0001${keyString(partVals)}`;
-    const row = `${this.fqtn}\u0001${keyString(pkValues)}`;
-    const unsetOrNull = (v: unknown) => (v === null ? (this.cfg.nullToUnset ? types.unset : null) : v);
+    const group = grouped ? `${this.fqtn}\u0001${part}` : `${this.fqtn}\u0001#${record.kafkaPartition}@${record.kafkaOffset}`;
+    // Rows are only compared within a group (same partition key): the clustering columns tell them apart.
+    let row = '';
+    for (let i = idx.part.length; i < pkValues.length; i++) row += `${keyPart(pkValues[i])}\u0000`;
 
     if (this.cfg.query) {
-      const params = this.customBinds.map((b) =>
-        b === TIMESTAMP_BIND ? this.writetime(record) : b === TTL_BIND ? this.ttl(record) : unsetOrNull(values.get(b) ?? null),
-      );
-      return { query: this.insertQuery, params, group, row, bytes, counter: this.counter, consistency: this.cl };
-    }
-    const isDelete =
-      this.cfg.deletesEnabled && !this.counter && (record.value === null || (this.nonPk.size > 0 && [...this.nonPk].every((c) => values.get(c) === null)));
-    if (isDelete) return { query: this.deleteQuery, params: [this.writetime(record), ...pkValues], group, row, bytes, counter: false, consistency: this.cl };
-    if (this.counter) {
-      const params = this.columns.map(({ col }) => {
-        const v = values.get(col.name);
-        return v === null ? types.Long.ZERO : v;
+      const params = this.customBinds.map((b) => {
+        if (b === TIMESTAMP_BIND) return this.writetime(record);
+        if (b === TTL_BIND) return this.ttl(record);
+        const i = cols.findIndex((c) => c.col.name === b);
+        return this.unsetOrNull(values[i] ?? null);
       });
-      return { query: this.insertQuery, params, group, row, bytes, counter: true, consistency: this.cl };
+      return { query: this.insertQuery, params, group, row, bytes, counter: this.counter, consistency: this.cl, writer: this };
     }
-    const params = this.columns.map(({ col }) => unsetOrNull(values.get(col.name)!));
-    params.push(this.writetime(record));
-    if (this.cfg.mapping.ttl || this.cfg.ttl >= 0) params.push(this.ttl(record));
-    return { query: this.insertQuery, params, group, row, bytes: bytes + 16, counter: false, consistency: this.cl };
+    let isDelete = this.cfg.deletesEnabled && !this.counter && (record.value === null || idx.nonPk.length > 0);
+    if (isDelete && record.value !== null) for (const i of idx.nonPk) if (values[i] !== null) isDelete = false;
+    if (isDelete)
+      return { query: this.deleteQuery, params: [this.writetime(record), ...pkValues], group, row, bytes, counter: false, consistency: this.cl, writer: this };
+    if (this.counter) {
+      for (let i = 0; i < values.length; i++) if (values[i] === null) values[i] = types.Long.ZERO;
+      return { query: this.insertQuery, params: values, group, row, bytes, counter: true, consistency: this.cl, writer: this };
+    }
+    for (let i = 0; i < values.length; i++) if (values[i] === null) values[i] = this.unsetOrNull(null);
+    values.push(this.writetime(record));
+    if (this.cfg.mapping.ttl || this.cfg.ttl >= 0) values.push(this.ttl(record));
+    return { query: this.insertQuery, params: values, group, row, bytes: bytes + 16, counter: false, consistency: this.cl, writer: this };
   }
 
   /** The statements this table uses (to prepare them at start). */

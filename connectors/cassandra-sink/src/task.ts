@@ -28,7 +28,6 @@ interface Failure {
 interface Pending {
   records: SinkRecord[];
   items: Item<SinkRecord>[];
-  itemWriter: Map<Item<SinkRecord>, TableWriter>;
   failures: Failure[];
   result: Promise<RunResult<SinkRecord>>;
 }
@@ -127,8 +126,7 @@ export class CassandraSinkTask extends SinkTask {
       },
       {
         onRequest: (ops, bytes, secs) => {
-          const fq = ops[0]!.group.slice(0, ops[0]!.group.indexOf('\u0001'));
-          const l = labelsOf.get(fq);
+          const l = labelsOf.get(ops[0]!.writer.fqtn);
           this.metrics.batchRecords.observe(l, ops.length);
           this.metrics.batchBytes.observe(l, bytes);
           this.metrics.latency.observe(l, secs);
@@ -166,20 +164,18 @@ export class CassandraSinkTask extends SinkTask {
   /** After a put's writes: metrics, holds released, bad records reported (may throw: ignoreErrors=None). */
   private async complete(p: Pending, result: RunResult<SinkRecord>): Promise<RunResult<SinkRecord>> {
     if (result.retriable) return result;
-    for (const r of p.records) {
-      const k = `${r.topic}\u0000${r.kafkaPartition}`;
-      const h = this.holds.get(k);
-      if (h !== undefined && r.kafkaOffset <= h) this.holds.delete(k);
-    }
+    if (this.holds.size)
+      for (const r of p.records) {
+        const k = `${r.topic}\u0000${r.kafkaPartition}`;
+        const h = this.holds.get(k);
+        if (h !== undefined && r.kafkaOffset <= h) this.holds.delete(k);
+      }
     const written = new Map<TableWriter, number>();
-    for (const it of result.written) {
-      const w = p.itemWriter.get(it)!;
-      written.set(w, (written.get(w) ?? 0) + 1);
-    }
+    for (const it of result.written) written.set(it.op.writer, (written.get(it.op.writer) ?? 0) + 1);
     for (const [w, n] of written) this.metrics.written.inc(w.labels, n);
     const failures = [...p.failures];
     for (const { item, error } of result.failed) {
-      const w = p.itemWriter.get(item)!;
+      const w = item.op.writer;
       failures.push({
         record: item.record,
         error: new DataError(`Cassandra rejected a write to topic ${w.cfg.topic}, table ${w.fqtn}: ${(error as Error).message}`, { cause: error }),
@@ -193,7 +189,6 @@ export class CassandraSinkTask extends SinkTask {
 
   private prepare(records: SinkRecord[]): Omit<Pending, 'records' | 'result'> {
     const items: Item<SinkRecord>[] = [];
-    const itemWriter = new Map<Item<SinkRecord>, TableWriter>();
     const failures: Failure[] = [];
     for (const record of records) {
       const writers = this.byTopic.get(record.topic);
@@ -208,9 +203,7 @@ export class CassandraSinkTask extends SinkTask {
       }
       for (const w of writers) {
         try {
-          const item = { op: w.toOp(record), record };
-          items.push(item);
-          itemWriter.set(item, w);
+          items.push({ op: w.toOp(record), record });
         } catch (e) {
           const err =
             e instanceof RecordError
@@ -220,7 +213,7 @@ export class CassandraSinkTask extends SinkTask {
         }
       }
     }
-    return { items, itemWriter, failures };
+    return { items, failures };
   }
 
   /**

@@ -138,7 +138,16 @@ describe('conversion', () => {
 });
 
 describe('batch planning', () => {
-  const op = (group: string, row: string, bytes = 10): Op => ({ query: 'q', params: [], group, row, bytes, counter: false, consistency: 1 });
+  const op = (group: string, row: string, bytes = 10): Op => ({
+    query: 'q',
+    params: [],
+    group,
+    row,
+    bytes,
+    counter: false,
+    consistency: 1,
+    writer: {} as never,
+  });
   const ex = new Executor({} as never, {
     maxConcurrent: 4,
     maxBatchRecords: 3,
@@ -159,7 +168,7 @@ describe('batch planning', () => {
 });
 
 describe('executor retries and isolation (fake driver)', () => {
-  const op = (row: string): Op => ({ query: `q-${row}`, params: [row], group: 'g', row, bytes: 10, counter: false, consistency: 1 });
+  const op = (row: string): Op => ({ query: `q-${row}`, params: [row], group: 'g', row, bytes: 10, counter: false, consistency: 1, writer: {} as never });
   const opts = { maxConcurrent: 8, maxBatchRecords: 10, maxBatchBytes: 1000, maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 2, consistency: () => 1 };
 
   it('retries timeouts/Overloaded with back-off and a halved in-flight limit, then succeeds', async () => {

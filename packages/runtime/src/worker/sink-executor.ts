@@ -10,6 +10,7 @@ import {
   type ConnectorProps,
   type ErrantRecordReporter,
   Headers,
+  type SchemaAndValue,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
@@ -46,6 +47,13 @@ const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const DEFAULT_RETRY_BACKOFF_MS = 300;
 const HEARTBEAT_MS = 3000;
 
+/**
+ * The consumed record a SinkRecord came from (its original bytes for the errant record reporter), kept on the
+ * record under a symbol: cheaper than a WeakMap entry per record, and gone with the record.
+ */
+const ORIGIN = Symbol('kconnect.consumedRecord');
+type Originated = SinkRecord & { [ORIGIN]?: ConsumedRecord };
+
 export class SinkTaskExecutor extends TaskExecutor {
   private assignment = new Map<string, TopicPartitionRef>();
   /** Offset after the last record handed to put(), per partition. */
@@ -65,7 +73,6 @@ export class SinkTaskExecutor extends TaskExecutor {
   /** Partitions the task paused itself through its context (a connector resume leaves them paused). */
   private readonly taskPaused = new Set<string>();
   /** The consumed record behind each record handed to put(), so errant records reach the DLQ with their bytes. */
-  private readonly origins = new WeakMap<SinkRecord, ConsumedRecord>();
 
   constructor(
     id: ConnectorTaskId,
@@ -194,7 +201,8 @@ export class SinkTaskExecutor extends TaskExecutor {
     try {
       const sinkRecords: SinkRecord[] = [];
       for (const r of records) {
-        const s = await this.convert(r);
+        let s = this.convert(r);
+        if (s instanceof Promise) s = await s;
         if (s) sinkRecords.push(s);
       }
       // Once put() accepted the batch its offsets count as delivered, even if a stop arrived meanwhile: preCommit
@@ -248,7 +256,64 @@ export class SinkTaskExecutor extends TaskExecutor {
     }
   }
 
-  private async convert(r: ConsumedRecord): Promise<SinkRecord | null> {
+  /**
+   * Converts and transforms a record. The direct path calls the converters and transformations without the error
+   * handler's per-stage bookkeeping (and without a promise per stage when they are synchronous); any failure sends
+   * the record through `convertHandled`, which converts it again from the start with retries, tolerance and
+   * reporting per stage — the same outcome, paid only for the records that fail.
+   */
+  private convert(r: ConsumedRecord): SinkRecord | null | Promise<SinkRecord | null> {
+    try {
+      const out = this.convertDirect(r);
+      return out instanceof Promise ? out.catch(() => this.convertHandled(r)) : out;
+    } catch {
+      return this.convertHandled(r);
+    }
+  }
+
+  private convertDirect(r: ConsumedRecord): SinkRecord | null | Promise<SinkRecord | null> {
+    const { key, value, header } = this.d.converters;
+    const headers = new Headers();
+    for (const [k, v] of r.headers) {
+      const sv = header.toConnectHeader(r.topic, k, v);
+      headers.add(k, sv.value, sv.schema);
+    }
+    const k = key.toConnectData(r.topic, r.key, headers);
+    const v = value.toConnectData(r.topic, r.value, headers);
+    if (k instanceof Promise || v instanceof Promise) return Promise.all([k, v]).then(([k2, v2]) => this.transformDirect(r, headers, k2, v2));
+    return this.transformDirect(r, headers, k, v);
+  }
+
+  private transformDirect(r: ConsumedRecord, headers: Headers, k: SchemaAndValue, v: SchemaAndValue): SinkRecord | null {
+    let record: SinkRecord | null = this.sinkRecord(r, headers, k, v);
+    for (const step of this.d.transforms) {
+      if (step.predicate && step.predicate.test(record) === step.negate) continue;
+      record = step.transform.apply(record);
+      if (!record) return null;
+    }
+    (record as Originated)[ORIGIN] = r;
+    return record;
+  }
+
+  private sinkRecord(r: ConsumedRecord, headers: Headers, k: SchemaAndValue, v: SchemaAndValue): SinkRecord {
+    return {
+      topic: r.topic,
+      kafkaPartition: r.partition,
+      kafkaOffset: r.offset,
+      keySchema: k.schema,
+      key: k.value,
+      valueSchema: v.schema,
+      value: v.value,
+      timestamp: r.timestamp,
+      timestampType: r.timestampType,
+      headers,
+      originalTopic: r.topic,
+      originalKafkaPartition: r.partition,
+      originalKafkaOffset: r.offset,
+    };
+  }
+
+  private async convertHandled(r: ConsumedRecord): Promise<SinkRecord | null> {
     const eh = this.d.errorHandler;
     const { key, value, header, keyClass, valueClass, headerClass } = this.d.converters;
     const ctx: Partial<ErrorContext> = { consumed: r };
@@ -272,33 +337,19 @@ export class SinkTaskExecutor extends TaskExecutor {
     if (!k) return null;
     const v = await eh.execute('VALUE_CONVERTER', valueClass, () => value.toConnectData(r.topic, r.value, headers), ctx);
     if (!v) return null;
-    let record: SinkRecord | null = {
-      topic: r.topic,
-      kafkaPartition: r.partition,
-      kafkaOffset: r.offset,
-      keySchema: k.schema,
-      key: k.value,
-      valueSchema: v.schema,
-      value: v.value,
-      timestamp: r.timestamp,
-      timestampType: r.timestampType,
-      headers,
-      originalTopic: r.topic,
-      originalKafkaPartition: r.partition,
-      originalKafkaOffset: r.offset,
-    };
+    let record: SinkRecord | null = this.sinkRecord(r, headers, k, v);
     for (const step of this.d.transforms) {
       const cur: SinkRecord = record;
       if (step.predicate && step.predicate.test(cur) === step.negate) continue;
       record = (await eh.run('TRANSFORMATION', step.className, () => step.transform.apply(cur), ctx)) ?? null;
       if (!record) return null;
     }
-    this.origins.set(record, r);
+    (record as Originated)[ORIGIN] = r;
     return record;
   }
 
   private async reportErrant(record: SinkRecord, error: Error): Promise<void> {
-    const consumed = this.origins.get(record) ?? {
+    const consumed = (record as Originated)[ORIGIN] ?? {
       topic: record.originalTopic,
       partition: record.originalKafkaPartition,
       offset: record.originalKafkaOffset,
