@@ -1,88 +1,60 @@
 /**
  * kill -9 of a worker process while simulated devices keep posting: a device retries every reading until it gets
- * a 2xx, so after the restart every reading is in Kafka at least once. Runs the built CLI with this package on
- * plugin.path (needs `npx tsc -b connectors/http-source` and a built CLI).
+ * a 2xx, so after the restart every reading is in Kafka at least once. Runs the built CLI (which bundles this
+ * connector; `npm test` builds it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
-import { BOOTSTRAP, eventually, kafkaAdmin, sleep, unique } from '@kconnect/testkit';
+import { BOOTSTRAP, CliWorker, eventually, kafkaAdmin, sleep, unique } from '@kconnect/testkit';
 import { consume, freePort } from './test-helpers';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 describe('HTTP source, listen mode: kill -9 while devices post', () => {
   let admin: KafkaAdmin;
   const topics: string[] = [];
   const groups: string[] = [];
-  let dir = '';
-  let child: ChildProcess | null = null;
-  let log = '';
+  let worker: CliWorker | undefined;
 
   beforeAll(async () => {
     admin = await kafkaAdmin();
-    dir = mkdtempSync(path.join(tmpdir(), 'http-src-crash-'));
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await worker?.close();
     await admin.deleteTopics(topics).catch(() => undefined);
     for (const g of groups) await admin.deleteGroup(g).catch(() => undefined);
     await admin.close();
   });
 
-  const startWorker = (files: string[]) => {
-    const c = spawn(process.execPath, [path.join(ROOT, 'packages/cli/dist/main.js'), 'standalone', ...files], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KCONNECT_LOG_LEVEL: 'WARN' },
-    });
-    c.stdout!.on('data', (d) => (log += String(d)));
-    c.stderr!.on('data', (d) => (log += String(d)));
-    return c;
-  };
-
   it('loses no reading', async () => {
     const topic = unique('hs-crash');
     topics.push(topic);
     await admin.createTopics([{ topic, numPartitions: 2, replicationFactor: 1 }]);
-    const pluginDir = path.join(dir, 'plugins');
-    mkdirSync(pluginDir);
-    symlinkSync(path.join(ROOT, 'connectors/http-source'), path.join(pluginDir, 'http-source'));
     const port = await freePort();
-    const workerFile = path.join(dir, 'worker.properties');
-    writeFileSync(
-      workerFile,
-      [
-        `bootstrap.servers=${BOOTSTRAP}`,
-        'key.converter=org.apache.kafka.connect.storage.StringConverter',
-        'value.converter=org.apache.kafka.connect.storage.StringConverter',
-        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
-        'listeners=http://127.0.0.1:0',
-        `plugin.path=${pluginDir}`,
-      ].join('\n'),
-    );
-    const connectorFile = path.join(dir, 'http.json');
-    writeFileSync(
-      connectorFile,
-      JSON.stringify({
-        name: unique('crash'),
-        config: {
-          'connector.class': 'io.kconnect.http.HttpSourceConnector',
-          'tasks.max': '1',
-          'http.listen.port': String(port),
-          'http.listen.host': '127.0.0.1',
-          'http.listen.routes': 'readings',
-          'http.listen.route.readings.path': '/devices/:id/readings',
-          'http.listen.route.readings.topic': topic,
-          'http.listen.route.readings.key': 'param:id',
-          'http.listen.ack.timeout.ms': '5000',
+    const w = new CliWorker({
+      props: {
+        'bootstrap.servers': BOOTSTRAP,
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        listeners: 'http://127.0.0.1:0',
+      },
+      connectors: [
+        {
+          name: unique('crash'),
+          config: {
+            'connector.class': 'io.kconnect.http.HttpSourceConnector',
+            'tasks.max': '1',
+            'http.listen.port': String(port),
+            'http.listen.host': '127.0.0.1',
+            'http.listen.routes': 'readings',
+            'http.listen.route.readings.path': '/devices/:id/readings',
+            'http.listen.route.readings.topic': topic,
+            'http.listen.route.readings.key': 'param:id',
+            'http.listen.ack.timeout.ms': '5000',
+          },
         },
-      }),
-    );
-    child = startWorker([workerFile, connectorFile]);
+      ],
+      logLevel: 'WARN',
+    });
+    worker = w;
+    w.start();
 
     const DEVICES = 4;
     const READINGS = 150;
@@ -112,12 +84,11 @@ describe('HTTP source, listen mode: kill -9 while devices post', () => {
       }
     };
     const devices = Promise.all(Array.from({ length: DEVICES }, (_, d) => device(d)));
-    await eventually(() => acked >= (DEVICES * READINGS) / 3, 60_000, `a third acknowledged; worker log: ${log}`);
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    await eventually(() => acked >= (DEVICES * READINGS) / 3, 60_000, `a third acknowledged; worker log: ${w.log}`);
+    await w.kill();
     const ackedAtKill = acked;
     await sleep(1000);
-    child = startWorker([workerFile, connectorFile]);
+    w.start();
     await devices;
     expect(ackedAtKill).toBeLessThan(DEVICES * READINGS);
     expect(failures).toBeGreaterThan(0); // devices did see the outage
@@ -145,8 +116,6 @@ describe('HTTP source, listen mode: kill -9 while devices post', () => {
     } finally {
       await stop();
     }
-    child.kill('SIGTERM');
-    await Promise.race([new Promise((r) => child!.once('exit', r)), sleep(5000)]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await w.stop();
   }, 120_000);
 });

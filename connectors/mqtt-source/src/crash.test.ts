@@ -1,82 +1,61 @@
 /**
- * kill -9 of a standalone worker (a real child process running the built CLI with this package on plugin.path)
+ * kill -9 of a standalone worker (a real child process running the built CLI, which bundles this connector)
  * while a device keeps publishing QoS 1: the MQTT acks were only sent for records Kafka had, so the broker
  * redelivers the rest to the restarted worker (same client id, persistent session) and every message reaches Kafka.
- * Needs the built package: `npx tsc -b connectors/mqtt-source`.
+ * Needs the built CLI (`npm test` builds it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
-import { BOOTSTRAP, eventually, kafkaAdmin, sleep, unique } from '@kconnect/testkit';
+import { BOOTSTRAP, CliWorker, eventually, kafkaAdmin, sleep, unique } from '@kconnect/testkit';
 import { MQTT_URL, consume, freePort, publisher } from './test-helpers';
 
-const ROOT = path.join(__dirname, '../../..');
-const CLI = path.join(ROOT, 'packages/cli/dist/main.js');
 const N = 3000;
 
 describe('kill -9 of the worker while a device publishes QoS 1', () => {
   let admin: KafkaAdmin;
-  let dir: string;
-  let child: ChildProcess | undefined;
+  let worker: CliWorker | undefined;
   const topic = unique('mqcrash');
   const groups: string[] = [];
   const name = unique('mqcrash-src');
 
   beforeAll(async () => {
     admin = await kafkaAdmin();
-    dir = mkdtempSync(path.join(tmpdir(), 'kconnect-mqtt-crash-'));
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await worker?.close();
     await admin.deleteTopics([topic]).catch(() => undefined);
     for (const g of groups) await admin.deleteGroup(g).catch(() => undefined);
     await admin.close();
-    rmSync(dir, { recursive: true, force: true });
     const c = await publisher({ clientId: `kconnect-${name}-0`, clean: true }).catch(() => null);
     await c?.endAsync();
   });
 
   it('loses no message', async () => {
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
-    const plugins = path.join(dir, 'plugins');
-    mkdirSync(plugins);
-    symlinkSync(path.join(ROOT, 'connectors/mqtt-source'), path.join(plugins, 'mqtt-source'));
     const port = await freePort();
-    writeFileSync(
-      path.join(dir, 'worker.properties'),
-      [
-        `bootstrap.servers=${BOOTSTRAP}`,
-        'key.converter=org.apache.kafka.connect.storage.StringConverter',
-        'value.converter=org.apache.kafka.connect.storage.StringConverter',
-        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
-        'offset.flush.interval.ms=1000',
-        `listeners=http://127.0.0.1:${port}`,
-        `plugin.path=${plugins}`,
-      ].join('\n'),
-    );
     const mqttTopic = `${topic}/dev1/telemetry`;
-    writeFileSync(
-      path.join(dir, 'source.json'),
-      JSON.stringify({
-        name,
-        config: {
-          'connector.class': 'MqttSource',
-          'mqtt.server.uri': MQTT_URL,
-          'mqtt.topics': `${topic}/+/telemetry`,
-          'kafka.topic': topic,
-          'mqtt.qos': '1',
-          'mqtt.payload.format': 'string',
+    const w = new CliWorker({
+      props: {
+        'bootstrap.servers': BOOTSTRAP,
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'offset.flush.interval.ms': '1000',
+        listeners: `http://127.0.0.1:${port}`,
+      },
+      connectors: [
+        {
+          name,
+          config: {
+            'connector.class': 'MqttSource',
+            'mqtt.server.uri': MQTT_URL,
+            'mqtt.topics': `${topic}/+/telemetry`,
+            'kafka.topic': topic,
+            'mqtt.qos': '1',
+            'mqtt.payload.format': 'string',
+          },
         },
-      }),
-    );
-    const start = () => {
-      child = spawn(process.execPath, [CLI, 'standalone', path.join(dir, 'worker.properties'), path.join(dir, 'source.json')], {
-        stdio: 'ignore',
-        env: { ...process.env, KCONNECT_LOG_LEVEL: 'ERROR' },
-      });
-    };
+      ],
+    });
+    worker = w;
     const received = async () => {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -88,7 +67,7 @@ describe('kill -9 of the worker while a device publishes QoS 1', () => {
     };
     const kafka = await consume([topic], groups);
 
-    start();
+    w.start();
     await eventually(
       async () =>
         (
@@ -115,10 +94,9 @@ describe('kill -9 of the worker while a device publishes QoS 1', () => {
     for (let kill = 0; kill < 3; kill++) {
       // Kill while MQTT acks are flowing: mid-load.
       await eventually(async () => (await received()) > 50, 30_000, 'acks flowing');
-      child!.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      await w.kill();
       await sleep(300);
-      start();
+      w.start();
     }
     await device;
     expect(sent).toBe(N);
@@ -129,8 +107,7 @@ describe('kill -9 of the worker while a device publishes QoS 1', () => {
     expect(kafka.records.length - N).toBeLessThan(N / 2);
     // eslint-disable-next-line no-console
     console.log(`kill -9 ×3: ${N} published, ${kafka.records.length} records in Kafka (${kafka.records.length - N} duplicates), none lost`);
-    child!.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
+    await w.stop();
     await pub.endAsync();
     await kafka.stop();
   }, 180_000);

@@ -139,3 +139,5 @@ export async function readTopics(topics: string[], groups: string[]): Promise<{ 
   });
   return { records, stop: () => consumer.close() };
 }
+
+export { CliWorker, type CliWorkerOptions } from './cli-worker';

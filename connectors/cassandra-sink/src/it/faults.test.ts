@@ -3,18 +3,14 @@
  * retries with RetriableError and back-off), and a standalone worker child process killed with SIGKILL several
  * times and restarted. In both, every record ends up in the table (row count and content checked).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { BOOTSTRAP, eventually, sleep, startWorker, unique, type WorkerHandle } from '@kconnect/testkit';
+import { BOOTSTRAP, CliWorker, eventually, sleep, startWorker, unique, type WorkerHandle } from '@kconnect/testkit';
 import type { Client } from 'cassandra-driver';
 import { plugins } from '../index';
 import { CASSANDRA, Feeder, JSON_CONVERTER, createKeyspace, cqlClient, sinkConfig } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'packages/cli/dist/main.js');
-const PKG = path.resolve(__dirname, '../..');
 const N = 20_000;
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -105,62 +101,40 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
   }, 300_000);
 
   it('kill -9 of the worker process mid-load, three times: after a restart every record is written', async () => {
-    execFileSync('npx', ['tsc', '-b', PKG], { cwd: ROOT, stdio: 'ignore', timeout: 180_000 }); // plugin.path loads dist/
     const topic = await table('crash');
-    const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-cass-crash-'));
     const name = unique('casscrash');
     feeder.groups.push(`connect-${name}`);
-    const port = 21000 + (process.pid % 9000);
-    writeFileSync(
-      path.join(dir, 'worker.properties'),
-      [
-        `bootstrap.servers=${BOOTSTRAP}`,
-        `key.converter=${JSON_CONVERTER}`,
-        `value.converter=${JSON_CONVERTER}`,
-        'key.converter.schemas.enable=false',
-        'value.converter.schemas.enable=false',
-        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
-        'offset.flush.interval.ms=200',
+    const w = new CliWorker({
+      props: {
+        'bootstrap.servers': BOOTSTRAP,
+        'key.converter': JSON_CONVERTER,
+        'value.converter': JSON_CONVERTER,
+        'key.converter.schemas.enable': 'false',
+        'value.converter.schemas.enable': 'false',
+        'offset.flush.interval.ms': '200',
         // the killed worker's group member is only evicted when its session times out (Connect's default: 45 s)
-        'consumer.session.timeout.ms=6000',
-        `listeners=http://127.0.0.1:${port}`,
-        `plugin.path=${PKG}`,
-      ].join('\n'),
-    );
-    writeFileSync(
-      path.join(dir, 'sink.json'),
-      JSON.stringify({ name, config: { 'connector.class': 'CassandraSink', ...CASSANDRA, ...mapping(topic, 'crash') } }),
-    );
-    let child: ChildProcess | undefined;
-    const start = () => {
-      child = spawn(process.execPath, [CLI, 'standalone', path.join(dir, 'worker.properties'), path.join(dir, 'sink.json')], {
-        stdio: 'ignore',
-        env: { ...process.env, KCONNECT_LOG_LEVEL: 'ERROR' },
-      });
-    };
-    const kill = async () => {
-      child!.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
-    };
+        'consumer.session.timeout.ms': '6000',
+        listeners: 'http://127.0.0.1:0',
+      },
+      connectors: [{ name, config: { 'connector.class': 'CassandraSink', ...CASSANDRA, ...mapping(topic, 'crash') } }],
+    });
     try {
       let last = 0;
       for (let k = 0; k < 3; k++) {
-        start();
+        w.start();
         await produce(topic, (k * N) / 4, ((k + 1) * N) / 4); // a quarter per run: the kill is always mid-load
-        await eventually(async () => (await count('crash')) > last, 60_000, 'rows to grow');
-        await kill();
+        await eventually(async () => (await count('crash')) > last, 60_000, `rows to grow; worker log: ${w.log}`);
+        await w.kill();
         last = await count('crash');
       }
       expect(last).toBeLessThan(N); // the kills happened mid-load
-      start();
+      w.start();
       await produce(topic, (3 * N) / 4, N);
-      await eventually(async () => (await count('crash')) === N, 180_000, `all ${N} rows after restart`);
+      await eventually(async () => (await count('crash')) === N, 180_000, `all ${N} rows after restart; worker log: ${w.log}`);
       await checkContent('crash');
-      child!.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
+      await w.stop();
     } finally {
-      if (child && child.exitCode === null) await kill();
-      rmSync(dir, { recursive: true, force: true });
+      await w.close();
     }
   }, 300_000);
 });
