@@ -42,6 +42,8 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
   return opts;
 }
 
+const isJks = (data: Buffer) => data.length >= 4 && data.readUInt32BE(0) === 0xfeedfeed; // JKS magic number
+
 /**
  * TLS options from the `ssl.*` files, each checked so that a wrong file is reported on its key: trusted CAs (PEM),
  * the client certificate for mTLS as PEM chain + key or as a PKCS12 key store (JKS cannot be read by Node).
@@ -58,7 +60,7 @@ export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
       throw new SettingError(key, `Cannot read ${key} ${path}: ${(e as Error).message}`);
     }
     if (what !== 'PKCS12' && !data.toString('latin1').includes('-----BEGIN')) {
-      const jks = data.readUInt32BE(0) === 0xfeedfeed ? ' (it is a JKS key store)' : '';
+      const jks = isJks(data) ? ' (it is a JKS key store)' : '';
       throw new SettingError(key, `${key} ${path} is not a PEM file${jks}: expected ${what}. See the connector docs for the keytool/openssl conversion.`);
     }
     return data;
@@ -78,7 +80,7 @@ export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
       'Set both ssl.openssl.keyCertChain and ssl.openssl.privateKey (mTLS), or neither',
     );
   if (cert && pfx) throw new SettingError('ssl.keystore.path', 'Set either ssl.keystore.path or ssl.openssl.keyCertChain/privateKey, not both');
-  if (pfx && pfx.length >= 4 && pfx.readUInt32BE(0) === 0xfeedfeed)
+  if (pfx && isJks(pfx))
     throw new SettingError(
       'ssl.keystore.path',
       `${g['ssl.keystore.path']} is a JKS key store, which Node cannot read: convert it with keytool -importkeystore -srckeystore <file>.jks -destkeystore <file>.p12 -deststoretype PKCS12`,

@@ -72,7 +72,6 @@ export class SinkTaskExecutor extends TaskExecutor {
   private started = false;
   /** Partitions the task paused itself through its context (a connector resume leaves them paused). */
   private readonly taskPaused = new Set<string>();
-  /** The consumed record behind each record handed to put(), so errant records reach the DLQ with their bytes. */
 
   constructor(
     id: ConnectorTaskId,
