@@ -14,8 +14,8 @@ export interface Header {
 /** Ordered multimap of headers (a key may appear more than once), as Java's `ConnectHeaders`. */
 export class Headers implements Iterable<Header> {
   private readonly items: Header[];
-  constructor(items: Iterable<Header> = []) {
-    this.items = [...items];
+  constructor(items?: Iterable<Header>) {
+    this.items = items ? [...items] : []; // no iterator for the common empty case (one Headers per record)
   }
   /** Appends a header and returns this for chaining. */
   add(key: string, value: unknown, schema: Schema | null = null): this {

@@ -195,14 +195,18 @@ function toKafkajsHeaders(headers: KafkaHeaders): Record<string, Buffer | Buffer
   return out;
 }
 
+/** The headers of a record without any: shared, read-only (most records have none; no array per record). */
+const NO_HEADERS = Object.freeze([]) as unknown as KafkaHeaders;
+
 function fromKafkajsHeaders(headers: Record<string, unknown> | undefined): KafkaHeaders {
-  const out: KafkaHeaders = [];
-  if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) {
+  let out: KafkaHeaders | undefined;
+  for (const k in headers) {
+    const v = headers[k];
+    out ??= [];
     if (Array.isArray(v)) for (const e of v) out.push([k, e == null ? null : Buffer.from(e as Buffer)]);
     else out.push([k, v == null ? null : (v as Buffer)]);
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 class KafkajsConsumer implements KafkaConsumer {
