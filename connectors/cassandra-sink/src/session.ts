@@ -21,7 +21,11 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
   const localDc = g['loadBalancing.localDc'].trim();
   const opts: ClientOptions = {
     contactPoints,
-    protocolOptions: { port },
+    // Protocol v4 at most: v4 is the highest this driver speaks with Apache Cassandra anyway, and letting it start
+    // higher makes it renegotiate on the same connection — which, seen against Cassandra 5 over TLS, leaves one
+    // stream id in the free list twice: two concurrent requests then share it and one response is lost (the
+    // request only ends at its read timeout). See docs/connectors/cassandra-sink.md.
+    protocolOptions: { port, maxVersion: 4 },
     pooling: { coreConnectionsPerHost: { [types.distance.local]: g.connectionPoolLocalSize, [types.distance.remote]: 1 } },
     socketOptions: { readTimeout: g.queryExecutionTimeout * 1000, connectTimeout: g.connectionTimeout * 1000 },
     policies: {
