@@ -37,7 +37,8 @@ export interface Item<R> {
 }
 
 export interface ExecutorHooks {
-  onRequest?(ops: Op[], bytes: number, seconds: number, ok: boolean): void;
+  /** After each request (each attempt): `error` is null when it succeeded. */
+  onRequest?(ops: Op[], bytes: number, seconds: number, error: unknown): void;
   onInFlight?(n: number): void;
   onRetry?(err: unknown, attempt: number, delayMs: number): void;
 }
@@ -197,7 +198,7 @@ export class Executor {
       } finally {
         this.release();
       }
-      this.hooks.onRequest?.(ops, bytes, Number(process.hrtime.bigint() - t0) / 1e9, error === null);
+      this.hooks.onRequest?.(ops, bytes, Number(process.hrtime.bigint() - t0) / 1e9, error);
       if (error === null) {
         if (this.limit < this.opts.maxConcurrent && ++this.okStreak >= 20) {
           this.okStreak = 0;

@@ -39,6 +39,8 @@ interface Metrics {
   batchBytes: MetricHistogram;
   latency: MetricHistogram;
   inFlight: MetricGauge;
+  concurrencyLimit: MetricGauge;
+  requestErrors: MetricCounter;
 }
 
 /** Connects and checks every mapping against the live schema; throws a ConnectError listing every problem. */
@@ -101,6 +103,15 @@ export class CassandraSinkTask extends SinkTask {
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       ),
       inFlight: m.gauge('cassandra_sink_requests_in_flight', 'CQL requests in flight'),
+      concurrencyLimit: m.gauge(
+        'cassandra_sink_requests_in_flight_limit',
+        'Current limit of CQL requests in flight (maxConcurrentRequests, halved after timeouts/Overloaded, then grown back)',
+      ),
+      requestErrors: m.counter(
+        'cassandra_sink_request_errors_total',
+        'Failed CQL request attempts by error (retried when retriable: timeouts, Overloaded, unavailable hosts)',
+        ['keyspace', 'table', 'error'],
+      ),
     };
     if (this.cfg.global.compression.toLowerCase() !== 'none')
       this.context.logger.warn(`compression=${this.cfg.global.compression} is ignored: the Node.js driver has no protocol compression`);
@@ -125,8 +136,9 @@ export class CassandraSinkTask extends SinkTask {
         consistency: (op) => op.consistency,
       },
       {
-        onRequest: (ops, bytes, secs) => {
+        onRequest: (ops, bytes, secs, error) => {
           const l = labelsOf.get(ops[0]!.writer.fqtn);
+          if (error) this.metrics.requestErrors.inc({ ...l, error: (error as Error).name || 'Error' });
           this.metrics.batchRecords.observe(l, ops.length);
           this.metrics.batchBytes.observe(l, bytes);
           this.metrics.latency.observe(l, secs);
@@ -135,7 +147,10 @@ export class CassandraSinkTask extends SinkTask {
           this.context.logger.debug(`CQL request failed (attempt ${attempt}), retrying in ${Math.round(delay)} ms: ${(err as Error).message}`),
       },
     );
-    this.inFlightTimer = setInterval(() => this.metrics.inFlight.set(undefined, this.executor.inFlightNow), 1000);
+    this.inFlightTimer = setInterval(() => {
+      this.metrics.inFlight.set(undefined, this.executor.inFlightNow);
+      this.metrics.concurrencyLimit.set(undefined, this.executor.currentLimit);
+    }, 1000);
     this.inFlightTimer.unref();
     this.context.logger.info(`Cassandra sink task started: ${writers.map((w) => `${w.cfg.topic} → ${w.fqtn}`).join(', ')}`);
   }

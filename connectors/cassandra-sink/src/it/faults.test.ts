@@ -94,6 +94,12 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
       await eventually(async () => (await count('outage')) === N, 180_000, `all ${N} rows after the outage`);
       await checkContent('outage');
       expect((await w.api('GET', `/connectors/${name}/status`)).body.tasks[0].state).toBe('RUNNING');
+      // the outage is visible to operators: failed request attempts by error
+      const metrics = (await w.api('GET', '/metrics')).body as string;
+      expect(metrics).toMatch(
+        new RegExp(`cassandra_sink_request_errors_total\\{keyspace="${ks}",table="outage",error="\\w+",connector="${name}",task="0"\\} [1-9]`),
+      );
+      expect(metrics).toMatch(new RegExp(`cassandra_sink_requests_in_flight_limit\\{connector="${name}",task="0"\\} \\d+`));
       await w.api('DELETE', `/connectors/${name}`);
     } finally {
       await w.stop();
