@@ -9,21 +9,18 @@
  *     battery double, rssi int, firmware text, site text, PRIMARY KEY ((device, day), ts))`;
  *   - ceiling: a plain cassandra-driver script (no Kafka) writing the same rows with a prepared INSERT at each
  *     concurrency in `--concurrency`, single statements and unlogged batches per partition key; the best wins;
- *   - kconnect: `node packages/cli/dist/main.js standalone` (child process) with @kconnect/cassandra-sink on
- *     plugin.path, JsonConverter (schemas off), the connector created over REST; measured from the POST to the
+ *   - kconnect: `node packages/cli/dist/main.js standalone` (child process, testkit's CliWorker; the CLI bundles
+ *     @kconnect/cassandra-sink), JsonConverter (schemas off), the connector created over REST; measured from the POST to the
  *     moment `cassandra_sink_records_written_total` reaches N: records/s, worker CPU seconds, peak RSS.
- * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), Cassandra (127.0.0.1:9042, DC datacenter1), a built CLI
- * and `npx tsc -b connectors/cassandra-sink`. KCONNECT_BENCH_JSON=<file> writes the results as JSON.
+ * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), Cassandra (127.0.0.1:9042, DC datacenter1) and a built
+ * CLI (`npm run bench -- cassandra` builds). KCONNECT_BENCH_JSON=<file> writes the results as JSON.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { CliWorker, freePort } from '@kconnect/testkit';
 import { Client, types } from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 import { cpuSeconds, peakRssMiB } from './proc';
 
-const REPO = process.env.KCONNECT_REPO ?? path.join(__dirname, '../..');
 const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
 const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def;
 const N = Number(arg('records', '100000'));
@@ -153,8 +150,7 @@ async function main() {
   await admin.connect();
   const topic = `bench-cass-${Date.now().toString(36)}`;
   const name = `bench-cass-${Date.now().toString(36)}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-bench-cass-'));
-  let child: ChildProcess | undefined;
+  let worker: CliWorker | undefined;
   try {
     console.log(`Cassandra sink benchmark: ${N} readings, ${PARTITIONS} partitions, tasks.max=${TASKS}`);
     console.log('ceiling: plain cassandra-driver, prepared INSERT');
@@ -177,34 +173,22 @@ async function main() {
     console.log(`preloaded ${N} records (${Math.round(bytes / N)} bytes each) into ${topic}`);
     await cql.execute(TABLE_DDL(ks, 'readings'));
 
-    const port = 18500 + (process.pid % 1000);
-    writeFileSync(
-      path.join(dir, 'worker.properties'),
-      [
-        `bootstrap.servers=${BOOTSTRAP}`,
-        'key.converter=org.apache.kafka.connect.json.JsonConverter',
-        'value.converter=org.apache.kafka.connect.json.JsonConverter',
-        'key.converter.schemas.enable=false',
-        'value.converter.schemas.enable=false',
-        `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
-        'offset.flush.interval.ms=1000',
-        `listeners=http://127.0.0.1:${port}`,
-        `plugin.path=${path.join(REPO, 'connectors/cassandra-sink')}`,
-      ].join('\n'),
-    );
-    child = spawn(
-      process.execPath,
-      [
-        ...(process.env.KCONNECT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        path.join(REPO, 'packages/cli/dist/main.js'),
-        'standalone',
-        path.join(dir, 'worker.properties'),
-      ],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, KCONNECT_LOG_LEVEL: 'WARN' },
+    const port = await freePort();
+    worker = new CliWorker({
+      props: {
+        'bootstrap.servers': BOOTSTRAP,
+        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'key.converter.schemas.enable': 'false',
+        'value.converter.schemas.enable': 'false',
+        'offset.flush.interval.ms': '1000',
+        listeners: `http://127.0.0.1:${port}`,
       },
-    );
+      logLevel: 'WARN',
+      nodeArgs: (process.env.KCONNECT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    });
+    worker.start();
+    const pid = worker.pid!;
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
@@ -215,7 +199,7 @@ async function main() {
       if (i > 300) throw new Error('worker did not start');
       await sleep(100);
     }
-    const cpu0 = cpuSeconds(child.pid!);
+    const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
     const res = await fetch(`${url}/connectors`, {
       method: 'POST',
@@ -245,8 +229,8 @@ async function main() {
       if (performance.now() - t0 > 600_000) throw new Error(`timed out at ${written} records`);
     }
     const secs = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds(child.pid!) - cpu0;
-    const rss = peakRssMiB(child.pid!);
+    const cpu = cpuSeconds(pid) - cpu0;
+    const rss = peakRssMiB(pid);
     const count = Number((await cql.execute(`SELECT count(*) AS n FROM ${ks}.readings`, [], { readTimeout: 120_000 })).rows[0]!.n);
     const rps = N / secs;
     const startSecs = (tFirst - t0) / 1000;
@@ -283,17 +267,13 @@ async function main() {
     );
     if (process.env.KCONNECT_BENCH_JSON) writeFileSync(process.env.KCONNECT_BENCH_JSON, JSON.stringify(result, null, 2));
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 3000));
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await worker?.stop(3000);
+    await worker?.close();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.deleteGroups([`connect-${name}`]).catch(() => undefined);
     await admin.disconnect();
     await cql.execute(`DROP KEYSPACE IF EXISTS ${ks}`, [], { readTimeout: 60_000 }).catch(() => undefined);
     await cql.shutdown();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -5,21 +5,20 @@
  *
  * For each batch size (readings per request; 1 = one JSON object, n > 1 = an NDJSON body of n readings):
  *   - ceiling: a bare fastify 5 route that reads the body and answers 200, in a child process;
- *   - kconnect: `node packages/cli/dist/main.js standalone` (child process) with @kconnect/http-source on
- *     plugin.path, one route to a fresh 3-partition topic; every 200 means Kafka (acks=all) acknowledged every
+ *   - kconnect: `node packages/cli/dist/main.js standalone` (child process, testkit's CliWorker; the CLI bundles
+ *     @kconnect/http-source), one route to a fresh 3-partition topic; every 200 means Kafka (acks=all) acknowledged every
  *     reading of the request.
  * The load generator (this process, undici Pool, `connections` concurrent requests in a closed loop) measures
  * requests/s, readings/s and the p50/p99 latency of the answer (= acknowledgement latency for kconnect), after a
  * 2 s warm-up. The topic's end offsets are checked against the acknowledged readings afterwards.
- * Needs a built CLI and `npx tsc -b connectors/http-source`; KCONNECT_BOOTSTRAP_SERVERS (127.0.0.1:9092);
+ * Needs a built CLI (`npm run bench -- http` builds); KCONNECT_BOOTSTRAP_SERVERS (127.0.0.1:9092);
  * KCONNECT_BENCH_JSON=<file> writes the results as JSON too; KCONNECT_BENCH_CPU_PROF=<dir> profiles the worker
  * (`node --cpu-prof`; summarise with bench/dist/cpuprofile-summary.js).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { CliWorker, freePort } from '@kconnect/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
 
@@ -44,27 +43,16 @@ interface Result {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 function body(batch: number, seq: number): string {
   const one = (i: number) => JSON.stringify({ device: `sensor-${i % 50}`, ts: Date.now(), temperature: 21.5, humidity: 40.25, seq: seq * batch + i });
   if (batch === 1) return one(0);
   return `${Array.from({ length: batch }, (_, i) => one(i)).join('\n')}\n`;
 }
 
-async function waitUp(port: number, pathName: string, child: ChildProcess, log: () => string): Promise<void> {
+async function waitUp(port: number, pathName: string, alive: () => boolean, log: () => string): Promise<void> {
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`child exited: ${log()}`);
+    if (!alive()) throw new Error(`child exited: ${log()}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}${pathName}`, {
         method: 'POST',
@@ -127,13 +115,12 @@ app.listen({ port: Number(process.argv[1]), host: '127.0.0.1' });
 `;
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(REPO, 'connectors/http-source/dist/index.js'))) throw new Error('build first: npx tsc -b connectors/http-source');
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-http-'));
   const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const results: Result[] = [];
   const children: ChildProcess[] = [];
+  const workers: CliWorker[] = [];
   const topics: string[] = [];
   try {
     for (const batch of BATCHES) {
@@ -144,7 +131,12 @@ async function main(): Promise<void> {
         const c = spawn(process.execPath, ['-e', CEILING, String(port)], { cwd: path.join(REPO, 'connectors/http-source'), stdio: ['ignore', 'pipe', 'pipe'] });
         children.push(c);
         c.stderr!.on('data', (d) => (out += String(d)));
-        await waitUp(port, '/r', c, () => out);
+        await waitUp(
+          port,
+          '/r',
+          () => c.exitCode === null,
+          () => out,
+        );
         results.push({ target: 'ceiling', ...(await load(port, '/r', batch)) });
         c.kill('SIGKILL');
       }
@@ -153,67 +145,53 @@ async function main(): Promise<void> {
         const topic = `bench-http-${Date.now()}-${batch}`;
         topics.push(topic);
         await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
-        const run = path.join(dir, topic);
-        mkdirSync(path.join(run, 'plugins'), { recursive: true });
-        symlinkSync(path.join(REPO, 'connectors/http-source'), path.join(run, 'plugins/http-source'));
         const port = await freePort();
-        writeFileSync(
-          path.join(run, 'worker.properties'),
-          [
-            `bootstrap.servers=${BOOTSTRAP}`,
-            'key.converter=org.apache.kafka.connect.storage.StringConverter',
-            'value.converter=org.apache.kafka.connect.storage.StringConverter',
-            `offset.storage.file.filename=${path.join(run, 'offsets.json')}`,
-            'listeners=http://127.0.0.1:0',
-            `plugin.path=${path.join(run, 'plugins')}`,
-          ].join('\n'),
-        );
-        writeFileSync(
-          path.join(run, 'http.json'),
-          JSON.stringify({
-            name: 'bench-webhook',
-            config: {
-              'connector.class': 'io.kconnect.http.HttpSourceConnector',
-              'http.listen.port': String(port),
-              'http.listen.host': '127.0.0.1',
-              'http.listen.routes': 'readings',
-              'http.listen.route.readings.path': '/r',
-              'http.listen.route.readings.topic': topic,
-              'http.listen.route.readings.key': 'pointer:/device',
-            },
-          }),
-        );
-        let out = '';
-        const prof = process.env.KCONNECT_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KCONNECT_BENCH_CPU_PROF}`] : [];
-        const c = spawn(
-          process.execPath,
-          [...prof, path.join(REPO, 'packages/cli/dist/main.js'), 'standalone', path.join(run, 'worker.properties'), path.join(run, 'http.json')],
-          {
-            cwd: REPO,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            env: { ...process.env, KCONNECT_LOG_LEVEL: 'WARN' },
+        const w = new CliWorker({
+          props: {
+            'bootstrap.servers': BOOTSTRAP,
+            'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+            'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+            listeners: 'http://127.0.0.1:0',
           },
+          connectors: [
+            {
+              name: 'bench-webhook',
+              config: {
+                'connector.class': 'io.kconnect.http.HttpSourceConnector',
+                'http.listen.port': String(port),
+                'http.listen.host': '127.0.0.1',
+                'http.listen.routes': 'readings',
+                'http.listen.route.readings.path': '/r',
+                'http.listen.route.readings.topic': topic,
+                'http.listen.route.readings.key': 'pointer:/device',
+              },
+            },
+          ],
+          logLevel: 'WARN',
+          nodeArgs: process.env.KCONNECT_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KCONNECT_BENCH_CPU_PROF}`] : [],
+        });
+        workers.push(w);
+        w.start();
+        await waitUp(
+          port,
+          '/r',
+          () => w.running,
+          () => w.log,
         );
-        children.push(c);
-        c.stdout!.on('data', (d) => (out += String(d)));
-        c.stderr!.on('data', (d) => (out += String(d)));
-        await waitUp(port, '/r', c, () => out);
         const r = await load(port, '/r', batch);
         results.push({ target: 'kconnect', ...r });
         const offsets = await admin.fetchTopicOffsets(topic);
         const inKafka = offsets.reduce((n, o) => n + Number(o.high), 0);
         // Every acknowledged reading (measured and warm-up) is in Kafka: at least the measured ones.
         if (inKafka < r.requests * batch) throw new Error(`only ${inKafka} records in ${topic} for ${r.requests * batch} acknowledged readings`);
-        c.kill('SIGTERM');
-        await Promise.race([new Promise((res) => c.once('exit', res)), sleep(5000)]);
-        if (c.exitCode === null) c.kill('SIGKILL');
+        await w.stop(5000);
       }
     }
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const w of workers) await w.close();
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
-    rmSync(dir, { recursive: true, force: true });
   }
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
   console.log(`\nHTTP source webhook, ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_MS / 1000} s warm-up), loopback\n`);

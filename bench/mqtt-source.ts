@@ -7,8 +7,8 @@
  *     `window` records in flight (batches of 100), measuring records/s and the send → ack latency of each record;
  *   - MQTT only: the same publisher and broker with a bare mqtt.js subscriber acking on receipt (no Kafka), to show
  *     what the broker and client alone allow on this machine;
- *   - kconnect: `node packages/cli/dist/main.js standalone` (child process) with @kconnect/mqtt-source on
- *     plugin.path, QoS 1, ByteArrayConverter, to a fresh topic; a publisher in this process keeps `window` QoS 1
+ *   - kconnect: `node packages/cli/dist/main.js standalone` (child process, testkit's CliWorker; the CLI bundles
+ *     @kconnect/mqtt-source), QoS 1, ByteArrayConverter, to a fresh topic; a publisher in this process keeps `window` QoS 1
  *     messages in flight to Mosquitto. Measured: records/s (first publish → last record in Kafka), the connector's
  *     ack latency (receive → PUBACK, i.e. including the Kafka round trip; p50/p99 interpolated from the
  *     `mqtt_source_ack_latency_seconds` histogram) and the end-to-end latency publish → record read from Kafka.
@@ -16,17 +16,17 @@
  * the bench starts its own `mosquitto` with `max_queued_messages 0` (Mosquitto's default of 1000 queued messages
  * per session would drop QoS 1 messages beyond that); KCONNECT_MQTT_URL uses a given broker instead. The
  * end-to-end latency therefore includes the time spent in that backlog; the ack latency does not.
- * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), `mosquitto` on the PATH, a built CLI and `npx tsc -b connectors/mqtt-source`. KCONNECT_BENCH_JSON=<file> writes the results as JSON.
+ * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), `mosquitto` on the PATH, a built CLI (`npm run bench -- mqtt` builds). KCONNECT_BENCH_JSON=<file> writes the results as JSON.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect as netConnect, createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
+import { CliWorker, freePort } from '@kconnect/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 
-const REPO = process.env.KCONNECT_REPO ?? path.join(__dirname, '../..');
 const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
 /** Set by main(): our own Mosquitto (unlimited session queue), unless KCONNECT_MQTT_URL names a broker. */
 let MQTT_URL = process.env.KCONNECT_MQTT_URL ?? '';
@@ -48,17 +48,6 @@ const EXTRA = Object.fromEntries(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -144,51 +133,38 @@ async function mqttOnly(stamp: string) {
   return { recordsPerSec: N / ((lastAt - t0) / 1000), received: got };
 }
 
-async function kconnect(kafka: Kafka, topic: string, dir: string) {
-  const plugins = path.join(dir, 'plugins');
-  mkdirSync(plugins);
-  symlinkSync(path.join(REPO, 'connectors/mqtt-source'), path.join(plugins, 'mqtt-source'));
+async function kconnect(kafka: Kafka, topic: string) {
   const port = await freePort();
-  writeFileSync(
-    path.join(dir, 'worker.properties'),
-    [
-      `bootstrap.servers=${BOOTSTRAP}`,
-      'key.converter=org.apache.kafka.connect.storage.StringConverter',
-      'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
-      `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`,
-      'offset.flush.interval.ms=1000',
-      `listeners=http://127.0.0.1:${port}`,
-      `plugin.path=${plugins}`,
-    ].join('\n'),
-  );
   const base = `bench/${topic}`;
   const name = topic;
-  writeFileSync(
-    path.join(dir, 'source.json'),
-    JSON.stringify({
-      name,
-      config: {
-        'connector.class': 'MqttSource',
-        'mqtt.server.uri': MQTT_URL,
-        'mqtt.version': VERSION,
-        'mqtt.topics': `${base}/+`,
-        'kafka.topic': topic,
-        'mqtt.qos': '1',
-        'mqtt.clean.session.enabled': 'true',
-        'mqtt.queue.max.messages': String(Math.max(WINDOW, 1000)),
-        ...EXTRA,
-      },
-    }),
-  );
-  const nodeArgs = (process.env.KCONNECT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, path.join(REPO, 'packages/cli/dist/main.js'), 'standalone', path.join(dir, 'worker.properties'), path.join(dir, 'source.json')],
-    {
-      stdio: 'ignore',
-      env: { ...process.env, KCONNECT_LOG_LEVEL: 'WARN' },
+  const worker = new CliWorker({
+    props: {
+      'bootstrap.servers': BOOTSTRAP,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+      'offset.flush.interval.ms': '1000',
+      listeners: `http://127.0.0.1:${port}`,
     },
-  );
+    connectors: [
+      {
+        name,
+        config: {
+          'connector.class': 'MqttSource',
+          'mqtt.server.uri': MQTT_URL,
+          'mqtt.version': VERSION,
+          'mqtt.topics': `${base}/+`,
+          'kafka.topic': topic,
+          'mqtt.qos': '1',
+          'mqtt.clean.session.enabled': 'true',
+          'mqtt.queue.max.messages': String(Math.max(WINDOW, 1000)),
+          ...EXTRA,
+        },
+      },
+    ],
+    logLevel: 'WARN',
+    nodeArgs: (process.env.KCONNECT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), // e.g. --cpu-prof
+  });
+  worker.start();
   const api = async (p: string) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.text());
   try {
     for (let i = 0; ; i++) {
@@ -255,8 +231,8 @@ async function kconnect(kafka: Kafka, topic: string, dir: string) {
       duplicates: e2e.length - seen.size,
     };
   } finally {
-    child.kill('SIGTERM');
-    await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)]);
+    await worker.stop(5000);
+    await worker.close();
   }
 }
 
@@ -304,7 +280,7 @@ async function main() {
     );
     const m = await mqttOnly(stamp);
     console.log(`MQTT only (bare mqtt.js subscriber, ack on receipt, no Kafka): ${m.recordsPerSec.toFixed(0)} messages/s (${m.received} received)`);
-    const k = await kconnect(kafka, kcTopic, dir);
+    const k = await kconnect(kafka, kcTopic);
     console.log(
       `kconnect (MQTT → Kafka, ack after Kafka): ${k.recordsPerSec.toFixed(0)} records/s (${((100 * k.recordsPerSec) / c.recordsPerSec).toFixed(0)}% of the Kafka ceiling, ${((100 * k.recordsPerSec) / m.recordsPerSec).toFixed(0)}% of MQTT only), ` +
         `receive→PUBACK p50 ${k.ackP50Ms.toFixed(1)} ms, p99 ${k.ackP99Ms.toFixed(1)} ms; publish→Kafka reader p50 ${k.e2eP50Ms.toFixed(1)} ms, p99 ${k.e2eP99Ms.toFixed(1)} ms; duplicates ${k.duplicates}`,

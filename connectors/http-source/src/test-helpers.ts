@@ -1,18 +1,8 @@
 /** Helpers for this package's tests (not part of the build): Kafka reader, free ports, connector setup. */
-import { createServer } from 'node:net';
 import { eventually, type WorkerHandle } from '@kconnect/testkit';
 import { HttpSourceTask } from './task';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+export { freePort } from '@kconnect/testkit';
 
 /** Creates a connector and waits until its task runs (listen mode: until the listener answers). */
 export async function createConnector(w: WorkerHandle, name: string, config: Record<string, string>): Promise<void> {

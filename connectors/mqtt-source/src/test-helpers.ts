@@ -1,10 +1,10 @@
 /** Helpers for this package's integration tests (not part of the build). */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
-import { eventually, unique } from '@kconnect/testkit';
+import { eventually, freePort, unique } from '@kconnect/testkit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export const MQTT_URL = process.env.KCONNECT_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -13,16 +13,7 @@ export async function publisher(opts: IClientOptions = {}, url = MQTT_URL): Prom
   return mqtt.connectAsync(url, { protocolVersion: 5, clientId: unique('pub'), reconnectPeriod: 200, ...opts });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+export { freePort };
 
 /** Our own Mosquitto with a config (listener lines are added); killed by stop(). */
 export async function startMosquitto(configLines: string[], fixedPort?: number): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -15,6 +16,8 @@ export interface CliWorkerOptions {
   connectors?: { name: string; config: Record<string, string> }[];
   /** KCONNECT_LOG_LEVEL of the child (default ERROR). */
   logLevel?: string;
+  /** Node options before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export class CliWorker {
@@ -47,6 +50,11 @@ export class CliWorker {
     }
   }
 
+  /** The child's pid (for CPU and memory readings), while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -54,7 +62,7 @@ export class CliWorker {
   start(): void {
     if (this.running) throw new Error('the worker process is already running');
     const cli = path.join(path.dirname(require.resolve('@kconnect/cli/package.json')), 'dist/main.js');
-    this.child = spawn(process.execPath, [cli, 'standalone', ...this.files], {
+    this.child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), cli, 'standalone', ...this.files], {
       cwd: this.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KCONNECT_LOG_LEVEL: this.opts.logLevel ?? 'ERROR' },
@@ -93,4 +101,16 @@ export class CliWorker {
     c.kill(sig);
     await exited;
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a listener a test or benchmark starts next). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }

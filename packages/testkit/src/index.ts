@@ -140,4 +140,4 @@ export async function readTopics(topics: string[], groups: string[]): Promise<{ 
   return { records, stop: () => consumer.close() };
 }
 
-export { CliWorker, type CliWorkerOptions } from './cli-worker';
+export { CliWorker, type CliWorkerOptions, freePort } from './cli-worker';
