@@ -60,5 +60,6 @@ export { NULL_SCHEMA_AND_VALUE } from './converter';
 export type { Converter, HeaderConverter, SchemaAndValue, MaybePromise } from './converter';
 export type { Transformation, Predicate } from './transform';
 export type { PluginDescriptor, PluginType } from './plugin';
+export { packageVersion } from './plugin';
 export type { PluginLogger, LogFn } from './logger';
 export type { PluginMetrics, MetricCounter, MetricGauge, MetricHistogram, MetricLabels } from './metrics';

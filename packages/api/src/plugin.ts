@@ -3,6 +3,8 @@
  * `plugins: PluginDescriptor[]` from its main module; the runtime resolves `connector.class` (and converter,
  * transform and predicate class settings) against `className` and its aliases.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Connector } from './connector';
 import type { Converter, HeaderConverter } from './converter';
 import type { Predicate, Transformation } from './transform';
@@ -31,4 +33,19 @@ export interface PluginDescriptor<T extends PluginType = PluginType> {
   readonly aliases?: readonly string[];
   /** A new, unconfigured instance. */
   create(): PluginInstances[T];
+}
+
+/**
+ * The version in the package.json one folder above `dir` — pass the plugin module's `__dirname` (`src/` under
+ * jest, `dist/` once built) — for {@link PluginDescriptor.version} and the plugins' `version()`; `0.0.0` when it
+ * cannot be read.
+ */
+export function packageVersion(dir: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { version?: unknown };
+    if (typeof pkg.version === 'string') return pkg.version;
+  } catch {
+    // no readable package.json
+  }
+  return '0.0.0';
 }

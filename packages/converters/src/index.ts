@@ -6,7 +6,7 @@
  *
  * Test vectors generated with Kafka's own classes live in `test-vectors/` (see its README).
  */
-import type { Converter, HeaderConverter, PluginDescriptor } from '@kconnect/api';
+import { type Converter, type HeaderConverter, type PluginDescriptor, packageVersion } from '@kconnect/api';
 import { JsonConverter } from './json-converter';
 import { BooleanConverter, ByteArrayConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter } from './number-converters';
 import { SimpleHeaderConverter } from './simple-header-converter';
@@ -36,8 +36,8 @@ export {
 } from './java-format';
 export type { JavaBigDecimal } from './java-format';
 
-/** This package's version, reported for every converter plugin. */
-export const VERSION = '0.1.0';
+/** This package's version (its package.json), reported for every converter plugin. */
+export const VERSION: string = packageVersion(__dirname);
 
 /** A converter descriptor and, under the same class name, a header converter descriptor. */
 function both(className: string, create: () => Converter & HeaderConverter): PluginDescriptor[] {
