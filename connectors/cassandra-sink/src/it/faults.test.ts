@@ -16,6 +16,10 @@ const T0 = Date.UTC(2024, 0, 1);
 
 const services = (...args: string[]) => execFileSync('bash', [path.join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore', timeout: 180_000 });
 
+/** Sockets of this process connected to a port (Node's active handles). */
+const openSocketsTo = (port: number) =>
+  (process as unknown as { _getActiveHandles(): { remotePort?: number }[] })._getActiveHandles().filter((h) => h.remotePort === port).length;
+
 describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
   let cql: Client;
   let ks: string;
@@ -38,6 +42,9 @@ describe('Cassandra sink under faults (real Cassandra + Kafka)', () => {
       'drop keyspace',
     );
     await cql.shutdown();
+    // Every driver client of this file is shut down: no socket to Cassandra may stay open (cassandra-driver
+    // leaked the pools of the Hosts it replaced after the outage; session.ts closeReplacedHosts).
+    await eventually(() => openSocketsTo(9042) === 0, 10_000, 'no socket left to Cassandra');
   });
 
   const reading = (i: number) => ({ device: `dev-${i % 50}`, ts: T0 + i * 1000, temp: Math.round(i * 7.3) / 10 });

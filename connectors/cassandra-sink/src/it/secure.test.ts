@@ -178,6 +178,12 @@ describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requirin
     const wrongStorePassword = await errorsOf({ ...PKCS12, 'ssl.keystore.password': 'wrong' });
     expect(Object.keys(wrongStorePassword)).toEqual(['ssl.keystore.password']);
 
+    const certWithoutKey = await errorsOf({ ...SECURE, 'ssl.openssl.privateKey': '' });
+    expect(certWithoutKey['ssl.openssl.privateKey']![0]).toMatch(/Set both ssl.openssl.keyCertChain and ssl.openssl.privateKey/);
+
+    const wrongKey = await errorsOf({ ...SECURE, 'ssl.openssl.privateKey': path.join(TLS, 'ca-key.pem') });
+    expect(wrongKey['ssl.openssl.privateKey']![0]).toMatch(/client certificate and key do not load together/);
+
     const notPem = await errorsOf({ ...SECURE, 'ssl.truststore.path': path.join(TLS, 'truststore.p12') });
     expect(notPem['ssl.truststore.path']![0]).toMatch(/is not a PEM file/);
 
