@@ -232,8 +232,11 @@ export class TableWriter {
     return types.unset;
   }
 
-  /** Positions in `columns` of the primary key, partition key and non-key columns (-1: not mapped, custom query). */
-  private idx: { pk: number[]; part: number[]; nonPk: number[] } | null = null;
+  /**
+   * Positions in `columns` of the primary key, partition key and non-key columns, and of a custom query's binds
+   * (-1: not mapped, or the timestamp/TTL bind).
+   */
+  private idx: { pk: number[]; part: number[]; nonPk: number[]; binds: number[] } | null = null;
 
   private indexes() {
     const at = (c: Column) => this.columns.findIndex((x) => x.col.name === c.name);
@@ -241,6 +244,7 @@ export class TableWriter {
       pk: this.pkCols.map(at),
       part: this.partitionCols.map(at),
       nonPk: this.columns.flatMap((c, i) => (this.nonPk.has(c.col.name) ? [i] : [])),
+      binds: this.customBinds.map((b) => this.columns.findIndex((c) => c.col.name === b)),
     };
     return this.idx;
   }
@@ -285,11 +289,10 @@ export class TableWriter {
     for (let i = idx.part.length; i < pkValues.length; i++) row += `${keyPart(pkValues[i])}\u0000`;
 
     if (this.cfg.query) {
-      const params = this.customBinds.map((b) => {
+      const params = this.customBinds.map((b, j) => {
         if (b === TIMESTAMP_BIND) return this.writetime(record);
         if (b === TTL_BIND) return this.ttl(record);
-        const i = cols.findIndex((c) => c.col.name === b);
-        return this.unsetOrNull(values[i] ?? null);
+        return this.unsetOrNull(values[idx.binds[j]!] ?? null);
       });
       return { query: this.insertQuery, params, group, row, bytes, counter: this.counter, consistency: this.cl, writer: this };
     }
