@@ -11,11 +11,16 @@
  *     concurrency in `--concurrency`, single statements and unlogged batches per partition key; the best wins;
  *   - kconnect: `node packages/cli/dist/main.js standalone` (child process, testkit's CliWorker; the CLI bundles
  *     @kconnect/cassandra-sink), JsonConverter (schemas off), the connector created over REST; measured from the POST to the
- *     moment `cassandra_sink_records_written_total` reaches N: records/s, worker CPU seconds, peak RSS.
+ *     moment `cassandra_sink_records_written_total` reaches N: records/s, worker CPU seconds, peak RSS, CQL requests
+ *     and rows per request (from the sink's metrics);
+ *   - both: Cassandra's CPU per row in the same interval (and the Kafka broker's for the sink), read from /proc for
+ *     services started by scripts/services.sh: Cassandra spends more CPU per row at lower request rates, so on a
+ *     small machine the sink's own CPU per record decides the rate.
  * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), Cassandra (127.0.0.1:9042, DC datacenter1) and a built
  * CLI (`npm run bench -- cassandra` builds). KCONNECT_BENCH_JSON=<file> writes the results as JSON.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CliWorker, freePort } from '@kconnect/testkit';
 import { Client, types } from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
@@ -31,6 +36,17 @@ const DEVICES = 500;
 const T0 = Date.UTC(2024, 0, 1);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds so far of a service started by scripts/services.sh (NaN when it was not started there). */
+function serviceCpu(service: string): number {
+  const file = path.join(process.env.KCONNECT_SERVICES_DIR ?? path.resolve(__dirname, '../../.services'), 'run', `${service}.pid`);
+  if (!existsSync(file)) return Number.NaN;
+  try {
+    return cpuSeconds(Number(readFileSync(file, 'utf8').trim()));
+  } catch {
+    return Number.NaN;
+  }
+}
 
 interface Reading {
   device: string;
@@ -81,6 +97,8 @@ interface CeilingRun {
   rps: number;
   /** CPU of this (driver) process per row: what the driver alone costs on the client side. */
   cpuMicrosPerRow: number;
+  /** Cassandra's CPU per row in the same interval. */
+  cassandraMicrosPerRow: number;
 }
 
 async function ceiling(cql: Client, ks: string): Promise<{ best: number; bestRun: CeilingRun; runs: CeilingRun[] }> {
@@ -108,6 +126,7 @@ async function ceiling(cql: Client, ks: string): Promise<{ best: number; bestRun
       await cql.execute(q, rows[0]!, { prepare: true }); // prepare outside the timing
       let next = 0;
       const cpu0 = process.cpuUsage();
+      const cass0 = serviceCpu('cassandra');
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: conc }, async () => {
@@ -125,9 +144,10 @@ async function ceiling(cql: Client, ks: string): Promise<{ best: number; bestRun
       const rps = N / ((performance.now() - t0) / 1000);
       const cpu = process.cpuUsage(cpu0);
       const cpuMicrosPerRow = (cpu.user + cpu.system) / N;
-      runs.push({ mode, concurrency: conc, rps, cpuMicrosPerRow });
+      const cassandraMicrosPerRow = ((serviceCpu('cassandra') - cass0) * 1e6) / N;
+      runs.push({ mode, concurrency: conc, rps, cpuMicrosPerRow, cassandraMicrosPerRow });
       console.log(
-        `  ceiling ${mode.padEnd(7)} concurrency ${String(conc).padStart(4)}: ${Math.round(rps)} rows/s, ${cpuMicrosPerRow.toFixed(1)} µs driver-process CPU per row`,
+        `  ceiling ${mode.padEnd(7)} concurrency ${String(conc).padStart(4)}: ${Math.round(rps)} rows/s, CPU per row: ${cpuMicrosPerRow.toFixed(1)} µs driver process, ${cassandraMicrosPerRow.toFixed(1)} µs Cassandra`,
       );
       await cql.execute(`DROP TABLE ${ks}.${t}`);
     }
@@ -200,6 +220,8 @@ async function main() {
       await sleep(100);
     }
     const cpu0 = cpuSeconds(pid);
+    const cass0 = serviceCpu('cassandra');
+    const kafka0 = serviceCpu('kafka');
     const t0 = performance.now();
     const res = await fetch(`${url}/connectors`, {
       method: 'POST',
@@ -219,17 +241,23 @@ async function main() {
     });
     if (res.status !== 201) throw new Error(`create connector: ${res.status} ${await res.text()}`);
     let written = 0;
+    let metrics = '';
     let tFirst = 0; // the first rows written: the task started, joined the group and fetched
     while (written < N) {
       await sleep(tFirst ? 200 : 20);
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = (metrics = await (await fetch(`${url}/metrics`)).text());
       written = 0;
       for (const m of text.matchAll(/^cassandra_sink_records_written_total\{[^}]*\} (\d+)/gm)) written += Number(m[1]);
       if (!tFirst && written > 0) tFirst = performance.now();
       if (performance.now() - t0 > 600_000) throw new Error(`timed out at ${written} records`);
     }
     const secs = (performance.now() - t0) / 1000;
+    const sum = (name: string) => [...metrics.matchAll(new RegExp(`^${name}\\{[^}]*\\} ([\\d.e+]+)`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+    const requests = sum('cassandra_sink_batch_size_records_count');
+    const rowsPerRequest = sum('cassandra_sink_batch_size_records_sum') / requests;
     const cpu = cpuSeconds(pid) - cpu0;
+    const cassandraMicrosPerRow = ((serviceCpu('cassandra') - cass0) * 1e6) / N;
+    const kafkaMicrosPerRecord = ((serviceCpu('kafka') - kafka0) * 1e6) / N;
     const rss = peakRssMiB(pid);
     const count = Number((await cql.execute(`SELECT count(*) AS n FROM ${ks}.readings`, [], { readTimeout: 120_000 })).rows[0]!.n);
     const rps = N / secs;
@@ -246,6 +274,10 @@ async function main() {
         recordsPerSecondAfterFirstWrite: Math.round(steadyRps),
         cpuSeconds: cpu,
         cpuMicrosecondsPerRecord: (cpu * 1e6) / N,
+        cassandraMicrosecondsPerRow: cassandraMicrosPerRow,
+        requests,
+        rowsPerRequest,
+        kafkaMicrosecondsPerRecord: kafkaMicrosPerRecord,
         peakRssMiB: rss,
         rowsInTable: count,
       },
@@ -260,7 +292,10 @@ async function main() {
       `          from the first write on (after ${startSecs.toFixed(1)} s of task start, group join, first fetch): ${Math.round(steadyRps)} records/s; ${result.kconnect.cpuMicrosecondsPerRecord.toFixed(1)} µs CPU per record`,
     );
     console.log(
-      `ceiling:  ${Math.round(ceil.best)} rows/s (${ceil.bestRun.mode}, concurrency ${ceil.bestRun.concurrency}), ${ceil.bestRun.cpuMicrosPerRow.toFixed(1)} µs driver-process CPU per row`,
+      `          ${requests} CQL requests, ${rowsPerRequest.toFixed(1)} rows each; CPU per record in the same interval: ${cassandraMicrosPerRow.toFixed(1)} µs Cassandra, ${kafkaMicrosPerRecord.toFixed(1)} µs Kafka broker`,
+    );
+    console.log(
+      `ceiling:  ${Math.round(ceil.best)} rows/s (${ceil.bestRun.mode}, concurrency ${ceil.bestRun.concurrency}), CPU per row: ${ceil.bestRun.cpuMicrosPerRow.toFixed(1)} µs driver process, ${ceil.bestRun.cassandraMicrosPerRow.toFixed(1)} µs Cassandra`,
     );
     console.log(
       `ratio kconnect/ceiling: ${(result.ratio * 100).toFixed(1)}% end to end, ${(result.ratioAfterFirstWrite * 100).toFixed(1)}% from the first write`,

@@ -104,11 +104,23 @@ export function toJsonValue(v: unknown): unknown {
 // ---- time zones and formats ------------------------------------------------------------------------------
 
 const dtfCache = new Map<string, Intl.DateTimeFormat>();
+/** Per zone name: its fixed offset in minutes (UTC, +02:00…), or null for a region zone (Europe/Paris…). */
+const fixedOffsets = new Map<string, number | null>();
+
+function fixedOffset(tz: string): number | null {
+  let off = fixedOffsets.get(tz);
+  if (off === undefined) {
+    const m = /^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$/i.exec(tz);
+    off = /^(Z|UTC|GMT)$/i.test(tz) ? 0 : m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : null;
+    fixedOffsets.set(tz, off);
+  }
+  return off;
+}
+
 /** Offset of a time zone from UTC at an instant, in minutes. */
 export function zoneOffsetMinutes(tz: string, utcMs: number): number {
-  if (/^(Z|UTC|GMT)$/i.test(tz)) return 0;
-  const fixed = /^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$/i.exec(tz);
-  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3] ?? 0));
+  const fixed = fixedOffset(tz);
+  if (fixed !== null) return fixed;
   let f = dtfCache.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -314,9 +326,17 @@ function timeFromNanos(n: bigint): types.LocalTime {
   return new types.LocalTime(types.Long.fromString(n.toString()));
 }
 
+/** The last date made: readings arrive day by day, so most records reuse it (LocalDate is immutable). */
+let lastDate: { day: number; date: types.LocalDate } | null = null;
+
 function dateFromMs(ms: number, tz: string): types.LocalDate {
-  const local = new Date(ms + zoneOffsetMinutes(tz, ms) * 60000);
-  return new types.LocalDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
+  const localMs = ms + zoneOffsetMinutes(tz, ms) * 60000;
+  const day = Math.floor(localMs / 86_400_000);
+  if (lastDate?.day === day) return lastDate.date;
+  const local = new Date(localMs);
+  const date = new types.LocalDate(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
+  lastDate = { day, date };
+  return date;
 }
 
 // ---- values ------------------------------------------------------------------------------------------------
@@ -348,12 +368,12 @@ function asNumber(v: unknown, what: string): number {
   throw new ConversionError(`cannot convert ${describe(v)} to ${what}`);
 }
 
-function parseJsonish(v: unknown, what: string): unknown {
+function parseJsonish(v: unknown, type: CqlType): unknown {
   if (typeof v !== 'string') return v;
   try {
     return JSON.parse(v);
   } catch {
-    throw new ConversionError(`cannot convert ${describe(v)} to ${what}: not valid JSON`);
+    throw new ConversionError(`cannot convert ${describe(v)} to ${typeName(type)}: not valid JSON`);
   }
 }
 
@@ -387,12 +407,11 @@ function checkRange(n: bigint, min: bigint, max: bigint, what: string): number {
  */
 export function convert(value: unknown, type: CqlType, codec: CodecConfig): unknown {
   if (value === null || value === undefined) return null;
-  const name = () => typeName(type);
   if (value === NOW) {
     if (type.code === dataTypes.timeuuid || type.code === dataTypes.uuid) return types.TimeUuid.now();
     if (type.code === dataTypes.timestamp) return new Date();
     if (type.code === dataTypes.date) return dateFromMs(Date.now(), codec.timeZone);
-    throw new ConversionError(`now() cannot be written to a ${name()} column (timeuuid, uuid, timestamp or date only)`);
+    throw new ConversionError(`now() cannot be written to a ${typeName(type)} column (timeuuid, uuid, timestamp or date only)`);
   }
   switch (type.code) {
     case dataTypes.ascii:
@@ -402,28 +421,30 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
       if (typeof value === 'string') s = value;
       else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') s = String(value);
       else if (value instanceof Date) s = value.toISOString();
-      else if (value instanceof Uint8Array) throw new ConversionError(`cannot convert ${describe(value)} to ${name()}`);
+      else if (value instanceof Uint8Array) throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)}`);
       else s = JSON.stringify(toJsonValue(value));
       if (type.code === dataTypes.ascii && /[^\x00-\x7f]/.test(s)) throw new ConversionError(`${describe(s)} is not ASCII`);
       return s;
     }
     case dataTypes.int:
-      return checkRange(asBigInt(value, name()), -2147483648n, 2147483647n, name());
+      if (typeof value === 'number' && (value | 0) === value) return value; // the common case, without BigInt
+      return checkRange(asBigInt(value, typeName(type)), -2147483648n, 2147483647n, typeName(type));
     case dataTypes.smallint:
-      return checkRange(asBigInt(value, name()), -32768n, 32767n, name());
+      return checkRange(asBigInt(value, typeName(type)), -32768n, 32767n, typeName(type));
     case dataTypes.tinyint:
-      return checkRange(asBigInt(value, name()), -128n, 127n, name());
+      return checkRange(asBigInt(value, typeName(type)), -128n, 127n, typeName(type));
     case dataTypes.bigint:
     case dataTypes.counter: {
-      const n = value instanceof Date ? BigInt(value.getTime()) : asBigInt(value, name());
-      if (n < -(2n ** 63n) || n >= 2n ** 63n) throw new ConversionError(`${n} is out of range for ${name()}`);
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return types.Long.fromNumber(value);
+      const n = value instanceof Date ? BigInt(value.getTime()) : asBigInt(value, typeName(type));
+      if (n < -(2n ** 63n) || n >= 2n ** 63n) throw new ConversionError(`${n} is out of range for ${typeName(type)}`);
       return types.Long.fromString(n.toString());
     }
     case dataTypes.varint:
-      return types.Integer.fromString(asBigInt(value, name()).toString());
+      return types.Integer.fromString(asBigInt(value, typeName(type)).toString());
     case dataTypes.float:
     case dataTypes.double:
-      return asNumber(value, name());
+      return asNumber(value, typeName(type));
     case dataTypes.decimal: {
       const s = typeof value === 'number' || typeof value === 'bigint' ? String(value) : typeof value === 'string' ? value.trim() : '';
       if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) throw new ConversionError(`cannot convert ${describe(value)} to decimal`);
@@ -443,7 +464,7 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
         else if (value instanceof types.Uuid) u = value;
         else throw new Error();
       } catch {
-        throw new ConversionError(`cannot convert ${describe(value)} to ${name()}`);
+        throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)}`);
       }
       if (type.code === dataTypes.timeuuid && u.getBuffer()[6]! >> 4 !== 1)
         throw new ConversionError(`${describe(value)} is not a version 1 (time-based) uuid`);
@@ -451,13 +472,16 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
     }
     case dataTypes.timestamp:
       if (value instanceof Date) return value;
-      if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(convertUnit(asBigInt(value, name()), codec.unit, 'MILLISECONDS')));
+      if (typeof value === 'number' && codec.unit === 'MILLISECONDS' && Number.isSafeInteger(value)) return new Date(value);
+      if (typeof value === 'number' || typeof value === 'bigint')
+        return new Date(Number(convertUnit(asBigInt(value, typeName(type)), codec.unit, 'MILLISECONDS')));
       if (typeof value === 'string') return new Date(parseTimestampString(value, codec).ms);
       throw new ConversionError(`cannot convert ${describe(value)} to timestamp`);
     case dataTypes.date:
       if (value instanceof Date) return dateFromMs(value.getTime(), codec.timeZone);
+      if (typeof value === 'number' && codec.unit === 'MILLISECONDS' && Number.isSafeInteger(value)) return dateFromMs(value, codec.timeZone);
       if (typeof value === 'number' || typeof value === 'bigint')
-        return dateFromMs(Number(convertUnit(asBigInt(value, name()), codec.unit, 'MILLISECONDS')), codec.timeZone);
+        return dateFromMs(Number(convertUnit(asBigInt(value, typeName(type)), codec.unit, 'MILLISECONDS')), codec.timeZone);
       if (typeof value === 'string') return parseDateString(value, codec);
       throw new ConversionError(`cannot convert ${describe(value)} to date`);
     case dataTypes.time:
@@ -467,7 +491,7 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
         const tod = ms >= 0 && ms < 86_400_000 ? ms : (((ms + zoneOffsetMinutes(codec.timeZone, ms) * 60000) % 86_400_000) + 86_400_000) % 86_400_000;
         return timeFromNanos(BigInt(tod) * 1_000_000n);
       }
-      if (typeof value === 'number' || typeof value === 'bigint') return timeFromNanos(convertUnit(asBigInt(value, name()), codec.unit, 'NANOSECONDS'));
+      if (typeof value === 'number' || typeof value === 'bigint') return timeFromNanos(convertUnit(asBigInt(value, typeName(type)), codec.unit, 'NANOSECONDS'));
       if (typeof value === 'string') return parseTimeString(value, codec);
       throw new ConversionError(`cannot convert ${describe(value)} to time`);
     case dataTypes.inet:
@@ -482,48 +506,48 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
       return toBuffer(value);
     case dataTypes.list:
     case dataTypes.set: {
-      let v = parseJsonish(value, name());
+      let v = parseJsonish(value, type);
       if (v instanceof Set) v = [...v];
-      if (!Array.isArray(v)) throw new ConversionError(`cannot convert ${describe(value)} to ${name()} (expected an array)`);
+      if (!Array.isArray(v)) throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)} (expected an array)`);
       return v.map((x) => {
-        if (x === null || x === undefined) throw new ConversionError(`${name()} cannot contain null elements`);
+        if (x === null || x === undefined) throw new ConversionError(`${typeName(type)} cannot contain null elements`);
         return convert(x, type.info as CqlType, codec);
       });
     }
     case dataTypes.map: {
-      const v = parseJsonish(value, name());
+      const v = parseJsonish(value, type);
       const [kt, vt] = type.info as [CqlType, CqlType];
       let entries = entriesOf(v);
       if (!entries && Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2)) entries = v as [unknown, unknown][];
-      if (!entries) throw new ConversionError(`cannot convert ${describe(value)} to ${name()} (expected an object, a map or [key, value] pairs)`);
+      if (!entries) throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)} (expected an object, a map or [key, value] pairs)`);
       // The driver encodes maps from plain objects whose keys it stringifies; a Map keeps typed keys.
       const out = new Map<unknown, unknown>();
       for (const [k, x] of entries) {
-        if (x === null || x === undefined) throw new ConversionError(`${name()} cannot contain null values (key ${String(k)})`);
+        if (x === null || x === undefined) throw new ConversionError(`${typeName(type)} cannot contain null values (key ${String(k)})`);
         out.set(convert(k, kt, codec), convert(x, vt, codec));
       }
       return out;
     }
     case dataTypes.tuple: {
-      const v = parseJsonish(value, name());
+      const v = parseJsonish(value, type);
       const elems = type.info as CqlType[];
       let arr: unknown[];
       if (Array.isArray(v)) arr = v;
       else if (v instanceof Struct) arr = v.schema.fields.map((f) => v.get(f.name));
-      else throw new ConversionError(`cannot convert ${describe(value)} to ${name()} (expected an array or a struct)`);
-      if (arr.length !== elems.length) throw new ConversionError(`${describe(value)} has ${arr.length} elements, ${name()} has ${elems.length}`);
+      else throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)} (expected an array or a struct)`);
+      if (arr.length !== elems.length) throw new ConversionError(`${describe(value)} has ${arr.length} elements, ${typeName(type)} has ${elems.length}`);
       return types.Tuple.fromArray(arr.map((x, i) => convert(x, elems[i]!, codec)));
     }
     case dataTypes.udt: {
-      const v = parseJsonish(value, name());
+      const v = parseJsonish(value, type);
       const info = type.info as { name: string; fields: { name: string; type: CqlType }[] };
       const entries = entriesOf(v);
-      if (!entries) throw new ConversionError(`cannot convert ${describe(value)} to ${name()} (expected an object or a struct)`);
+      if (!entries) throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)} (expected an object or a struct)`);
       const out: Record<string, unknown> = {};
       const byName = new Map(info.fields.map((f) => [f.name, f]));
       for (const [k, x] of entries) {
         const f = byName.get(String(k)) ?? byName.get(String(k).toLowerCase());
-        if (!f) throw new ConversionError(`field "${String(k)}" is not in ${name()} (fields: ${info.fields.map((g) => g.name).join(', ')})`);
+        if (!f) throw new ConversionError(`field "${String(k)}" is not in ${typeName(type)} (fields: ${info.fields.map((g) => g.name).join(', ')})`);
         out[f.name] = convert(x, f.type, codec);
       }
       return out;
@@ -545,15 +569,15 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
     throw new ConversionError(`cannot convert ${describe(value)} to duration`);
   }
   if (isVector(type)) {
-    const v = parseJsonish(value, name());
+    const v = parseJsonish(value, type);
     const [sub, dim] = type.info as [CqlType, number];
-    if (!Array.isArray(v)) throw new ConversionError(`cannot convert ${describe(value)} to ${name()} (expected an array)`);
-    if (v.length !== dim) throw new ConversionError(`${name()} needs ${dim} elements, got ${v.length}`);
+    if (!Array.isArray(v)) throw new ConversionError(`cannot convert ${describe(value)} to ${typeName(type)} (expected an array)`);
+    if (v.length !== dim) throw new ConversionError(`${typeName(type)} needs ${dim} elements, got ${v.length}`);
     const elems = v.map((x) => convert(x, sub, codec));
     if (sub.code === dataTypes.float) return new types.Vector(Float32Array.from(elems as number[]));
     return new types.Vector(elems, typeName(sub));
   }
-  throw new ConversionError(`unsupported column type ${name()}`);
+  throw new ConversionError(`unsupported column type ${typeName(type)}`);
 }
 
 function normalizeDecimal(s: string): string {
@@ -581,6 +605,7 @@ export function estimateSize(v: unknown): number {
   if (v === null || v === undefined) return 4;
   if (typeof v === 'string') return 4 + Buffer.byteLength(v);
   if (typeof v === 'number' || typeof v === 'boolean') return 12;
+  if (v instanceof Date || v instanceof types.LocalDate || v instanceof types.Long) return 12;
   if (Buffer.isBuffer(v)) return 4 + v.length;
   if (Array.isArray(v)) return v.reduce((a: number, x) => a + estimateSize(x), 8);
   if (v instanceof Map) {

@@ -110,23 +110,24 @@ export class Executor {
       const chain: Item<R>[][] = [];
       let batch: Item<R>[] = [];
       let bytes = 0;
-      let rows = new Set<string>();
+      let rows: Set<string> | null = null; // of the ops in the batch that have no writetime of their own
       for (const it of g) {
+        const { row } = it.op;
         if (
           batch.length > 0 &&
           (batch.length >= this.opts.maxBatchRecords ||
             bytes + it.op.bytes > this.opts.maxBatchBytes ||
-            rows.has(it.op.row) ||
+            (row !== null && rows?.has(row)) ||
             batch[0]!.op.counter !== it.op.counter)
         ) {
           chain.push(batch);
           batch = [];
           bytes = 0;
-          rows = new Set();
+          rows = null;
         }
         batch.push(it);
         bytes += it.op.bytes;
-        rows.add(it.op.row);
+        if (row !== null) (rows ??= new Set()).add(row);
       }
       if (batch.length) chain.push(batch);
       chains.push(chain);

@@ -166,10 +166,12 @@ export const MISSING = Symbol('missing');
 
 function child(v: unknown, name: string): unknown {
   if (v === null || v === undefined) return null;
+  if (typeof v !== 'object') return MISSING;
+  // schemaless JSON first: a plain object (one with an own "constructor" key takes the general path below)
+  if ((v as object).constructor === Object) return Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : MISSING;
   if (v instanceof Struct) return v.schema.field(name) ? v.get(name) : MISSING;
   if (v instanceof Map) return v.has(name) ? v.get(name) : MISSING;
-  if (typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date))
-    return Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : MISSING;
+  if (!Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date)) return Object.hasOwn(v, name) ? (v as Record<string, unknown>)[name] : MISSING;
   return MISSING;
 }
 

@@ -25,8 +25,11 @@ export interface Op {
   params: unknown[];
   /** Table and partition key: records with the same group key go to the same batch chain, in order. */
   group: string;
-  /** Full primary key (two writes to one row never share a batch). */
-  row: string;
+  /**
+   * Clustering key when the write has no writetime of its own (counters, records without timestamp): two such
+   * writes to one row never share a batch, which would give them the same timestamp. Null otherwise.
+   */
+  row: string | null;
   bytes: number;
   counter: boolean;
   /** Driver consistency code. */
@@ -239,8 +242,9 @@ export class TableWriter {
   private idx: { pk: number[]; part: number[]; nonPk: number[]; binds: number[] } | null = null;
 
   private indexes() {
+    if (this.idx) return this.idx;
     const at = (c: Column) => this.columns.findIndex((x) => x.col.name === c.name);
-    this.idx ??= {
+    this.idx = {
       pk: this.pkCols.map(at),
       part: this.partitionCols.map(at),
       nonPk: this.columns.flatMap((c, i) => (this.nonPk.has(c.col.name) ? [i] : [])),
@@ -253,11 +257,24 @@ export class TableWriter {
     return v === null ? (this.cfg.nullToUnset ? types.unset : null) : v;
   }
 
+  /**
+   * The op's row key (clustering values; rows are only compared within a group, which has the partition key), or
+   * null when the write carries its own writetime: two writes to one row in a batch then resolve by their
+   * timestamps exactly as they would one after the other, so they need not be kept apart.
+   */
+  private rowKey(values: unknown[], writetime: unknown): string | null {
+    if (writetime !== types.unset) return null;
+    const { pk, part } = this.indexes();
+    let row = '';
+    for (let i = part.length; i < pk.length; i++) row += `${keyPart(pk[i]! < 0 ? undefined : values[pk[i]!])}\u0000`;
+    return row;
+  }
+
   /** The write for one record (throws {@link RecordError} when a value cannot be written). Hot path: no maps. */
   toOp(record: SinkRecord): Op {
     const idx = this.indexes();
     const cols = this.columns;
-    const values = new Array<unknown>(cols.length);
+    const values: unknown[] = [];
     let bytes = 0;
     for (let i = 0; i < cols.length; i++) {
       const { entry, col } = cols[i]!;
@@ -269,13 +286,13 @@ export class TableWriter {
       } catch (e) {
         throw this.err(col.name, `${entry.text}: ${(e as Error).message}`, e);
       }
-      values[i] = v;
+      values.push(v);
       bytes += estimateSize(v);
     }
-    const pkValues = idx.pk.map((i) => (i < 0 ? undefined : values[i]));
+    const pk = idx.pk;
     if (!this.cfg.query)
-      for (let i = 0; i < pkValues.length; i++)
-        if (pkValues[i] === null || pkValues[i] === undefined) throw this.err(this.pkCols[i]!.name, 'a primary key column cannot be null');
+      for (let i = 0; i < pk.length; i++)
+        if (pk[i]! < 0 || values[pk[i]!] === null) throw this.err(this.pkCols[i]!.name, 'a primary key column cannot be null');
     let part = '';
     let grouped = true;
     for (const i of idx.part) {
@@ -284,28 +301,40 @@ export class TableWriter {
     }
     // A custom query whose binds do not name the partition key: no grouping (one request per record).
     const group = grouped ? `${this.fqtn}\u0001${part}` : `${this.fqtn}\u0001#${record.kafkaPartition}@${record.kafkaOffset}`;
-    // Rows are only compared within a group (same partition key): the clustering columns tell them apart.
-    let row = '';
-    for (let i = idx.part.length; i < pkValues.length; i++) row += `${keyPart(pkValues[i])}\u0000`;
 
     if (this.cfg.query) {
+      let wt: unknown = types.unset;
       const params = this.customBinds.map((b, j) => {
-        if (b === TIMESTAMP_BIND) return this.writetime(record);
+        if (b === TIMESTAMP_BIND) return (wt = this.writetime(record));
         if (b === TTL_BIND) return this.ttl(record);
         return this.unsetOrNull(values[idx.binds[j]!] ?? null);
       });
-      return { query: this.insertQuery, params, group, row, bytes, counter: this.counter, consistency: this.cl, writer: this };
+      return { query: this.insertQuery, params, group, row: this.rowKey(values, wt), bytes, counter: this.counter, consistency: this.cl, writer: this };
     }
     let isDelete = this.cfg.deletesEnabled && !this.counter && (record.value === null || idx.nonPk.length > 0);
     if (isDelete && record.value !== null) for (const i of idx.nonPk) if (values[i] !== null) isDelete = false;
-    if (isDelete)
-      return { query: this.deleteQuery, params: [this.writetime(record), ...pkValues], group, row, bytes, counter: false, consistency: this.cl, writer: this };
+    if (isDelete) {
+      const wt = this.writetime(record);
+      return {
+        query: this.deleteQuery,
+        params: [wt, ...pk.map((i) => values[i])],
+        group,
+        row: this.rowKey(values, wt),
+        bytes,
+        counter: false,
+        consistency: this.cl,
+        writer: this,
+      };
+    }
     if (this.counter) {
+      const row = this.rowKey(values, types.unset);
       for (let i = 0; i < values.length; i++) if (values[i] === null) values[i] = types.Long.ZERO;
       return { query: this.insertQuery, params: values, group, row, bytes, counter: true, consistency: this.cl, writer: this };
     }
+    const wt = this.writetime(record);
+    const row = this.rowKey(values, wt);
     for (let i = 0; i < values.length; i++) if (values[i] === null) values[i] = this.unsetOrNull(null);
-    values.push(this.writetime(record));
+    values.push(wt);
     if (this.cfg.mapping.ttl || this.cfg.ttl >= 0) values.push(this.ttl(record));
     return { query: this.insertQuery, params: values, group, row, bytes: bytes + 16, counter: false, consistency: this.cl, writer: this };
   }

@@ -138,7 +138,7 @@ describe('conversion', () => {
 });
 
 describe('batch planning', () => {
-  const op = (group: string, row: string, bytes = 10): Op => ({
+  const op = (group: string, row: string | null, bytes = 10): Op => ({
     query: 'q',
     params: [],
     group,
@@ -164,6 +164,10 @@ describe('batch planning', () => {
     }));
     const chains = ex.plan(items);
     expect(chains.map((ch) => ch.map((b) => b.map((i) => i.record)))).toEqual([[[0, 2], [3, 4, 5], [6], [7]], [[1]]]);
+  });
+  it('lets writes that carry their own writetime (row key null) share a batch, whatever their row', () => {
+    const items = [op('p1', null), op('p1', null), op('p1', 'a'), op('p1', 'a')].map((o, i) => ({ op: o, record: i }));
+    expect(ex.plan(items).map((ch) => ch.map((b) => b.map((i) => i.record)))).toEqual([[[0, 1, 2], [3]]]);
   });
 });
 

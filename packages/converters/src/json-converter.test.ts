@@ -1,6 +1,7 @@
 import { DataError, Decimal, SchemaBuilder, Schemas, SchemaType, Struct, TimestampType } from '@kconnect/api';
 import type { Schema } from '@kconnect/api';
 import { ENVELOPE_ERROR, JsonConverter, READ_ERROR, formatJavaDouble, formatJavaFloat, jacksonQuote } from './index';
+import { hasLongDigits } from './json-converter';
 import { b64, buildSchema, canon, canonSchema, compareForms, loadVectors, show, untag, vectorBytes } from '../test-vectors/support';
 import type { JavaError, Vector } from '../test-vectors/support';
 
@@ -368,5 +369,31 @@ describe('JsonConverter', () => {
           .map((k) => k.name),
       ).toEqual(['converter.type', 'schemas.enable', 'schemas.cache.size', 'decimal.format', 'replace.null.with.default']);
     });
+  });
+});
+
+describe('hasLongDigits (which text is read exactly)', () => {
+  it('finds a run of 16 or more digits wherever it is, and only then', () => {
+    const sixteen = '1234567890123456';
+    for (let pad = 0; pad < 40; pad++) {
+      const before = 'x'.repeat(pad);
+      expect(hasLongDigits(`${before}${sixteen}`)).toBe(true);
+      expect(hasLongDigits(`${before}${sixteen}]`)).toBe(true);
+      expect(hasLongDigits(`${before}${sixteen.slice(1)}`)).toBe(false);
+      expect(hasLongDigits(`${before}${sixteen.slice(1)},${sixteen.slice(1)}`)).toBe(false);
+      expect(hasLongDigits(`${before}${sixteen.slice(1)},${sixteen.slice(1)},${sixteen}`)).toBe(true);
+    }
+    expect(hasLongDigits('')).toBe(false);
+    expect(hasLongDigits('{"ts":1704067200000,"id":9007199254740993}')).toBe(true);
+    expect(hasLongDigits('[-12345678901234567]')).toBe(true);
+    // digits of a number with a fraction or an exponent are read as a double anyway
+    for (const n of ['0.30000000000000004', '12345678901234567.5', '12345678901234567e2', '1.5E12345678901234567', '2e+12345678901234567'])
+      expect(hasLongDigits(`{"a":${n}}`)).toBe(false);
+    // a brute-force check over many mixes of digit runs and separators
+    for (let n = 0; n < 2000; n++) {
+      let s = '';
+      while (s.length < 80) s += n % 3 === 0 ? '1'.repeat(1 + ((n * 7 + s.length) % 17)) + ',' : '9'.repeat(1 + ((n + s.length) % 16)) + ' ';
+      expect(hasLongDigits(s)).toBe(/\d{16}/.test(s));
+    }
   });
 });

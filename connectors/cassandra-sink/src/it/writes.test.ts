@@ -286,6 +286,47 @@ describe('Cassandra sink writes (real Cassandra + Kafka)', () => {
     expect([x.f, x.bo, x.i8, x.i16]).toEqual([0.5, false, -8, 300]);
   });
 
+  it('many writes to one row in one batch of records: the last one wins, with or without a writetime of their own', async () => {
+    await cql.execute(`CREATE TABLE ${ks}.last (id int PRIMARY KEY, v int)`);
+    await cql.execute(`CREATE TABLE ${ks}.last_q (id int PRIMARY KEY, v int)`);
+    const topic = await feeder.topic('last');
+    const t0 = 1_700_000_000_000;
+    // key 7: 1..60 with a tombstone at 30; key 8: 1..60; record timestamps increase
+    await feeder.send(
+      topic,
+      Array.from({ length: 120 }, (_, i) => {
+        const id = i % 2 === 0 ? 7 : 8;
+        const n = Math.floor(i / 2) + 1;
+        return { key: id, value: id === 7 && n === 30 ? null : { v: n }, timestamp: t0 + i };
+      }),
+    );
+    const { res } = await create(
+      {
+        topics: topic,
+        // the default write carries the record timestamp: the 60 writes of a row may share a batch
+        [`topic.${topic}.${ks}.last.mapping`]: 'id=key, v=value.v',
+        // a custom query without a timestamp bind: writes to one row must go in separate requests, in order
+        [`topic.${topic}.${ks}.last_q.mapping`]: 'id=key, v=value.v',
+        [`topic.${topic}.${ks}.last_q.query`]: `INSERT INTO ${ks}.last_q (id, v) VALUES (:id, :v)`,
+        [`topic.${topic}.${ks}.last_q.deletesEnabled`]: 'false',
+      },
+      false,
+    );
+    expect(res.status).toBe(201);
+    const read = async (t: string) => (await rows(`SELECT id, v, writetime(v) AS wt FROM ${ks}.${t}`)).map((r) => [r.id, r.v, Number(r.wt)]).sort();
+    await eventually(async () => JSON.stringify((await read('last_q')).map((r) => r.slice(0, 2))) === '[[7,60],[8,60]]', 30_000, 'custom query rows');
+    await eventually(async () => (await read('last')).length === 2, 30_000, 'rows');
+    expect(await read('last')).toEqual([
+      [7, 60, (t0 + 118) * 1000],
+      [8, 60, (t0 + 119) * 1000],
+    ]);
+    const m = await (await fetch(`${w.url}/metrics`)).text();
+    const requests = [...m.matchAll(/^cassandra_sink_batch_size_records_count\{[^}]*table="last(_q)?"[^}]*\} (\d+)/gm)].map((x) => [x[1] ?? '', Number(x[2])]);
+    const byTable = Object.fromEntries(requests);
+    expect(byTable['']).toBeLessThan(20); // batched (at most 32 per request)
+    expect(byTable['_q']).toBeGreaterThanOrEqual(120); // one row per request
+  });
+
   it('custom query with named binds and consistency level; topics.regex; one topic to two tables', async () => {
     await cql.execute(`CREATE TABLE ${ks}.totals (id text PRIMARY KEY, amount int, src text)`);
     await cql.execute(`CREATE TABLE ${ks}.audit (id text, at timestamp, amount int, PRIMARY KEY (id, at))`);
