@@ -189,10 +189,8 @@ export class Executor {
         if (ops.length === 1) {
           await this.client.execute(ops[0]!.query, ops[0]!.params, { prepare: true, consistency, isIdempotent: !ops[0]!.counter });
         } else {
-          await this.client.batch(
-            ops.map((o) => ({ query: o.query, params: o.params })),
-            { prepare: true, logged: false, counter: ops[0]!.counter, consistency, isIdempotent: !ops[0]!.counter },
-          );
+          // an Op is the { query, params } the driver reads
+          await this.client.batch(ops, { prepare: true, logged: false, counter: ops[0]!.counter, consistency, isIdempotent: !ops[0]!.counter });
         }
       } catch (e) {
         error = e ?? new Error('unknown driver error');

@@ -377,23 +377,34 @@ describe('hasLongDigits (which text is read exactly)', () => {
     const sixteen = '1234567890123456';
     for (let pad = 0; pad < 40; pad++) {
       const before = 'x'.repeat(pad);
-      expect(hasLongDigits(`${before}${sixteen}`)).toBe(true);
-      expect(hasLongDigits(`${before}${sixteen}]`)).toBe(true);
-      expect(hasLongDigits(`${before}${sixteen.slice(1)}`)).toBe(false);
-      expect(hasLongDigits(`${before}${sixteen.slice(1)},${sixteen.slice(1)}`)).toBe(false);
-      expect(hasLongDigits(`${before}${sixteen.slice(1)},${sixteen.slice(1)},${sixteen}`)).toBe(true);
+      expect(hasLongDigits(`${before}${sixteen}`, true)).toBe(true);
+      expect(hasLongDigits(`${before}${sixteen}]`, true)).toBe(true);
+      expect(hasLongDigits(`${before}${sixteen.slice(1)}`, true)).toBe(false);
+      expect(hasLongDigits(`${before}${sixteen.slice(1)},${sixteen.slice(1)}`, true)).toBe(false);
+      expect(hasLongDigits(`${before}${sixteen.slice(1)},${sixteen.slice(1)},${sixteen}`, true)).toBe(true);
     }
-    expect(hasLongDigits('')).toBe(false);
-    expect(hasLongDigits('{"ts":1704067200000,"id":9007199254740993}')).toBe(true);
-    expect(hasLongDigits('[-12345678901234567]')).toBe(true);
+    expect(hasLongDigits('', true)).toBe(false);
+    expect(hasLongDigits('{"ts":1704067200000,"id":9007199254740993}', true)).toBe(true);
+    expect(hasLongDigits('[-12345678901234567]', true)).toBe(true);
     // digits of a number with a fraction or an exponent are read as a double anyway
     for (const n of ['0.30000000000000004', '12345678901234567.5', '12345678901234567e2', '1.5E12345678901234567', '2e+12345678901234567'])
-      expect(hasLongDigits(`{"a":${n}}`)).toBe(false);
+      expect([hasLongDigits(`{"a":${n}}`, true), hasLongDigits(`{"a":${n}}`, false)]).toEqual([false, true]);
     // a brute-force check over many mixes of digit runs and separators
     for (let n = 0; n < 2000; n++) {
       let s = '';
       while (s.length < 80) s += n % 3 === 0 ? '1'.repeat(1 + ((n * 7 + s.length) % 17)) + ',' : '9'.repeat(1 + ((n + s.length) % 16)) + ' ';
-      expect(hasLongDigits(s)).toBe(/\d{16}/.test(s));
+      expect(hasLongDigits(s, true)).toBe(/\d{16}/.test(s));
+      expect(hasLongDigits(s.replaceAll(' ', '.'), false)).toBe(/\d{16}/.test(s));
     }
+  });
+  it('keeps big integers exact, and long fractions as doubles', () => {
+    const schemaless = new JsonConverter();
+    schemaless.configure({ 'schemas.enable': 'false' }, false);
+    const text = '{"a":0.30000000000000004,"b":9007199254740993,"c":12345678901234567.5}';
+    expect(schemaless.toConnectData('t', Buffer.from(text)).value).toEqual({ a: 0.30000000000000004, b: 9007199254740993n, c: 12345678901234568 });
+    const withSchema = new JsonConverter();
+    withSchema.configure({ 'schemas.enable': 'true' }, false);
+    // an int64 written as a decimal number is truncated exactly, as Java's DecimalNode.longValue() does
+    expect(withSchema.toConnectData('t', Buffer.from('{"schema":{"type":"int64"},"payload":12345678901234567.5}')).value).toBe(12345678901234567n);
   });
 });

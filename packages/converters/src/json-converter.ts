@@ -138,12 +138,13 @@ function isDigitAt(s: string, i: number): boolean {
 }
 
 /**
- * Whether the text has a run of 16+ digits that may be an integer token beyond 2^53 (such text is read exactly):
- * not the fraction or exponent of a number (`0.30000000000000004`, common in JSON from JavaScript), nor the
- * integral part of one with a fraction or exponent. Any such run covers one of every 16 positions, so only those
- * are looked at first (5x faster than /\d{16}/).
+ * Whether the text has a run of 16+ digits, a number that may not survive a double (such text is read exactly).
+ * With `integersOnly`, for values read without a schema (where only integers are read as int64), the run must be
+ * an integer token: not the fraction or exponent of a number (`0.30000000000000004`, common in JSON from
+ * JavaScript), nor the integral part of one with a fraction or exponent. Any such run covers one of every 16
+ * positions, so only those are looked at first (5x faster than /\d{16}/).
  */
-export function hasLongDigits(s: string): boolean {
+export function hasLongDigits(s: string, integersOnly: boolean): boolean {
   for (let i = 15; i < s.length; i += 16) {
     if (!isDigitAt(s, i)) continue;
     let start = i;
@@ -151,6 +152,7 @@ export function hasLongDigits(s: string): boolean {
     while (start > 0 && isDigitAt(s, start - 1)) start--;
     while (end + 1 < s.length && isDigitAt(s, end + 1)) end++;
     if (end - start + 1 >= 16) {
+      if (!integersOnly) return true;
       const before = start > 0 ? s.charCodeAt(start - 1) : 0;
       const after = end + 1 < s.length ? s.charCodeAt(end + 1) : 0;
       if (before !== DOT && before !== PLUS && before !== LOWER_E && before !== UPPER_E && after !== DOT && after !== LOWER_E && after !== UPPER_E) return true;
@@ -243,7 +245,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       throw new DataError(`${READ_ERROR}Invalid UTF-8 input`, { cause: e });
     }
     if (!this.schemasEnabled) {
-      const root = readJson(text, false, hasLongDigits(text));
+      const root = readJson(text, false, hasLongDigits(text, true));
       return { schema: null, value: root === MISSING ? null : root };
     }
     if (text.startsWith(SCHEMA_PREFIX)) {
@@ -565,7 +567,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     let payload: unknown;
     try {
       const numbers = schema === null ? NUMBERS_INT64 : this.numbersIn(schema);
-      if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText))) {
+      if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText, schema === null))) {
         payload = parseJson(payloadText, schema !== null, true);
       } else {
         payload = JSON.parse(payloadText);
