@@ -149,7 +149,7 @@ export const CONFIG_DEF = new ConfigDef()
     group: 'SSL',
     validator: ci(['None', 'JDK', 'OpenSSL']),
     documentation:
-      'None, or JDK/OpenSSL (both mean TLS through Node): trusted CAs from ssl.truststore.path (PEM); a client certificate for mTLS from ssl.openssl.keyCertChain + ssl.openssl.privateKey (PEM) or ssl.keystore.path (PKCS12).',
+      'None, or JDK/OpenSSL (both mean TLS through Node): trusted CAs from ssl.truststore.path (PEM, JKS or PKCS12); a client certificate for mTLS from ssl.keystore.path (JKS or PKCS12) or ssl.openssl.keyCertChain + ssl.openssl.privateKey (PEM).',
   })
   .define({
     name: 'ssl.hostnameValidation',
@@ -165,8 +165,15 @@ export const CONFIG_DEF = new ConfigDef()
     default: '',
     importance: Importance.LOW,
     group: 'SSL',
-    documentation:
-      'PEM file of trusted CA certificates; empty for the system CAs. (DataStax: a JKS trust store. Convert it: keytool -exportcert -rfc -keystore truststore.jks -alias <alias> -file ca.pem)',
+    documentation: 'Trusted CA certificates: a PEM file, or a JKS or PKCS12 trust store (its trusted certificate entries); empty for the system CAs.',
+  })
+  .define({
+    name: 'ssl.truststore.password',
+    type: ConfigType.PASSWORD,
+    default: '',
+    importance: Importance.LOW,
+    group: 'SSL',
+    documentation: 'Password of a JKS or PKCS12 ssl.truststore.path (a JKS trust store can be read without one, as in Java).',
   })
   .define({
     name: 'ssl.keystore.path',
@@ -175,7 +182,7 @@ export const CONFIG_DEF = new ConfigDef()
     importance: Importance.LOW,
     group: 'SSL',
     documentation:
-      'PKCS12 key store (.p12/.pfx) with the client certificate and key, for mTLS (alternative to the ssl.openssl.* PEM files). JKS is not readable from Node: keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12',
+      'JKS or PKCS12 key store (.jks, .p12/.pfx) with the client certificate and key, for mTLS (alternative to the ssl.openssl.* PEM files). A JKS store: the first private key entry, whose key password must be ssl.keystore.password.',
   })
   .define({
     name: 'ssl.keystore.password',
@@ -388,6 +395,7 @@ export interface SinkConfig {
   ignoreErrors: IgnoreErrors;
   password: string;
   keystorePassword: string;
+  truststorePassword: string;
   tables: TableConfig[];
   codecs: Map<string, CodecConfig>;
 }
@@ -402,6 +410,7 @@ export function parseSinkConfig(props: Record<string, string>): SinkConfig {
     ignoreErrors: ignoreErrorsOf(global.ignoreErrors),
     password: (global['auth.password'] as Password).value,
     keystorePassword: (global['ssl.keystore.password'] as Password).value,
+    truststorePassword: (global['ssl.truststore.password'] as Password).value,
     tables: t.tables,
     codecs: t.codecs,
   };

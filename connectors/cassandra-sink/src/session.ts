@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import { Client, auth, policies, types, type ClientOptions } from 'cassandra-driver';
+import { toPem } from 'jks-js';
 import type { SinkConfig } from './config';
 
 /** A setting that cannot work, with the key to fix: validate() reports it on that key, a task fails with it. */
@@ -47,14 +48,33 @@ export function clientOptions(cfg: SinkConfig): ClientOptions {
 }
 
 const isJks = (data: Buffer) => data.length >= 4 && data.readUInt32BE(0) === 0xfeedfeed; // JKS magic number
+const isPem = (data: Buffer) => data.toString('latin1').includes('-----BEGIN');
+const isDer = (data: Buffer) => data[0] === 0x30; // an ASN.1 SEQUENCE: a PKCS12 store, if anything
+
+type StoreKey = 'ssl.truststore.path' | 'ssl.keystore.path';
+const PASSWORD_KEY = { 'ssl.truststore.path': 'ssl.truststore.password', 'ssl.keystore.path': 'ssl.keystore.password' } as const;
+
+/** The entries of a JKS or PKCS12 store as PEM (jks-js), per alias: trusted certificates, or a chain and its key. */
+function storeEntries(cfg: SinkConfig, key: StoreKey, data: Buffer): { ca?: string; cert?: string; key?: string }[] {
+  const password = key === 'ssl.truststore.path' ? cfg.truststorePassword : cfg.keystorePassword;
+  try {
+    return Object.values(toPem(data, password));
+  } catch (e) {
+    const m = (e as Error).message;
+    if (/password|MAC could not be verified|Cannot recover key/i.test(m))
+      throw new SettingError(PASSWORD_KEY[key], `Cannot open ${key} ${cfg.global[key]}: wrong ${PASSWORD_KEY[key]} (${m})`);
+    throw new SettingError(key, `Cannot read ${key} ${cfg.global[key]} as a ${isJks(data) ? 'JKS' : 'PKCS12'} store: ${m}`);
+  }
+}
 
 /**
- * TLS options from the `ssl.*` files, each checked so that a wrong file is reported on its key: trusted CAs (PEM),
- * the client certificate for mTLS as PEM chain + key or as a PKCS12 key store (JKS cannot be read by Node).
+ * TLS options from the `ssl.*` files, each checked so that a wrong file is reported on its key: trusted CAs from a
+ * PEM file or a JKS/PKCS12 trust store; the client certificate for mTLS as PEM chain + key or as a JKS/PKCS12 key
+ * store (as in the DataStax connector's JDK provider: its configs keep working unchanged).
  */
 export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
   const g = cfg.global;
-  const read = (key: keyof typeof g, what: string): Buffer | undefined => {
+  const read = (key: 'ssl.truststore.path' | 'ssl.keystore.path' | 'ssl.openssl.keyCertChain' | 'ssl.openssl.privateKey'): Buffer | undefined => {
     const path = String(g[key]).trim();
     if (!path) return undefined;
     let data: Buffer;
@@ -63,43 +83,53 @@ export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
     } catch (e) {
       throw new SettingError(key, `Cannot read ${key} ${path}: ${(e as Error).message}`);
     }
-    if (what !== 'PKCS12' && !data.toString('latin1').includes('-----BEGIN')) {
-      const jks = isJks(data) ? ' (it is a JKS key store)' : '';
-      throw new SettingError(key, `${key} ${path} is not a PEM file${jks}: expected ${what}. See the connector docs for the keytool/openssl conversion.`);
-    }
+    const store = key === 'ssl.truststore.path' || key === 'ssl.keystore.path';
+    if (isPem(data) ? key === 'ssl.keystore.path' : !store || !(isJks(data) || isDer(data)))
+      throw new SettingError(
+        key,
+        store
+          ? `${key} ${path} is not a ${key === 'ssl.keystore.path' ? '' : 'PEM, '}JKS or PKCS12 file`
+          : `${key} ${path} is not a PEM file${isJks(data) ? ' (it is a JKS key store: set ssl.keystore.path to it instead)' : ''}`,
+      );
     return data;
   };
+  const trust = read('ssl.truststore.path');
+  let ca: string | Buffer | string[] | undefined = trust;
+  if (trust && !isPem(trust)) {
+    ca = storeEntries(cfg, 'ssl.truststore.path', trust).flatMap((e) => (e.ca ? [e.ca] : []));
+    if (!ca.length) throw new SettingError('ssl.truststore.path', `${g['ssl.truststore.path']} has no trusted certificate entry`);
+  }
   const opts: ConnectionOptions = {
-    ca: read('ssl.truststore.path', 'PEM CA certificates'),
+    ca,
     rejectUnauthorized: true,
     ciphers: g['ssl.cipherSuites'].length ? g['ssl.cipherSuites'].join(':') : undefined,
     ...(g['ssl.hostnameValidation'] ? {} : { checkServerIdentity: () => undefined }),
   };
-  const cert = read('ssl.openssl.keyCertChain', 'a PEM certificate chain');
-  const key = read('ssl.openssl.privateKey', 'a PEM private key');
-  const pfx = read('ssl.keystore.path', 'PKCS12');
+  const cert = read('ssl.openssl.keyCertChain');
+  const key = read('ssl.openssl.privateKey');
+  const store = read('ssl.keystore.path');
   if (!cert !== !key)
     throw new SettingError(
       cert ? 'ssl.openssl.privateKey' : 'ssl.openssl.keyCertChain',
       'Set both ssl.openssl.keyCertChain and ssl.openssl.privateKey (mTLS), or neither',
     );
-  if (cert && pfx) throw new SettingError('ssl.keystore.path', 'Set either ssl.keystore.path or ssl.openssl.keyCertChain/privateKey, not both');
-  if (pfx && isJks(pfx))
-    throw new SettingError(
-      'ssl.keystore.path',
-      `${g['ssl.keystore.path']} is a JKS key store, which Node cannot read: convert it with keytool -importkeystore -srckeystore <file>.jks -destkeystore <file>.p12 -deststoretype PKCS12`,
-    );
+  if (cert && store) throw new SettingError('ssl.keystore.path', 'Set either ssl.keystore.path or ssl.openssl.keyCertChain/privateKey, not both');
   try {
     if (cert) createSecureContext({ cert, key });
   } catch (e) {
     throw new SettingError('ssl.openssl.privateKey', `The client certificate and key do not load together: ${(e as Error).message}`);
   }
+  if (store && isJks(store)) {
+    const entry = storeEntries(cfg, 'ssl.keystore.path', store).find((e) => e.cert && e.key);
+    if (!entry) throw new SettingError('ssl.keystore.path', `${g['ssl.keystore.path']} has no private key entry (a client certificate and its key)`);
+    return { ...opts, cert: entry.cert, key: entry.key };
+  }
   try {
-    if (pfx) createSecureContext({ pfx, passphrase: cfg.keystorePassword });
+    if (store) createSecureContext({ pfx: store, passphrase: cfg.keystorePassword });
   } catch (e) {
     throw new SettingError('ssl.keystore.password', `Cannot open the PKCS12 key store ${g['ssl.keystore.path']}: ${(e as Error).message}`);
   }
-  return { ...opts, ...(cert ? { cert, key } : {}), ...(pfx ? { pfx, passphrase: cfg.keystorePassword } : {}) };
+  return { ...opts, ...(cert ? { cert, key } : {}), ...(store ? { pfx: store, passphrase: cfg.keystorePassword } : {}) };
 }
 
 /**
@@ -133,7 +163,7 @@ export function settingAtFault(cfg: SinkConfig, e: unknown): SettingError | null
     if (/self.signed|unable to (get local issuer|verify)|certificate has expired|CERT_/i.test(`${m} ${code ?? ''}`))
       return new SettingError(
         'ssl.truststore.path',
-        `The server certificate is not trusted: ${m} (set ssl.truststore.path to a PEM file with the CA that signed it)`,
+        `The server certificate is not trusted: ${m} (set ssl.truststore.path to a PEM file or a JKS/PKCS12 trust store with the CA that signed it)`,
       );
   }
   return null;

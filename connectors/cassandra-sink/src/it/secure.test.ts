@@ -38,13 +38,22 @@ const SECURE: Record<string, string> = {
   'ssl.openssl.keyCertChain': path.join(TLS, 'client.pem'),
   'ssl.openssl.privateKey': path.join(TLS, 'client-key.pem'),
 };
+/** Trust and key stores in PKCS12. */
 const PKCS12: Record<string, string> = {
   ...SECURE,
   'ssl.provider': 'JDK',
+  'ssl.truststore.path': path.join(TLS, 'truststore.p12'),
+  'ssl.truststore.password': 'kconnect',
   'ssl.openssl.keyCertChain': '',
   'ssl.openssl.privateKey': '',
   'ssl.keystore.path': path.join(TLS, 'client.p12'),
   'ssl.keystore.password': 'kconnect',
+};
+/** Trust and key stores in JKS (made by keytool), as in the DataStax connector's docs. */
+const JKS: Record<string, string> = {
+  ...PKCS12,
+  'ssl.truststore.path': path.join(TLS, 'truststore.jks'),
+  'ssl.keystore.path': path.join(TLS, 'client.jks'),
 };
 
 describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requiring both)', () => {
@@ -121,8 +130,12 @@ describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requirin
     await writesThrough(SECURE, 'pem');
   });
 
-  it('mTLS with a PKCS12 key store (ssl.provider=JDK, ssl.keystore.path/password): every record is written', async () => {
+  it('mTLS with PKCS12 trust and key stores (ssl.provider=JDK, ssl.truststore/keystore.path/password): every record is written', async () => {
     await writesThrough(PKCS12, 'pkcs12');
+  });
+
+  it('mTLS with JKS trust and key stores, a DataStax config unchanged: every record is written', async () => {
+    await writesThrough(JKS, 'jks');
   });
 
   it('bursts of concurrent requests are all answered (the driver is kept at protocol v4)', async () => {
@@ -158,6 +171,8 @@ describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requirin
   it('refused credentials and certificates are reported on the key to fix, and POST creates nothing', async () => {
     expect(await errorsOf(SECURE)).toEqual({});
     expect(await errorsOf(PKCS12)).toEqual({});
+    expect(await errorsOf(JKS)).toEqual({});
+    expect(await errorsOf({ ...JKS, 'ssl.truststore.password': '' })).toEqual({}); // Java reads a JKS trust store without one
 
     const badPassword = await errorsOf({ ...SECURE, 'auth.password': 'wrong' });
     expect(Object.keys(badPassword)).toEqual(['auth.password']);
@@ -184,13 +199,26 @@ describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requirin
     const wrongKey = await errorsOf({ ...SECURE, 'ssl.openssl.privateKey': path.join(TLS, 'ca-key.pem') });
     expect(wrongKey['ssl.openssl.privateKey']![0]).toMatch(/client certificate and key do not load together/);
 
-    const notPem = await errorsOf({ ...SECURE, 'ssl.truststore.path': path.join(TLS, 'truststore.p12') });
-    expect(notPem['ssl.truststore.path']![0]).toMatch(/is not a PEM file/);
+    const wrongJksPasswords = await errorsOf({ ...JKS, 'ssl.truststore.password': 'wrong', 'ssl.keystore.password': 'wrong' });
+    expect(Object.keys(wrongJksPasswords).sort()).toEqual(['ssl.truststore.password']); // the first file read
+    expect(wrongJksPasswords['ssl.truststore.password']![0]).toMatch(/Cannot open ssl.truststore.path .*truststore.jks: wrong ssl.truststore.password/);
+    expect(Object.keys(await errorsOf({ ...JKS, 'ssl.keystore.password': 'wrong' }))).toEqual(['ssl.keystore.password']);
+    expect(Object.keys(await errorsOf({ ...PKCS12, 'ssl.truststore.password': 'wrong' }))).toEqual(['ssl.truststore.password']);
 
-    const jks = path.join(w.dir, 'keystore.jks');
-    writeFileSync(jks, Buffer.concat([Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]), Buffer.alloc(64)]));
-    const jksStore = await errorsOf({ ...PKCS12, 'ssl.keystore.path': jks });
-    expect(jksStore['ssl.keystore.path']![0]).toMatch(/is a JKS key store.*keytool -importkeystore/);
+    const noKeyEntry = await errorsOf({ ...JKS, 'ssl.keystore.path': path.join(TLS, 'truststore.jks') });
+    expect(noKeyEntry['ssl.keystore.path']![0]).toMatch(/has no private key entry/);
+    const noTrustedEntry = await errorsOf({ ...JKS, 'ssl.truststore.path': path.join(TLS, 'client.jks') });
+    expect(noTrustedEntry['ssl.truststore.path']![0]).toMatch(/has no trusted certificate entry/);
+
+    const garbage = path.join(w.dir, 'garbage.bin');
+    writeFileSync(garbage, Buffer.from('not a certificate store'));
+    expect((await errorsOf({ ...SECURE, 'ssl.truststore.path': garbage }))['ssl.truststore.path']![0]).toMatch(/is not a PEM, JKS or PKCS12 file/);
+    expect((await errorsOf({ ...PKCS12, 'ssl.keystore.path': path.join(TLS, 'client.pem') }))['ssl.keystore.path']![0]).toMatch(/is not a JKS or PKCS12 file/);
+    const jksAsPem = await errorsOf({ ...SECURE, 'ssl.openssl.keyCertChain': path.join(TLS, 'client.jks') });
+    expect(jksAsPem['ssl.openssl.keyCertChain']![0]).toMatch(/is not a PEM file \(it is a JKS key store: set ssl.keystore.path to it instead\)/);
+    const brokenJks = path.join(w.dir, 'broken.jks');
+    writeFileSync(brokenJks, readFileSync(path.join(TLS, 'client.jks')).subarray(0, 40)); // cut short
+    expect((await errorsOf({ ...JKS, 'ssl.keystore.path': brokenJks }))['ssl.keystore.path']![0]).toMatch(/Cannot read ssl.keystore.path .* as a JKS store/);
 
     // the password is hidden in the validation answer
     const res = await w.api('PUT', '/connector-plugins/CassandraSinkConnector/config/validate', {
