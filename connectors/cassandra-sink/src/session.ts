@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import { Client, auth, policies, types, type ClientOptions } from 'cassandra-driver';
-import { toPem } from 'jks-js';
 import type { SinkConfig } from './config';
 
 /** A setting that cannot work, with the key to fix: validate() reports it on that key, a task fails with it. */
@@ -54,11 +53,15 @@ const isDer = (data: Buffer) => data[0] === 0x30; // an ASN.1 SEQUENCE: a PKCS12
 type StoreKey = 'ssl.truststore.path' | 'ssl.keystore.path';
 const PASSWORD_KEY = { 'ssl.truststore.path': 'ssl.truststore.password', 'ssl.keystore.path': 'ssl.keystore.password' } as const;
 
+/** jks-js (with node-forge) takes ~100 ms to load: it is loaded when a JKS/PKCS12 store is read, not before. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jks = (): typeof import('jks-js') => require('jks-js');
+
 /** The entries of a JKS or PKCS12 store as PEM (jks-js), per alias: trusted certificates, or a chain and its key. */
 function storeEntries(cfg: SinkConfig, key: StoreKey, data: Buffer): { ca?: string; cert?: string; key?: string }[] {
   const password = key === 'ssl.truststore.path' ? cfg.truststorePassword : cfg.keystorePassword;
   try {
-    return Object.values(toPem(data, password));
+    return Object.values(jks().toPem(data, password));
   } catch (e) {
     const m = (e as Error).message;
     if (/password|MAC could not be verified|Cannot recover key/i.test(m))
