@@ -76,6 +76,8 @@ export class TableWriter {
   private insertQuery = '';
   private deleteQuery = '';
   private customBinds: string[] = [];
+  /** Whether the custom query sets the writetime from the record (`USING TIMESTAMP :kafka_internal_timestamp`). */
+  private readonly queryHasWritetime: boolean;
   private counter = false;
   private nonPk: Set<string> = new Set();
 
@@ -84,6 +86,7 @@ export class TableWriter {
     readonly codec: CodecConfig,
   ) {
     this.fqtn = `${cfg.keyspace}.${cfg.table}`;
+    this.queryHasWritetime = new RegExp(`TIMESTAMP\\s+:"?${TIMESTAMP_BIND}\\b`, 'i').test(cfg.query ?? '');
     this.labels = { topic: cfg.topic, keyspace: cfg.keyspace, table: cfg.table };
     const camel = cfg.consistencyLevel.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     this.cl = types.consistencies[camel as keyof typeof types.consistencies];
@@ -309,7 +312,8 @@ export class TableWriter {
         if (b === TTL_BIND) return this.ttl(record);
         return this.unsetOrNull(values[idx.binds[j]!] ?? null);
       });
-      return { query: this.insertQuery, params, group, row: this.rowKey(values, wt), bytes, counter: this.counter, consistency: this.cl, writer: this };
+      const row = this.rowKey(values, this.queryHasWritetime ? wt : types.unset);
+      return { query: this.insertQuery, params, group, row, bytes, counter: this.counter, consistency: this.cl, writer: this };
     }
     let isDelete = this.cfg.deletesEnabled && !this.counter && (record.value === null || idx.nonPk.length > 0);
     if (isDelete && record.value !== null) for (const i of idx.nonPk) if (values[i] !== null) isDelete = false;

@@ -289,6 +289,7 @@ describe('Cassandra sink writes (real Cassandra + Kafka)', () => {
   it('many writes to one row in one batch of records: the last one wins, with or without a writetime of their own', async () => {
     await cql.execute(`CREATE TABLE ${ks}.last (id int PRIMARY KEY, v int)`);
     await cql.execute(`CREATE TABLE ${ks}.last_q (id int PRIMARY KEY, v int)`);
+    await cql.execute(`CREATE TABLE ${ks}.last_v (id int PRIMARY KEY, v int, at bigint)`);
     const topic = await feeder.topic('last');
     const t0 = 1_700_000_000_000;
     // key 7: 1..60 with a tombstone at 30; key 8: 1..60; record timestamps increase
@@ -309,22 +310,27 @@ describe('Cassandra sink writes (real Cassandra + Kafka)', () => {
         [`topic.${topic}.${ks}.last_q.mapping`]: 'id=key, v=value.v',
         [`topic.${topic}.${ks}.last_q.query`]: `INSERT INTO ${ks}.last_q (id, v) VALUES (:id, :v)`,
         [`topic.${topic}.${ks}.last_q.deletesEnabled`]: 'false',
+        // the record timestamp as a value, not as the writetime: the same
+        [`topic.${topic}.${ks}.last_v.mapping`]: 'id=key, v=value.v',
+        [`topic.${topic}.${ks}.last_v.query`]: `INSERT INTO ${ks}.last_v (id, v, at) VALUES (:id, :v, :kafka_internal_timestamp)`,
       },
       false,
     );
     expect(res.status).toBe(201);
     const read = async (t: string) => (await rows(`SELECT id, v, writetime(v) AS wt FROM ${ks}.${t}`)).map((r) => [r.id, r.v, Number(r.wt)]).sort();
-    await eventually(async () => JSON.stringify((await read('last_q')).map((r) => r.slice(0, 2))) === '[[7,60],[8,60]]', 30_000, 'custom query rows');
+    for (const t of ['last_q', 'last_v'])
+      await eventually(async () => JSON.stringify((await read(t)).map((r) => r.slice(0, 2))) === '[[7,60],[8,60]]', 30_000, `${t} rows`);
     await eventually(async () => (await read('last')).length === 2, 30_000, 'rows');
     expect(await read('last')).toEqual([
       [7, 60, (t0 + 118) * 1000],
       [8, 60, (t0 + 119) * 1000],
     ]);
     const m = await (await fetch(`${w.url}/metrics`)).text();
-    const requests = [...m.matchAll(/^cassandra_sink_batch_size_records_count\{[^}]*table="last(_q)?"[^}]*\} (\d+)/gm)].map((x) => [x[1] ?? '', Number(x[2])]);
+    const requests = [...m.matchAll(/^cassandra_sink_batch_size_records_count\{[^}]*table="(last(_q|_v)?)"[^}]*\} (\d+)/gm)].map((x) => [x[1], Number(x[3])]);
     const byTable = Object.fromEntries(requests);
-    expect(byTable['']).toBeLessThan(20); // batched (at most 32 per request)
-    expect(byTable['_q']).toBeGreaterThanOrEqual(120); // one row per request
+    expect(byTable.last).toBeLessThan(20); // batched (at most 32 per request)
+    expect(byTable.last_q).toBeGreaterThanOrEqual(120); // one row per request
+    expect(byTable.last_v).toBeGreaterThanOrEqual(120);
   });
 
   it('custom query with named binds and consistency level; topics.regex; one topic to two tables', async () => {
