@@ -13,6 +13,9 @@
  *     @kconnect/cassandra-sink), JsonConverter (schemas off), the connector created over REST; measured from the POST to the
  *     moment `cassandra_sink_records_written_total` reaches N: records/s, worker CPU seconds, peak RSS, CQL requests
  *     and rows per request (from the sink's metrics);
+ *   - kafkajs alone: the topic read by a plain kafkajs consumer (JSON.parse of each value, nothing written), the
+ *     other library cost every record pays; with the ceiling's driver CPU per row, the part of the sink's CPU per
+ *     record that is not its own work;
  *   - both: Cassandra's CPU per row in the same interval (and the Kafka broker's for the sink), read from /proc for
  *     services started by scripts/services.sh: Cassandra spends more CPU per row at lower request rates, so on a
  *     small machine the sink's own CPU per record decides the rate.
@@ -156,6 +159,41 @@ async function ceiling(cql: Client, ks: string): Promise<{ best: number; bestRun
   return { best: bestRun.rps, bestRun, runs };
 }
 
+/**
+ * What the Kafka client alone costs: the topic read by a kafkajs consumer in this process (fetch, decode, and
+ * JSON.parse of each value), nothing written. Part of any sink's CPU per record, with the driver's (the ceiling's).
+ */
+async function kafkajsFloor(kafka: Kafka, topic: string): Promise<{ rps: number; cpuMicros: number }> {
+  const consumer = kafka.consumer({ groupId: `${topic}-floor` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let n = 0;
+  let t0 = 0;
+  let cpu0 = process.cpuUsage();
+  let sink = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (!t0) {
+            t0 = performance.now();
+            cpu0 = process.cpuUsage();
+          }
+          for (const m of batch.messages) sink += (JSON.parse(m.value!.toString()) as Reading).rssi;
+          n += batch.messages.length;
+          if (n >= N) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await consumer.disconnect();
+  if (sink === 0.5) console.log(); // uses the parsed values, so the parse cannot be optimised away
+  return { rps: N / secs, cpuMicros: (cpu.user + cpu.system) / N };
+}
+
 async function main() {
   const cql = new Client({
     contactPoints: ['127.0.0.1:9042'],
@@ -191,6 +229,10 @@ async function main() {
     }
     await producer.disconnect();
     console.log(`preloaded ${N} records (${Math.round(bytes / N)} bytes each) into ${topic}`);
+    const floor = await kafkajsFloor(kafka, topic);
+    console.log(
+      `kafkajs alone (consumer group, eachBatch, JSON.parse of each value, nothing written): ${Math.round(floor.rps)} records/s, ${floor.cpuMicros.toFixed(1)} µs CPU per record`,
+    );
     await cql.execute(TABLE_DDL(ks, 'readings'));
 
     const port = await freePort();
@@ -281,6 +323,7 @@ async function main() {
         peakRssMiB: rss,
         rowsInTable: count,
       },
+      kafkajsAlone: { recordsPerSecond: Math.round(floor.rps), cpuMicrosecondsPerRecord: floor.cpuMicros },
       ceiling: { bestRowsPerSecond: Math.round(ceil.best), runs: ceil.runs.map((r) => ({ ...r, rps: Math.round(r.rps) })) },
       ratio: rps / ceil.best,
       ratioAfterFirstWrite: steadyRps / ceil.best,
@@ -297,6 +340,10 @@ async function main() {
     console.log(
       `ceiling:  ${Math.round(ceil.best)} rows/s (${ceil.bestRun.mode}, concurrency ${ceil.bestRun.concurrency}), CPU per row: ${ceil.bestRun.cpuMicrosPerRow.toFixed(1)} µs driver process, ${ceil.bestRun.cassandraMicrosPerRow.toFixed(1)} µs Cassandra`,
     );
+    const own = result.kconnect.cpuMicrosecondsPerRecord - floor.cpuMicros - ceil.bestRun.cpuMicrosPerRow;
+    console.log(
+      `worker CPU per record: ${result.kconnect.cpuMicrosecondsPerRecord.toFixed(1)} µs = kafkajs + JSON.parse ${floor.cpuMicros.toFixed(1)} µs + driver ${ceil.bestRun.cpuMicrosPerRow.toFixed(1)} µs (as measured alone) + ${own.toFixed(1)} µs of the sink's own work`,
+    );
     console.log(
       `ratio kconnect/ceiling: ${(result.ratio * 100).toFixed(1)}% end to end, ${(result.ratioAfterFirstWrite * 100).toFixed(1)}% from the first write`,
     );
@@ -305,7 +352,7 @@ async function main() {
     await worker?.stop(3000);
     await worker?.close();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.deleteGroups([`connect-${name}`]).catch(() => undefined);
+    await admin.deleteGroups([`connect-${name}`, `${topic}-floor`]).catch(() => undefined);
     await admin.disconnect();
     await cql.execute(`DROP KEYSPACE IF EXISTS ${ks}`, [], { readTimeout: 60_000 }).catch(() => undefined);
     await cql.shutdown();
