@@ -341,10 +341,14 @@ function dateFromMs(ms: number, tz: string): types.LocalDate {
 
 // ---- values ------------------------------------------------------------------------------------------------
 
-function asBigInt(v: unknown, what: string): bigint {
+/** A type, or what to call it in an error message (computed only for the message). */
+type What = CqlType | string;
+const whatName = (w: What) => (typeof w === 'string' ? w : typeName(w));
+
+function asBigInt(v: unknown, what: What): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw new ConversionError(`${describe(v)} is not an integer (${what})`);
+    if (!Number.isInteger(v)) throw new ConversionError(`${describe(v)} is not an integer (${whatName(what)})`);
     return BigInt(v);
   }
   if (typeof v === 'boolean') return v ? 1n : 0n;
@@ -354,10 +358,10 @@ function asBigInt(v: unknown, what: string): bigint {
     if (/^[-+]?\d+(\.0+)?([eE]\+?\d+)?$/.test(s) && Number.isSafeInteger(Number(s))) return BigInt(Number(s));
   }
   if (v instanceof Date) return BigInt(v.getTime());
-  throw new ConversionError(`cannot convert ${describe(v)} to ${what}`);
+  throw new ConversionError(`cannot convert ${describe(v)} to ${whatName(what)}`);
 }
 
-function asNumber(v: unknown, what: string): number {
+function asNumber(v: unknown, what: What): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -365,7 +369,7 @@ function asNumber(v: unknown, what: string): number {
     const n = Number(v.trim());
     if (!Number.isNaN(n) || /^nan$/i.test(v.trim())) return n;
   }
-  throw new ConversionError(`cannot convert ${describe(v)} to ${what}`);
+  throw new ConversionError(`cannot convert ${describe(v)} to ${whatName(what)}`);
 }
 
 function parseJsonish(v: unknown, type: CqlType): unknown {
@@ -396,8 +400,8 @@ function toBuffer(v: unknown): Buffer {
   throw new ConversionError(`cannot convert ${describe(v)} to blob (expected bytes, base64 or 0x-hex)`);
 }
 
-function checkRange(n: bigint, min: bigint, max: bigint, what: string): number {
-  if (n < min || n > max) throw new ConversionError(`${n} is out of range for ${what}`);
+function checkRange(n: bigint, min: bigint, max: bigint, what: What): number {
+  if (n < min || n > max) throw new ConversionError(`${n} is out of range for ${whatName(what)}`);
   return Number(n);
 }
 
@@ -428,23 +432,23 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
     }
     case dataTypes.int:
       if (typeof value === 'number' && (value | 0) === value) return value; // the common case, without BigInt
-      return checkRange(asBigInt(value, typeName(type)), -2147483648n, 2147483647n, typeName(type));
+      return checkRange(asBigInt(value, type), -2147483648n, 2147483647n, type);
     case dataTypes.smallint:
-      return checkRange(asBigInt(value, typeName(type)), -32768n, 32767n, typeName(type));
+      return checkRange(asBigInt(value, type), -32768n, 32767n, type);
     case dataTypes.tinyint:
-      return checkRange(asBigInt(value, typeName(type)), -128n, 127n, typeName(type));
+      return checkRange(asBigInt(value, type), -128n, 127n, type);
     case dataTypes.bigint:
     case dataTypes.counter: {
       if (typeof value === 'number' && Number.isSafeInteger(value)) return types.Long.fromNumber(value);
-      const n = value instanceof Date ? BigInt(value.getTime()) : asBigInt(value, typeName(type));
+      const n = value instanceof Date ? BigInt(value.getTime()) : asBigInt(value, type);
       if (n < -(2n ** 63n) || n >= 2n ** 63n) throw new ConversionError(`${n} is out of range for ${typeName(type)}`);
       return types.Long.fromString(n.toString());
     }
     case dataTypes.varint:
-      return types.Integer.fromString(asBigInt(value, typeName(type)).toString());
+      return types.Integer.fromString(asBigInt(value, type).toString());
     case dataTypes.float:
     case dataTypes.double:
-      return asNumber(value, typeName(type));
+      return asNumber(value, type);
     case dataTypes.decimal: {
       const s = typeof value === 'number' || typeof value === 'bigint' ? String(value) : typeof value === 'string' ? value.trim() : '';
       if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) throw new ConversionError(`cannot convert ${describe(value)} to decimal`);
@@ -473,15 +477,14 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
     case dataTypes.timestamp:
       if (value instanceof Date) return value;
       if (typeof value === 'number' && codec.unit === 'MILLISECONDS' && Number.isSafeInteger(value)) return new Date(value);
-      if (typeof value === 'number' || typeof value === 'bigint')
-        return new Date(Number(convertUnit(asBigInt(value, typeName(type)), codec.unit, 'MILLISECONDS')));
+      if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(convertUnit(asBigInt(value, type), codec.unit, 'MILLISECONDS')));
       if (typeof value === 'string') return new Date(parseTimestampString(value, codec).ms);
       throw new ConversionError(`cannot convert ${describe(value)} to timestamp`);
     case dataTypes.date:
       if (value instanceof Date) return dateFromMs(value.getTime(), codec.timeZone);
       if (typeof value === 'number' && codec.unit === 'MILLISECONDS' && Number.isSafeInteger(value)) return dateFromMs(value, codec.timeZone);
       if (typeof value === 'number' || typeof value === 'bigint')
-        return dateFromMs(Number(convertUnit(asBigInt(value, typeName(type)), codec.unit, 'MILLISECONDS')), codec.timeZone);
+        return dateFromMs(Number(convertUnit(asBigInt(value, type), codec.unit, 'MILLISECONDS')), codec.timeZone);
       if (typeof value === 'string') return parseDateString(value, codec);
       throw new ConversionError(`cannot convert ${describe(value)} to date`);
     case dataTypes.time:
@@ -491,7 +494,7 @@ export function convert(value: unknown, type: CqlType, codec: CodecConfig): unkn
         const tod = ms >= 0 && ms < 86_400_000 ? ms : (((ms + zoneOffsetMinutes(codec.timeZone, ms) * 60000) % 86_400_000) + 86_400_000) % 86_400_000;
         return timeFromNanos(BigInt(tod) * 1_000_000n);
       }
-      if (typeof value === 'number' || typeof value === 'bigint') return timeFromNanos(convertUnit(asBigInt(value, typeName(type)), codec.unit, 'NANOSECONDS'));
+      if (typeof value === 'number' || typeof value === 'bigint') return timeFromNanos(convertUnit(asBigInt(value, type), codec.unit, 'NANOSECONDS'));
       if (typeof value === 'string') return parseTimeString(value, codec);
       throw new ConversionError(`cannot convert ${describe(value)} to time`);
     case dataTypes.inet:
