@@ -5,6 +5,7 @@
  */
 import { ConfigDef, ConfigType, Importance, type Password, Validators } from '@kconnect/api';
 import { type Mapping, parseMapping } from './mapping';
+import { checkFormat, checkLocale } from './convert';
 
 export const IGNORE_ERRORS = ['None', 'All', 'Driver'] as const;
 export type IgnoreErrors = (typeof IGNORE_ERRORS)[number];
@@ -329,6 +330,24 @@ export function parseTopicConfigs(props: Record<string, string>): TopicConfigs {
     const t = tables.get(prefix) ?? {};
     t[m[4]!] = String(raw);
     tables.set(prefix, t);
+  }
+
+  // Formats are read with the codec's locale (month and day names), whichever key came first.
+  for (const [topic, codec] of codecs) {
+    const key = (k: string) => `topic.${topic}.codec.${k}`;
+    try {
+      checkLocale(codec.locale);
+    } catch (e) {
+      err(key('locale'), `Invalid value ${codec.locale} for configuration ${key('locale')}: ${(e as Error).message}`);
+      continue;
+    }
+    for (const k of ['timestamp', 'date', 'time'] as const) {
+      try {
+        checkFormat(codec[k], codec.locale);
+      } catch (e) {
+        err(key(k), `Invalid value ${codec[k]} for configuration ${key(k)}: ${(e as Error).message}`);
+      }
+    }
   }
 
   const out: TableConfig[] = [];

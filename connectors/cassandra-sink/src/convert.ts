@@ -158,6 +158,10 @@ interface Parsed {
   s?: number;
   nanos?: number;
   offsetMin?: number;
+  /** Day of week read from the text (0 = Sunday), checked against the date as Java's resolver does. */
+  dow?: number;
+  /** AM/PM read from the text: `h` is then a clock hour of AM/PM (1-12). */
+  pm?: boolean;
 }
 
 const ISO_RE = /^(\d{4,})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?(?:\[[^\]]+\])?$/i;
@@ -171,9 +175,69 @@ function parseOffset(z: string | undefined): number | undefined {
 }
 const fracNanos = (f: string | undefined) => (f ? Number(f.padEnd(9, '0')) : 0);
 
-/** A regexp for a Java DateTimeFormatter pattern (the common letters: yMdHhmsSaXxZ and quoted literals). */
-function patternRegex(pattern: string): { re: RegExp; fields: string[] } {
-  const fields: string[] = [];
+/** Java's `en_US` style locale name as a BCP 47 tag (`fr_FR` → `fr-FR`). */
+const bcp47 = (locale: string) => locale.trim().replace(/_/g, '-');
+
+/** Month names, day names and AM/PM markers of a locale (CLDR, as Java 9+ uses), lower-cased → value. */
+interface LocaleNames {
+  monthsShort: Map<string, number>;
+  monthsLong: Map<string, number>;
+  daysShort: Map<string, number>;
+  daysLong: Map<string, number>;
+  ampm: Map<string, boolean>;
+}
+const localeNames = new Map<string, LocaleNames>();
+
+function namesOf(locale: string): LocaleNames {
+  let n = localeNames.get(locale);
+  if (n) return n;
+  const tag = bcp47(locale);
+  const part = (opts: Intl.DateTimeFormatOptions, type: string, ms: number) =>
+    new Intl.DateTimeFormat(tag, { ...opts, timeZone: 'UTC' })
+      .formatToParts(ms)
+      .find((p) => p.type === type)!
+      .value.toLowerCase();
+  const names = <V>(count: number, opts: Intl.DateTimeFormatOptions, type: string, at: (i: number) => number, value: (i: number) => V) =>
+    new Map(Array.from({ length: count }, (_, i) => [part(opts, type, at(i)), value(i)] as const));
+  // months in their format form (as in "15 janv. 2024"), days of 2023-01-01 (a Sunday) onwards
+  const month = (i: number) => Date.UTC(2023, i, 15);
+  const day = (i: number) => Date.UTC(2023, 0, 1 + i);
+  n = {
+    monthsShort: names(12, { day: 'numeric', month: 'short' }, 'month', month, (i) => i + 1),
+    monthsLong: names(12, { day: 'numeric', month: 'long' }, 'month', month, (i) => i + 1),
+    daysShort: names(7, { weekday: 'short' }, 'weekday', day, (i) => i),
+    daysLong: names(7, { weekday: 'long' }, 'weekday', day, (i) => i),
+    ampm: names(
+      2,
+      { hour: 'numeric', hour12: true },
+      'dayPeriod',
+      (i) => Date.UTC(2023, 0, 1, i * 12 + 1),
+      (i) => i === 1,
+    ),
+  };
+  localeNames.set(locale, n);
+  return n;
+}
+
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const alternatives = (m: Map<string, unknown>) =>
+  `(${[...m.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRe)
+    .join('|')})`;
+
+interface CompiledPattern {
+  re: RegExp;
+  /** Per capture group: the field it sets, and for names the lookup. */
+  fields: { field: string; names?: Map<string, number | boolean> }[];
+}
+
+/**
+ * A regexp for a Java DateTimeFormatter pattern: y/u M d H h m s S a E X/x/Z and quoted literals; MMM/MMMM, E…
+ * and a read the names of `locale` (case-insensitive). Throws a ConversionError for other letters.
+ */
+function patternRegex(pattern: string, locale: string): CompiledPattern {
+  const fields: CompiledPattern['fields'] = [];
   let src = '';
   let i = 0;
   while (i < pattern.length) {
@@ -181,75 +245,119 @@ function patternRegex(pattern: string): { re: RegExp; fields: string[] } {
     if (c === "'") {
       const end = pattern.indexOf("'", i + 1);
       const lit = end < 0 ? pattern.slice(i + 1) : pattern.slice(i + 1, end);
-      src += lit === '' ? "'" : lit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      src += lit === '' ? "'" : escapeRe(lit);
       i = end < 0 ? pattern.length : end + 1;
       continue;
     }
     let n = 1;
     while (pattern[i + n] === c) n++;
     i += n;
+    const num = (field: string, digits = '{1,2}') => {
+      fields.push({ field });
+      src += `(\\d${digits})`;
+    };
+    const named = (field: string, names: Map<string, number | boolean>) => {
+      fields.push({ field, names });
+      src += alternatives(names);
+    };
     switch (c) {
       case 'y':
       case 'u':
-        fields.push('y');
-        src += n === 2 ? '(\\d{2})' : '(\\d{4,})';
+        num('y', n === 2 ? '{2}' : '{4,}');
         break;
       case 'M':
-        fields.push('mo');
-        src += '(\\d{1,2})';
+        if (n <= 2) num('mo');
+        else named('mo', n === 3 ? namesOf(locale).monthsShort : namesOf(locale).monthsLong);
         break;
       case 'd':
-        fields.push('d');
-        src += '(\\d{1,2})';
+        num('d');
         break;
       case 'H':
-        fields.push('h');
-        src += '(\\d{1,2})';
+      case 'h':
+        num('h');
         break;
       case 'm':
-        fields.push('mi');
-        src += '(\\d{1,2})';
+        num('mi');
         break;
       case 's':
-        fields.push('s');
-        src += '(\\d{1,2})';
+        num('s');
         break;
       case 'S':
-        fields.push('frac');
-        src += `(\\d{1,${n}})`;
+        num('frac', `{1,${n}}`);
+        break;
+      case 'a':
+        named('pm', namesOf(locale).ampm);
+        break;
+      case 'E':
+        named('dow', n <= 3 ? namesOf(locale).daysShort : namesOf(locale).daysLong);
         break;
       case 'X':
       case 'x':
       case 'Z':
-        fields.push('zone');
+        fields.push({ field: 'zone' });
         src += '(Z|[+-]\\d{2}(?::?\\d{2})?)';
         break;
       default:
-        if (/[A-Za-z]/.test(c)) throw new ConversionError(`unsupported pattern letter '${c}' in "${pattern}"`);
-        src += c.repeat(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        if (/[A-Za-z]/.test(c))
+          throw new ConversionError(`unsupported pattern letter '${c}' in "${pattern}" (supported: y u M MMM MMMM d H h m s S a E EEEE X x Z, 'literals')`);
+        src += escapeRe(c.repeat(n));
     }
   }
-  return { re: new RegExp(`^${src}$`), fields };
+  return { re: new RegExp(`^${src}$`, 'i'), fields };
 }
 
-const patternCache = new Map<string, { re: RegExp; fields: string[] }>();
-function parseWithPattern(pattern: string, s: string): Parsed | null {
-  let p = patternCache.get(pattern);
+const patternCache = new Map<string, CompiledPattern>();
+function compiledPattern(pattern: string, locale: string): CompiledPattern {
+  const key = `${locale}\u0000${pattern}`;
+  let p = patternCache.get(key);
   if (!p) {
-    p = patternRegex(pattern);
-    patternCache.set(pattern, p);
+    p = patternRegex(pattern, locale);
+    patternCache.set(key, p);
   }
+  return p;
+}
+
+/** Checks a codec setting: a format name (`CQL_TIMESTAMP`, `ISO_*`) or a pattern this codec can read; throws why not. */
+export function checkFormat(format: string, locale: string): void {
+  if (!ISO_NAMES.has(format)) compiledPattern(format, locale);
+}
+
+/** Checks a codec locale (`en_US`, `fr_FR`…); throws why not. */
+export function checkLocale(locale: string): void {
+  try {
+    Intl.getCanonicalLocales(bcp47(locale));
+  } catch {
+    throw new ConversionError(`not a locale (expected e.g. en_US or fr_FR)`);
+  }
+}
+
+function parseWithPattern(pattern: string, locale: string, s: string): Parsed | null {
+  const p = compiledPattern(pattern, locale);
   const m = p.re.exec(s);
   if (!m) return null;
   const out: Parsed = {};
-  p.fields.forEach((f, i) => {
+  p.fields.forEach(({ field, names }, i) => {
     const g = m[i + 1]!;
-    if (f === 'frac') out.nanos = fracNanos(g);
-    else if (f === 'zone') out.offsetMin = parseOffset(g);
-    else if (f === 'y') out.y = g.length === 2 ? 2000 + Number(g) : Number(g);
-    else (out as Record<string, number>)[f] = Number(g);
+    if (names) (out as Record<string, unknown>)[field] = names.get(g.toLowerCase());
+    else if (field === 'frac') out.nanos = fracNanos(g);
+    else if (field === 'zone') out.offsetMin = parseOffset(g);
+    else if (field === 'y') out.y = g.length === 2 ? 2000 + Number(g) : Number(g);
+    else (out as Record<string, number>)[field] = Number(g);
   });
+  if (out.pm !== undefined && out.h !== undefined) {
+    if (out.h < 1 || out.h > 12) return null;
+    out.h = (out.h % 12) + (out.pm ? 12 : 0);
+  }
   return out;
+}
+
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** Java's resolver rejects a day of week that is not the date's: so does this. */
+function checkDayOfWeek(p: Parsed, s: string): void {
+  if (p.dow === undefined || p.y === undefined) return;
+  const actual = new Date(Date.UTC(p.y, (p.mo ?? 1) - 1, p.d ?? 1)).getUTCDay();
+  if (actual !== p.dow) throw new ConversionError(`${describe(s)}: the date is a ${DAY_NAMES[actual]}, not a ${DAY_NAMES[p.dow]}`);
 }
 
 const ISO_NAMES = new Set([
@@ -286,8 +394,9 @@ export function parseTimestampString(s: string, codec: CodecConfig): { ms: numbe
         nanos: fracNanos(m[7]),
         offsetMin: parseOffset(m[8]),
       };
-  } else p = parseWithPattern(codec.timestamp, str);
+  } else p = parseWithPattern(codec.timestamp, codec.locale, str);
   if (!p || p.y === undefined) throw new ConversionError(`cannot parse ${describe(s)} as a timestamp with format ${codec.timestamp}`);
+  checkDayOfWeek(p, s);
   const nanos = p.nanos ?? 0;
   const msPart = Math.floor(nanos / 1_000_000);
   let ms: number;
@@ -304,8 +413,9 @@ function parseDateString(s: string, codec: CodecConfig): types.LocalDate {
   if (ISO_NAMES.has(codec.date)) {
     const m = /^(\d{4,})-(\d{1,2})-(\d{1,2})$/.exec(str);
     if (m) p = { y: Number(m[1]), mo: Number(m[2]), d: Number(m[3]) };
-  } else p = parseWithPattern(codec.date, str);
+  } else p = parseWithPattern(codec.date, codec.locale, str);
   if (!p || p.y === undefined) throw new ConversionError(`cannot parse ${describe(s)} as a date with format ${codec.date}`);
+  checkDayOfWeek(p, s);
   return new types.LocalDate(p.y, p.mo ?? 1, p.d ?? 1);
 }
 
@@ -316,7 +426,7 @@ function parseTimeString(s: string, codec: CodecConfig): types.LocalTime {
   if (ISO_NAMES.has(codec.time)) {
     const m = TIME_RE.exec(str);
     if (m) p = { h: Number(m[1]), mi: Number(m[2]), s: Number(m[3] ?? 0), nanos: fracNanos(m[4]) };
-  } else p = parseWithPattern(codec.time, str);
+  } else p = parseWithPattern(codec.time, codec.locale, str);
   if (!p || p.h === undefined) throw new ConversionError(`cannot parse ${describe(s)} as a time with format ${codec.time}`);
   return timeFromNanos(BigInt(((p.h ?? 0) * 3600 + (p.mi ?? 0) * 60 + (p.s ?? 0)) * 1e9) + BigInt(p.nanos ?? 0));
 }

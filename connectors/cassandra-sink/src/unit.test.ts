@@ -126,6 +126,24 @@ describe('conversion', () => {
     expect(zoneOffsetMinutes('America/New_York', Date.UTC(2024, 0, 1))).toBe(-300);
     expect(zoneOffsetMinutes('+05:30', 0)).toBe(330);
   });
+  it('reads names and AM/PM of the codec locale, checks the day of week, and rejects unknown pattern letters', () => {
+    const en = { ...c, timestamp: 'EEEE, MMMM d, yyyy h:mm a' };
+    expect(parseTimestampString('Monday, January 15, 2024 3:04 PM', en).ms).toBe(Date.UTC(2024, 0, 15, 15, 4));
+    expect(parseTimestampString('monday, january 15, 2024 12:04 am', en).ms).toBe(Date.UTC(2024, 0, 15, 0, 4));
+    expect(parseTimestampString('Monday, January 15, 2024 12:04 PM', en).ms).toBe(Date.UTC(2024, 0, 15, 12, 4));
+    expect(() => parseTimestampString('Monday, January 15, 2024 13:04 PM', en)).toThrow(/cannot parse/);
+    expect(() => parseTimestampString('Sunday, January 15, 2024 3:04 PM', en)).toThrow(/the date is a Monday, not a Sunday/);
+    expect(parseTimestampString('15 févr. 2024 09:30', { ...c, locale: 'fr_FR', timestamp: 'dd MMM yyyy HH:mm' }).ms).toBe(Date.UTC(2024, 1, 15, 9, 30));
+    expect(String(convert('3. März 2024', { code: dataTypes.date }, { ...c, locale: 'de_DE', date: 'd. MMMM yyyy' }))).toBe('2024-03-03');
+    const r = parseTopicConfigs({
+      'topic.t.codec.timestamp': 'yyyy-MM-dd QQ',
+      'topic.u.codec.locale': 'x!',
+      'topic.v.codec.locale': 'fr_FR',
+      'topic.v.codec.date': 'd MMMM yyyy',
+    });
+    expect([...r.errors.keys()].sort()).toEqual(['topic.t.codec.timestamp', 'topic.u.codec.locale']);
+    expect(r.errors.get('topic.t.codec.timestamp')![0]).toMatch(/unsupported pattern letter 'Q'/);
+  });
   it('collections from JSON strings, arrays and objects; null elements are errors', () => {
     expect(convert('[1,2]', { code: dataTypes.set, info: { code: dataTypes.int } }, c)).toEqual([1, 2]);
     expect(convert([['1', 'a']], { code: dataTypes.map, info: [{ code: dataTypes.int }, { code: dataTypes.text }] }, c)).toEqual(new Map([[1, 'a']]));

@@ -227,6 +227,43 @@ describe('Cassandra sink writes (real Cassandra + Kafka)', () => {
     expect(JSON.parse(x.t_json)).toEqual({ nested: [1, { x: true }] });
   });
 
+  it('reads month and day names and AM/PM in the codec locale; a wrong day of week is a record error; a bad pattern is a config error', async () => {
+    await cql.execute(`CREATE TABLE ${ks}.dated (id int PRIMARY KEY, at timestamp, day date)`);
+    const topic = await feeder.topic('dated');
+    await feeder.send(topic, [
+      { key: 0, value: { at: 'mar. 15 janv. 2024 15:04', day: '3 mars 2024' } }, // 2024-01-15 is a Monday (lun.)
+      { key: 1, value: { at: 'lun. 15 janv. 2024 15:04', day: '3 mars 2024' } },
+      { key: 2, value: { at: 'DIM. 4 FÉVR. 2024 09:30', day: '29 février 2024' } },
+    ]);
+    const codec = {
+      [`topic.${topic}.codec.locale`]: 'fr_FR',
+      [`topic.${topic}.codec.timestamp`]: 'EEE d MMM yyyy HH:mm',
+      [`topic.${topic}.codec.date`]: 'd MMMM yyyy',
+    };
+    const { name, res } = await create(
+      { topics: topic, [`topic.${topic}.${ks}.dated.mapping`]: 'id=key, at=value.at, day=value.day', ignoreErrors: 'All', ...codec },
+      false,
+    );
+    expect(res.status).toBe(201);
+    await eventually(async () => (await count('dated')) === 2, 30_000, 'two rows');
+    const got = (await rows(`SELECT id, at, day FROM ${ks}.dated`)).map((r) => [r.id, r.at.toISOString(), r.day.toString()]).sort();
+    expect(got).toEqual([
+      [1, '2024-01-15T15:04:00.000Z', '2024-03-03'],
+      [2, '2024-02-04T09:30:00.000Z', '2024-02-29'],
+    ]);
+    expect((await w.api('GET', `/connectors/${name}/status`)).body.tasks[0].state).toBe('RUNNING');
+
+    const bad = await w.api('POST', '/connectors', {
+      name: unique('cass-bad-codec'),
+      config: sinkConfig(
+        { topics: topic, [`topic.${topic}.${ks}.dated.mapping`]: 'id=key, at=value.at', [`topic.${topic}.codec.timestamp`]: 'dd MMM yyyy G' },
+        false,
+      ),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/topic\..*\.codec\.timestamp: .*unsupported pattern letter 'G'/s);
+  });
+
   it('converts Struct fields with Connect logical types, nested Structs to UDT/tuple, arrays and maps', async () => {
     await cql.execute(`CREATE TYPE ${ks}.pt (x int, y int)`);
     await cql.execute(
