@@ -130,7 +130,10 @@ export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
   try {
     if (store) createSecureContext({ pfx: store, passphrase: cfg.keystorePassword });
   } catch (e) {
-    throw new SettingError('ssl.keystore.password', `Cannot open the PKCS12 key store ${g['ssl.keystore.path']}: ${(e as Error).message}`);
+    const m = (e as Error).message;
+    if (/mac verify/i.test(m))
+      throw new SettingError('ssl.keystore.password', `Cannot open ssl.keystore.path ${g['ssl.keystore.path']}: wrong ssl.keystore.password (${m})`);
+    throw new SettingError('ssl.keystore.path', `Cannot read ssl.keystore.path ${g['ssl.keystore.path']} as a PKCS12 store: ${m}`);
   }
   return { ...opts, ...(cert ? { cert, key } : {}), ...(store ? { pfx: store, passphrase: cfg.keystorePassword } : {}) };
 }

@@ -219,6 +219,12 @@ describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requirin
     const brokenJks = path.join(w.dir, 'broken.jks');
     writeFileSync(brokenJks, readFileSync(path.join(TLS, 'client.jks')).subarray(0, 40)); // cut short
     expect((await errorsOf({ ...JKS, 'ssl.keystore.path': brokenJks }))['ssl.keystore.path']![0]).toMatch(/Cannot read ssl.keystore.path .* as a JKS store/);
+    const brokenP12 = path.join(w.dir, 'broken.p12');
+    writeFileSync(brokenP12, readFileSync(path.join(TLS, 'client.p12')).subarray(0, 40));
+    expect((await errorsOf({ ...PKCS12, 'ssl.keystore.path': brokenP12 }))['ssl.keystore.path']![0]).toMatch(
+      /Cannot read ssl.keystore.path .* as a PKCS12 store/,
+    );
+    expect((await errorsOf({ ...PKCS12, 'ssl.keystore.password': 'wrong' }))['ssl.keystore.password']![0]).toMatch(/wrong ssl.keystore.password/);
 
     // the password is hidden in the validation answer
     const res = await w.api('PUT', '/connector-plugins/CassandraSinkConnector/config/validate', {
