@@ -493,11 +493,12 @@ EOF
 prepare_cassandra() { cassandra_cmd cassandra "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_HEAP_OPTS" ''; }
 
 # A CA, a server certificate (PKCS12 key store for Cassandra, SAN 127.0.0.1/localhost), a trust store with the CA
-# (truststore.p12, and truststore.jks for clients), and a client certificate + key as PEM (client.pem,
-# client-key.pem), PKCS12 (client.p12) and JKS (client.jks); store passwords kconnect; generated once per services dir.
+# (truststore.p12 by keytool; for clients also truststore.jks and truststore-openssl.p12, made by openssl without
+# aliases), and a client certificate + key as PEM (client.pem, client-key.pem), PKCS12 (client.p12) and JKS
+# (client.jks); store passwords kconnect; generated once per services dir.
 make_tls_material() { # dir
   local d=$1 keytool
-  [[ -f $d/.complete && -f $d/client.jks ]] && return 0
+  [[ -f $d/.complete && -f $d/truststore-openssl.p12 ]] && return 0
   command -v openssl >/dev/null 2>&1 || die "openssl not found (Debian/Ubuntu: apt-get install -y openssl); it creates the test certificates of cassandra-secure"
   keytool="$(dirname "$(readlink -f "$JAVA_BIN")")/keytool"
   [[ -x $keytool ]] || die "keytool not found next to $JAVA_BIN"
@@ -514,6 +515,7 @@ make_tls_material() { # dir
     openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -out client.pem
     openssl pkcs12 -export -in client.pem -inkey client-key.pem -name client -passout pass:kconnect -out client.p12
     "$keytool" -importcert -noprompt -alias ca -file ca.pem -storetype JKS -keystore truststore.jks -storepass kconnect
+    openssl pkcs12 -export -nokeys -in ca.pem -passout pass:kconnect -out truststore-openssl.p12
     "$keytool" -importkeystore -noprompt -srckeystore client.p12 -srcstoretype PKCS12 -srcstorepass kconnect \
       -destkeystore client.jks -deststoretype JKS -deststorepass kconnect
     rm -f ./*.csr server.ext

@@ -1,4 +1,5 @@
 /** cassandra-driver Client options from the sink config: contact points, local DC, pool, timeouts, auth, TLS. */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import { Client, auth, policies, types, type ClientOptions } from 'cassandra-driver';
@@ -53,15 +54,28 @@ const isDer = (data: Buffer) => data[0] === 0x30; // an ASN.1 SEQUENCE: a PKCS12
 type StoreKey = 'ssl.truststore.path' | 'ssl.keystore.path';
 const PASSWORD_KEY = { 'ssl.truststore.path': 'ssl.truststore.password', 'ssl.keystore.path': 'ssl.keystore.password' } as const;
 
-/** jks-js (with node-forge) takes ~100 ms to load: it is loaded when a JKS/PKCS12 store is read, not before. */
+// jks-js and node-forge take ~100 ms to load: they are loaded when a JKS/PKCS12 store is read, not before.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jks = (): typeof import('jks-js') => require('jks-js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const forge = (): typeof import('node-forge') => require('node-forge');
 
-/** The entries of a JKS or PKCS12 store as PEM (jks-js), per alias: trusted certificates, or a chain and its key. */
+/**
+ * The entries of a store as PEM: a JKS store's per alias (jks-js: trusted certificates, or a chain and its key);
+ * a PKCS12 store's certificates that belong to no key (node-forge: jks-js needs aliases, which openssl-made trust
+ * stores lack), as trusted certificates.
+ */
 function storeEntries(cfg: SinkConfig, key: StoreKey, data: Buffer): { ca?: string; cert?: string; key?: string }[] {
   const password = key === 'ssl.truststore.path' ? cfg.truststorePassword : cfg.keystorePassword;
   try {
-    return Object.values(jks().toPem(data, password));
+    if (isJks(data)) return Object.values(jks().toPem(data, password));
+    const f = forge();
+    const p12 = f.pkcs12.pkcs12FromAsn1(f.asn1.fromDer(data.toString('binary')), password);
+    const bags = p12.getBags({ bagType: f.pki.oids.certBag })[f.pki.oids.certBag!] ?? [];
+    // forge parses RSA certificates only; others (EC…) come as ASN.1, which Node reads
+    const pem = (b: (typeof bags)[number]) =>
+      b.cert ? f.pki.certificateToPem(b.cert) : new X509Certificate(Buffer.from(f.asn1.toDer(b.asn1!).getBytes(), 'binary')).toString();
+    return bags.filter((b) => (b.cert || b.asn1) && !b.attributes.localKeyId).map((b) => ({ ca: pem(b) }));
   } catch (e) {
     const m = (e as Error).message;
     if (/password|MAC could not be verified|Cannot recover key/i.test(m))

@@ -173,6 +173,7 @@ describe('Cassandra sink with authentication and mTLS (real Cassandra 5 requirin
     expect(await errorsOf(PKCS12)).toEqual({});
     expect(await errorsOf(JKS)).toEqual({});
     expect(await errorsOf({ ...JKS, 'ssl.truststore.password': '' })).toEqual({}); // Java reads a JKS trust store without one
+    expect(await errorsOf({ ...PKCS12, 'ssl.truststore.path': path.join(TLS, 'truststore-openssl.p12') })).toEqual({}); // no aliases
 
     const badPassword = await errorsOf({ ...SECURE, 'auth.password': 'wrong' });
     expect(Object.keys(badPassword)).toEqual(['auth.password']);
