@@ -319,7 +319,10 @@ function compiledPattern(pattern: string, locale: string): CompiledPattern {
 
 /** Checks a codec setting: a format name (`CQL_TIMESTAMP`, `ISO_*`) or a pattern this codec can read; throws why not. */
 export function checkFormat(format: string, locale: string): void {
-  if (!ISO_NAMES.has(format)) compiledPattern(format, locale);
+  if (ISO_NAMES.has(format)) return;
+  if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(format))
+    throw new ConversionError(`unknown format name ${format}: use one of ${[...ISO_NAMES].join(', ')}, or a pattern such as yyyy-MM-dd HH:mm:ss`);
+  compiledPattern(format, locale);
 }
 
 /** Checks a codec locale (`en_US`, `fr_FR`…); throws why not. */

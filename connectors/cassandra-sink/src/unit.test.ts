@@ -137,11 +137,13 @@ describe('conversion', () => {
     expect(String(convert('3. März 2024', { code: dataTypes.date }, { ...c, locale: 'de_DE', date: 'd. MMMM yyyy' }))).toBe('2024-03-03');
     const r = parseTopicConfigs({
       'topic.t.codec.timestamp': 'yyyy-MM-dd QQ',
+      'topic.w.codec.timestamp': 'RFC_1123_DATE_TIME',
       'topic.u.codec.locale': 'x!',
       'topic.v.codec.locale': 'fr_FR',
       'topic.v.codec.date': 'd MMMM yyyy',
     });
-    expect([...r.errors.keys()].sort()).toEqual(['topic.t.codec.timestamp', 'topic.u.codec.locale']);
+    expect([...r.errors.keys()].sort()).toEqual(['topic.t.codec.timestamp', 'topic.u.codec.locale', 'topic.w.codec.timestamp']);
+    expect(r.errors.get('topic.w.codec.timestamp')![0]).toMatch(/unknown format name RFC_1123_DATE_TIME: use one of CQL_TIMESTAMP, ISO_ZONED_DATE_TIME/);
     expect(r.errors.get('topic.t.codec.timestamp')![0]).toMatch(/unsupported pattern letter 'Q'/);
   });
   it('collections from JSON strings, arrays and objects; null elements are errors', () => {
