@@ -100,29 +100,20 @@ export abstract class TaskExecutor {
     this.signalEnd();
     for (const w of this.resumeWaiters.splice(0)) w();
     this.requestStop();
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      (this.loop ?? Promise.resolve()).then(() => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    const finished = await withTimeout((this.loop ?? Promise.resolve()).then(() => true), timeoutMs, false);
     if (!finished) this.log.error(`Graceful stop of task ${taskIdString(this.id)} failed.`);
     // Closing (final commit, task.stop(), client shutdown) is bounded too: a hung task is abandoned, not waited
     // for, so the herder and the REST API stay responsive.
-    let closeTimer: NodeJS.Timeout | undefined;
-    const closed = await Promise.race([
-      this.close()
-        .finally(() => this.errorHandler.close())
-        .then(
-          () => true,
-          (e: unknown) => {
-            this.log.warn({ err: e }, 'error while closing the task');
-            return true;
-          },
-        ),
-      new Promise<boolean>((r) => (closeTimer = setTimeout(() => r(false), timeoutMs))),
-    ]);
-    clearTimeout(closeTimer);
+    const closing = this.close()
+      .finally(() => this.errorHandler.close())
+      .then(
+        () => true,
+        (e: unknown) => {
+          this.log.warn({ err: e }, 'error while closing the task');
+          return true;
+        },
+      );
+    const closed = await withTimeout(closing, timeoutMs, false);
     if (!closed) {
       this.log.error(`Task ${taskIdString(this.id)} did not close within ${timeoutMs} ms; abandoning it`);
       await this.abandon().catch((e: unknown) => this.log.warn({ err: e }, 'error while closing the Kafka clients of an abandoned task'));
