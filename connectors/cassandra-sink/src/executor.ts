@@ -39,7 +39,6 @@ export interface Item<R> {
 export interface ExecutorHooks {
   /** After each request (each attempt): `error` is null when it succeeded. */
   onRequest?(ops: Op[], bytes: number, seconds: number, error: unknown): void;
-  onInFlight?(n: number): void;
   onRetry?(err: unknown, attempt: number, delayMs: number): void;
 }
 
@@ -89,11 +88,9 @@ export class Executor {
   private async acquire() {
     while (this.inFlight >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
     this.inFlight++;
-    this.hooks.onInFlight?.(this.inFlight);
   }
   private release() {
     this.inFlight--;
-    this.hooks.onInFlight?.(this.inFlight);
     while (this.waiters.length && this.inFlight < this.limit) this.waiters.shift()!();
   }
 

@@ -18,6 +18,9 @@ import { connectClient, settingAtFault } from './session';
 import { RecordError, TableWriter } from './table';
 import { VERSION } from './version';
 
+/** The key of a topic partition in `holds` and in rewinds. */
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
 interface Failure {
   record: SinkRecord;
   error: Error;
@@ -181,7 +184,7 @@ export class CassandraSinkTask extends SinkTask {
     if (result.retriable) return result;
     if (this.holds.size)
       for (const r of p.records) {
-        const k = `${r.topic}\u0000${r.kafkaPartition}`;
+        const k = tpKey(r.topic, r.kafkaPartition);
         const h = this.holds.get(k);
         if (h !== undefined && r.kafkaOffset <= h) this.holds.delete(k);
       }
@@ -249,7 +252,7 @@ export class CassandraSinkTask extends SinkTask {
     if (result.retriable) {
       const rewind = new Map<string, TopicPartitionOffset>();
       for (const r of [...p.records, ...next]) {
-        const k = `${r.topic}\u0000${r.kafkaPartition}`;
+        const k = tpKey(r.topic, r.kafkaPartition);
         const cur = rewind.get(k);
         if (!cur || r.kafkaOffset < cur.offset) rewind.set(k, { topic: r.topic, partition: r.kafkaPartition, offset: r.kafkaOffset });
       }
@@ -272,7 +275,7 @@ export class CassandraSinkTask extends SinkTask {
   override async preCommit(currentOffsets: TopicPartitionOffset[]): Promise<TopicPartitionOffset[]> {
     await this.settle();
     return currentOffsets.map((o) => {
-      const h = this.holds.get(`${o.topic}\u0000${o.partition}`);
+      const h = this.holds.get(tpKey(o.topic, o.partition));
       return h !== undefined && h < o.offset ? { ...o, offset: h } : o;
     });
   }

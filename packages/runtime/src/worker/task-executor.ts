@@ -100,7 +100,11 @@ export abstract class TaskExecutor {
     this.signalEnd();
     for (const w of this.resumeWaiters.splice(0)) w();
     this.requestStop();
-    const finished = await withTimeout((this.loop ?? Promise.resolve()).then(() => true), timeoutMs, false);
+    const finished = await withTimeout(
+      (this.loop ?? Promise.resolve()).then(() => true),
+      timeoutMs,
+      false,
+    );
     if (!finished) this.log.error(`Graceful stop of task ${taskIdString(this.id)} failed.`);
     // Closing (final commit, task.stop(), client shutdown) is bounded too: a hung task is abandoned, not waited
     // for, so the herder and the REST API stay responsive.
