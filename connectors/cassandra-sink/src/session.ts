@@ -101,7 +101,9 @@ export function tlsOptions(cfg: SinkConfig): ConnectionOptions {
       throw new SettingError(key, `Cannot read ${key} ${path}: ${(e as Error).message}`);
     }
     const store = key === 'ssl.truststore.path' || key === 'ssl.keystore.path';
-    if (isPem(data) ? key === 'ssl.keystore.path' : !store || !(isJks(data) || isDer(data)))
+    // PEM for the ssl.openssl.* files and a trust store; JKS or PKCS12 (DER) for either store
+    const readable = isPem(data) ? key !== 'ssl.keystore.path' : store && (isJks(data) || isDer(data));
+    if (!readable)
       throw new SettingError(
         key,
         store

@@ -227,7 +227,7 @@ describe('Cassandra sink writes (real Cassandra + Kafka)', () => {
     expect(JSON.parse(x.t_json)).toEqual({ nested: [1, { x: true }] });
   });
 
-  it('reads month and day names and AM/PM in the codec locale; a wrong day of week is a record error; a bad pattern is a config error', async () => {
+  it('reads month and day names in the codec locale; a wrong day of week is a record error; a bad pattern is a config error', async () => {
     await cql.execute(`CREATE TABLE ${ks}.dated (id int PRIMARY KEY, at timestamp, day date)`);
     const topic = await feeder.topic('dated');
     await feeder.send(topic, [
