@@ -4,6 +4,7 @@
 # prints both runtimes' numbers and their ratio. See docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-env.sh
 bash scripts/setup.sh
 bash scripts/services.sh start kafka
 which=${1:-file}

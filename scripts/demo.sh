@@ -8,6 +8,7 @@
 # DEMO_SECONDS=N stops by itself after N seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-env.sh
 
 bash scripts/setup.sh
 bash scripts/services.sh start kafka cassandra mosquitto

@@ -6,15 +6,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-command -v node >/dev/null || { echo "setup: Node.js >= 20.19 is required (https://nodejs.org or apt-get install nodejs)" >&2; exit 1; }
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
-  { echo "setup: Node.js >= 20.19 is required, found $(node -v)" >&2; exit 1; }
+source scripts/node-env.sh
 
+# The stamp is the lock file and the Node version it was installed with (native packages follow the Node).
 stamp=node_modules/.kconnect-lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+want="$(node -v; cat package-lock.json)"
+if [ ! -f "$stamp" ] || [ "$want" != "$(cat "$stamp")" ]; then
   echo "[setup] npm install"
   npm install --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
+  { node -v; cat package-lock.json; } >"$stamp"
 fi
 echo "[setup] tsc -b (build + type check)"
 npx --no-install tsc -b

@@ -5,6 +5,7 @@
 # Extra arguments go to jest, e.g. `npm test -- packages/api`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/node-env.sh
 
 bash scripts/setup.sh
 
@@ -26,4 +27,6 @@ echo "[test] tsc -p tsconfig.test.json (type-check tests) and biome (lint, forma
 npx --no-install tsc -p tsconfig.test.json
 npx --no-install biome ci --reporter=summary
 export KCONNECT_BOOTSTRAP_SERVERS="${KCONNECT_BOOTSTRAP_SERVERS:-127.0.0.1:9092}"
+# @platformatic/kafka is an ES module: jest loads it with Node's require(esm), which needs vm modules.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules --disable-warning=ExperimentalWarning"
 npx --no-install jest --ci --runInBand --json --outputFile=.cache/jest-results.json "$@"
