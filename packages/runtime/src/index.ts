@@ -12,6 +12,11 @@ export { CONNECTOR_CONFIG, SINK_CONNECTOR_CONFIG, SOURCE_CONNECTOR_CONFIG } from
 export { LoggerRegistry } from './logging';
 export type { LogLevel } from './logging';
 export { KafkajsClient } from './kafka/kafkajs';
-export type { KafkaClient, KafkaAdmin, KafkaProducer, KafkaConsumer } from './kafka/client';
+export { PlatformaticClient } from './kafka/platformatic';
+export { createKafkaClient, KAFKA_CLIENT_BACKENDS } from './kafka';
+export type { KafkaClientBackend, KafkaClientOptions } from './kafka';
+export { UnsupportedKafkaFeatureError } from './kafka/client';
+export type { KafkaClient, KafkaAdmin, KafkaProducer, KafkaConsumer, ConsumerHandlers, ConsumedRecord, ProducerRecord } from './kafka/client';
+export type { ProducerSettings, ConsumerSettings, CompressionType } from './kafka/settings';
 export { FileOffsetStore, MemoryOffsetStore } from './storage/offset-store';
 export { PluginRegistry } from './plugins/registry';

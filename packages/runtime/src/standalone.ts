@@ -12,7 +12,7 @@ import { parseProperties } from './config/properties';
 import { parseWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { StandaloneHerder } from './herder/standalone-herder';
 import type { KafkaClient } from './kafka/client';
-import { KafkajsClient } from './kafka/kafkajs';
+import { createKafkaClient } from './kafka';
 import { LoggerRegistry, type LogLevel } from './logging';
 import { WorkerMetrics } from './metrics/metrics';
 import { PluginRegistry } from './plugins/registry';
@@ -61,7 +61,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const registry = new PluginRegistry().register(converterPlugins).register(options.plugins ?? []);
   const loaded = registry.loadPluginPath(config.pluginPath);
   if (loaded.length) log.info({ loaded }, 'loaded plugins from plugin.path');
-  const kafka = options.kafka ?? new KafkajsClient(config.bootstrapServers, loggers.get('kconnect.kafka'));
+  const kafka =
+    options.kafka ?? createKafkaClient({ backend: config.kafkaClient, bootstrapServers: config.bootstrapServers, log: loggers.get('kconnect.kafka') });
   const offsetStore = config.offsetFile ? new FileOffsetStore(path.resolve(config.offsetFile)) : new MemoryOffsetStore();
 
   const rest0 = { host: listener.host === '' ? '0.0.0.0' : listener.host, port: listener.port };

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { PluginDescriptor } from '@kconnect/api';
-import { KafkajsClient, LoggerRegistry, startStandalone, type KafkaAdmin, type StandaloneWorker } from '@kconnect/runtime';
+import { createKafkaClient, type KafkaClient, LoggerRegistry, startStandalone, type KafkaAdmin, type StandaloneWorker } from '@kconnect/runtime';
 
 export const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
 
@@ -93,9 +93,14 @@ export async function startWorker(extra: Record<string, string> = {}, plugins: r
   return h;
 }
 
+/** A Kafka client on the test broker, with the worker's default backend (or `backend`). */
+export function kafkaClient(backend?: 'platformatic' | 'kafkajs'): KafkaClient {
+  return createKafkaClient({ backend, bootstrapServers: [BOOTSTRAP], log: quietLoggers().get('test') });
+}
+
 /** A Kafka admin for setup and cleanup. */
 export async function kafkaAdmin(): Promise<KafkaAdmin> {
-  return new KafkajsClient([BOOTSTRAP], quietLoggers().get('test')).admin();
+  return kafkaClient().admin();
 }
 
 /** A record read back from Kafka by {@link readTopics}; header values as UTF-8 (the last one of a repeated key). */
@@ -115,7 +120,7 @@ export interface ReadRecord {
 export async function readTopics(topics: string[], groups: string[]): Promise<{ records: ReadRecord[]; stop: () => Promise<void> }> {
   const groupId = unique('reader');
   groups.push(groupId);
-  const consumer = await new KafkajsClient([BOOTSTRAP], quietLoggers().get('test')).consumer({ clientId: groupId, groupId });
+  const consumer = await kafkaClient().consumer({ clientId: groupId, groupId });
   const records: ReadRecord[] = [];
   await consumer.run(topics, {
     onBatch: async (batch) => {
@@ -141,3 +146,24 @@ export async function readTopics(topics: string[], groups: string[]): Promise<{ 
 }
 
 export { CliWorker, type CliWorkerOptions, freePort } from './cli-worker';
+export {
+  KAFKA_COMPRESSION_CODECS,
+  KAFKA_TOOL_CLASSES,
+  batchCodecs,
+  consoleConsume,
+  consoleProduce,
+  kafkaDataDir,
+  logBatches,
+  runKafkaTool,
+  servicesScript,
+} from './kafka-tools';
+export type {
+  ConsoleConsumeOptions,
+  ConsoleConsumeResult,
+  ConsoleProduceOptions,
+  ConsoleRecord,
+  KafkaCodec,
+  KafkaToolOptions,
+  KafkaToolResult,
+  LogBatch,
+} from './kafka-tools';

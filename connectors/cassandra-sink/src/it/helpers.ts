@@ -1,8 +1,8 @@
 /** Integration-test helpers: a CQL client and keyspace per test file, a Kafka producer writing JsonConverter bytes. */
 import type { Schema } from '@kconnect/api';
 import { JsonConverter } from '@kconnect/converters';
-import { KafkajsClient, type KafkaAdmin, type KafkaProducer } from '@kconnect/runtime';
-import { BOOTSTRAP, kafkaAdmin, quietLoggers, unique } from '@kconnect/testkit';
+import type { KafkaAdmin, KafkaProducer } from '@kconnect/runtime';
+import { kafkaAdmin, kafkaClient, unique } from '@kconnect/testkit';
 import { Client } from 'cassandra-driver';
 import { closeReplacedHosts } from '../session';
 
@@ -49,8 +49,7 @@ export class Feeder {
   private readonly schemaless = new JsonConverter();
 
   static async create(): Promise<Feeder> {
-    const client = new KafkajsClient([BOOTSTRAP], quietLoggers().get('test'));
-    const f = new Feeder(await kafkaAdmin(), await client.producer({ clientId: unique('feeder') }));
+    const f = new Feeder(await kafkaAdmin(), await kafkaClient().producer({ clientId: unique('feeder') }));
     f.withSchemas.configure({ 'schemas.enable': 'true' }, false);
     f.schemaless.configure({ 'schemas.enable': 'false' }, false);
     return f;

@@ -2,8 +2,14 @@
  * The worker's configuration: Java Connect's keys and defaults (standalone and the common part of distributed),
  * parsed from a `.properties` file.
  */
-import { ConfigDef, ConfigType, Importance, Validators } from '@kconnect/api';
+import { ConfigDef, ConfigError, ConfigType, Importance, Validators } from '@kconnect/api';
+import { consumerSettingErrors, type KafkaSettingError, producerSettingErrors } from '../kafka/settings';
+import { CLIENT_CONFIG_OVERRIDE_POLICIES, type ClientConfigOverridePolicy, parseClientConfigOverridePolicy, policyClassName } from './client-override-policy';
 import { withPrefix } from './properties';
+
+/** The Kafka client libraries the worker can use (`kafka.client`). */
+export const KAFKA_CLIENTS = ['platformatic', 'kafkajs'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
 
 export const WORKER_CONFIG = new ConfigDef()
   .define({
@@ -156,6 +162,38 @@ export const WORKER_CONFIG = new ConfigDef()
     default: 1000,
     importance: Importance.LOW,
     documentation: 'kconnect extension: first automatic-restart delay; doubles up to 60 s.',
+  })
+  .define({
+    name: 'kafka.client',
+    type: ConfigType.STRING,
+    default: 'platformatic',
+    importance: Importance.MEDIUM,
+    documentation:
+      'kconnect extension: which Kafka client library the worker uses: platformatic (@platformatic/kafka, the default) or kafkajs. See docs/kafka-client.md.',
+    validator: Validators.in(KAFKA_CLIENTS),
+  })
+  .define({
+    name: 'connector.client.config.override.policy',
+    type: ConfigType.STRING,
+    default: 'All',
+    importance: Importance.MEDIUM,
+    documentation:
+      'Which Kafka client settings connector configs may override with producer.override.*, consumer.override.* and admin.override.* keys: All (any), None (none), Principal (sasl.jaas.config, sasl.mechanism and security.protocol) or Allowlist (the keys of connector.client.config.override.allowlist). Java class names of the policies are accepted too.',
+    validator: Validators.of(
+      (v) =>
+        parseClientConfigOverridePolicy(String(v))
+          ? undefined
+          : `Failed to find any class that implements ConnectorClientConfigOverridePolicy and which name matches ${String(v)}; use one of ${CLIENT_CONFIG_OVERRIDE_POLICIES.join(', ')} (or ${policyClassName('All')} etc.)`,
+      `[${CLIENT_CONFIG_OVERRIDE_POLICIES.join(', ')}]`,
+    ),
+  })
+  .define({
+    name: 'connector.client.config.override.allowlist',
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.MEDIUM,
+    documentation:
+      'With connector.client.config.override.policy=Allowlist: the client settings (without prefix, e.g. linger.ms) connectors may override. If empty, connectors cannot override any client setting.',
   });
 
 export interface WorkerConfig {
@@ -181,14 +219,44 @@ export interface WorkerConfig {
   readonly allowMethods: string;
   readonly restartMaxRetries: number;
   readonly restartBackoffMs: number;
-  /** `producer.*`, `consumer.*`, `admin.*` settings with the prefix removed. */
+  /** `kafka.client`: the Kafka client library to use. */
+  readonly kafkaClient: KafkaClientName;
+  /** `connector.client.config.override.policy`, as its alias. */
+  readonly clientConfigOverridePolicy: ClientConfigOverridePolicy;
+  /** `connector.client.config.override.allowlist` (read by the `Allowlist` policy). */
+  readonly clientConfigOverrideAllowlist: string[];
+  /** `producer.*`, `consumer.*`, `admin.*` settings with the prefix removed (`admin.listeners` is the worker's own). */
   readonly producer: Record<string, string>;
   readonly consumer: Record<string, string>;
+  readonly admin: Record<string, string>;
 }
 
-/** Parses and validates worker properties; throws a ConfigError listing every problem. */
+/**
+ * Parses and validates worker properties, the `producer.*` and `consumer.*` client settings included; throws a
+ * ConfigError listing every problem (a {@link KafkaSettingError} naming e.g. `producer.linger.ms` when that is the
+ * only one).
+ */
 export function parseWorkerConfig(props: Record<string, string>): WorkerConfig {
-  const p = WORKER_CONFIG.parse(props);
+  const errors: Error[] = [];
+  let p: ReturnType<typeof WORKER_CONFIG.parse> | undefined;
+  try {
+    p = WORKER_CONFIG.parse(props);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    errors.push(e);
+  }
+  const producer = withPrefix(props, 'producer.');
+  const consumer = withPrefix(props, 'consumer.');
+  const admin = withPrefix(props, 'admin.');
+  delete admin.listeners;
+  const settingErrors: KafkaSettingError[] = [
+    ...producerSettingErrors(producer).map((e) => e.prefixed('producer.')),
+    ...consumerSettingErrors(consumer).map((e) => e.prefixed('consumer.')),
+  ];
+  errors.push(...settingErrors);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length) throw new ConfigError(errors.map((e) => e.message).join('\n'));
+  p = p!;
   return {
     props,
     bootstrapServers: p['bootstrap.servers'],
@@ -212,7 +280,11 @@ export function parseWorkerConfig(props: Record<string, string>): WorkerConfig {
     allowMethods: p['access.control.allow.methods'],
     restartMaxRetries: p['errors.restart.max.retries'],
     restartBackoffMs: p['errors.restart.backoff.ms'],
-    producer: withPrefix(props, 'producer.'),
-    consumer: withPrefix(props, 'consumer.'),
+    kafkaClient: p['kafka.client'] as KafkaClientName,
+    clientConfigOverridePolicy: parseClientConfigOverridePolicy(p['connector.client.config.override.policy'])!,
+    clientConfigOverrideAllowlist: p['connector.client.config.override.allowlist'],
+    producer,
+    consumer,
+    admin,
   };
 }

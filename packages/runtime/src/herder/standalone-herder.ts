@@ -4,7 +4,7 @@
  * through listeners at any time.
  */
 import type { ConfigKeyInfo, OffsetMap, SinkConnector, SourceConnector } from '@kconnect/api';
-import type { KafkaAdmin } from '../kafka/client';
+import { type KafkaAdmin, type PartitionOffset, UnsupportedKafkaFeatureError } from '../kafka/client';
 import type { Logger } from '../logging';
 import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
@@ -188,7 +188,7 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   }
 
   validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.worker.registry, config, (cls) => this.worker.newConnector(cls));
+    return validateConnectorConfig(this.worker.registry, config, (cls) => this.worker.newConnector(cls), this.worker.config);
   }
 
   // ---- writes ------------------------------------------------------------------------------------------------
@@ -397,12 +397,18 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
         const parsed = offsets.map((o) => parseSinkOffset(o));
         await this.ensureGroupInactive(name);
         await this.sinkAlterHook(e, parsed);
-        const toSet = [];
-        for (const p of parsed) {
-          // Removing a partition's offset means "start from the earliest record" (auto.offset.reset=earliest).
-          toSet.push({ topic: p.topic, partition: p.partition, offset: p.offset ?? (await this.earliest(p.topic, p.partition)) });
+        const group = `connect-${name}`;
+        const toSet = parsed.filter((p) => p.offset !== null) as PartitionOffset[];
+        const toDelete = parsed.filter((p) => p.offset === null);
+        // As Java: a null offset deletes the group's committed offset (OffsetDelete), so the next start follows
+        // auto.offset.reset. A backend without OffsetDelete sets the earliest offset instead (the Connect default).
+        try {
+          await this.admin.deleteGroupOffsets(group, toDelete);
+        } catch (e) {
+          if (!(e instanceof UnsupportedKafkaFeatureError)) throw e;
+          for (const p of toDelete) toSet.push({ topic: p.topic, partition: p.partition, offset: await this.earliest(p.topic, p.partition) });
         }
-        await this.admin.setGroupOffsets(`connect-${name}`, toSet);
+        await this.admin.setGroupOffsets(group, toSet);
       } else {
         for (const o of offsets) {
           if (!o.partition || typeof o.partition !== 'object') throw badRequest('Source partitions may not be null');

@@ -1,10 +1,37 @@
 /**
  * Connector config validation (Java's AbstractHerder.validateConnectorConfig): the framework's keys for the
- * connector's type, the converter/transform/predicate classes, the sink topic rules and the connector's own
- * `validate()`, merged into one ConfigInfos.
+ * connector's type, the converter/transform/predicate classes, the sink topic rules, the Kafka client overrides
+ * (`producer.override.*` etc.: the worker's override policy and the values) and the connector's own `validate()`,
+ * merged into one ConfigInfos.
  */
-import { type ConfigDef, type ConfigValue, type Connector, convertToString, toConfigKeyInfo } from '@kconnect/api';
+import {
+  type ConfigDef,
+  type ConfigKeyInfo,
+  ConfigType,
+  type ConfigValue,
+  type Connector,
+  convertToString,
+  Importance,
+  toConfigKeyInfo,
+  Width,
+} from '@kconnect/api';
+import {
+  CLIENT_OVERRIDE_PREFIXES,
+  type ClientConfigOverridePolicy,
+  clientsUsedBy,
+  type KafkaClientType,
+  overridePolicyError,
+} from '../config/client-override-policy';
 import { CONNECTOR_CONFIG, SINK_CONNECTOR_CONFIG, SOURCE_CONNECTOR_CONFIG, sinkTopicErrors } from '../config/connector-config';
+import { withPrefix } from '../config/properties';
+import {
+  CONSUMER_SETTING_DEFS,
+  consumerSettingErrors,
+  type KafkaSettingDef,
+  type KafkaSettingError,
+  PRODUCER_SETTING_DEFS,
+  producerSettingErrors,
+} from '../kafka/settings';
 import type { PluginRegistry } from '../plugins/registry';
 import { badRequest } from '../rest/errors';
 import type { ConfigInfos } from './types';
@@ -13,10 +40,87 @@ export function frameworkConfig(type: 'source' | 'sink' | undefined): ConfigDef 
   return type === 'sink' ? SINK_CONNECTOR_CONFIG : type === 'source' ? SOURCE_CONNECTOR_CONFIG : CONNECTOR_CONFIG;
 }
 
+/** The worker settings that client override validation needs (a {@link WorkerConfig} has them). */
+export interface ClientOverrideContext {
+  readonly clientConfigOverridePolicy: ClientConfigOverridePolicy;
+  readonly clientConfigOverrideAllowlist: readonly string[];
+  /** The worker's `producer.*` / `consumer.*` settings, prefix removed (no `admin.*` key is read yet). */
+  readonly producer: Record<string, string>;
+  readonly consumer: Record<string, string>;
+}
+
+/** Java's default: the `All` policy, no worker client settings. */
+const DEFAULT_CLIENT_CONTEXT: ClientOverrideContext = {
+  clientConfigOverridePolicy: 'All',
+  clientConfigOverrideAllowlist: [],
+  producer: {},
+  consumer: {},
+};
+
+const SETTING_DEFS: Partial<Record<KafkaClientType, readonly KafkaSettingDef[]>> = { producer: PRODUCER_SETTING_DEFS, consumer: CONSUMER_SETTING_DEFS };
+const SETTING_ERRORS: Partial<Record<KafkaClientType, (raw: Record<string, string>) => KafkaSettingError[]>> = {
+  producer: producerSettingErrors,
+  consumer: consumerSettingErrors,
+};
+
+/** Java's ConfigKeyInfo of a client key under its override prefix (AbstractHerder.convertConfigKey with a prefix). */
+function overrideKeyInfo(prefix: string, def: KafkaSettingDef): ConfigKeyInfo {
+  return {
+    name: prefix + def.key,
+    type: ConfigType[def.type],
+    required: false,
+    default_value: def.default,
+    importance: Importance.LOW,
+    documentation: def.documentation,
+    group: null,
+    order: -1,
+    width: Width.NONE,
+    display_name: def.key,
+    dependents: [],
+  };
+}
+
+/**
+ * Java's AbstractHerder.validateClientOverrides for the clients a connector uses: one value per override key
+ * (named by the full key), with the policy's error when the worker's policy does not allow it, and (kconnect)
+ * the errors of the worker's settings merged with the overrides, on the override key at fault.
+ */
+export function validateClientOverrides(
+  type: 'source' | 'sink',
+  config: Record<string, string>,
+  ctx: ClientOverrideContext = DEFAULT_CLIENT_CONTEXT,
+): Array<{ value: ConfigValue; definition: ConfigKeyInfo | null }> {
+  const out: Array<{ value: ConfigValue; definition: ConfigKeyInfo | null }> = [];
+  for (const client of clientsUsedBy(type, config)) {
+    const prefix = CLIENT_OVERRIDE_PREFIXES[client];
+    const overrides = withPrefix(config, prefix);
+    const byKey = new Map<string, ConfigValue>();
+    for (const [key, value] of Object.entries(overrides)) {
+      const policyError = overridePolicyError(ctx.clientConfigOverridePolicy, ctx.clientConfigOverrideAllowlist, key);
+      const v: ConfigValue = { name: prefix + key, value, recommendedValues: [], errors: policyError ? [policyError] : [], visible: true };
+      byKey.set(key, v);
+      const def = SETTING_DEFS[client]?.find((d) => d.key === key);
+      out.push({ value: v, definition: def ? overrideKeyInfo(prefix, def) : null });
+    }
+    const settingErrors = SETTING_ERRORS[client];
+    if (!settingErrors || byKey.size === 0) continue;
+    const worker = client === 'producer' ? ctx.producer : ctx.consumer;
+    for (const e of settingErrors({ ...worker, ...overrides })) {
+      // On the first override key involved; a problem of the worker's settings alone failed the worker's start.
+      const at = e.settingKeys.find((k) => byKey.has(k));
+      if (at === undefined) continue;
+      const named = e.renamed((k) => (Object.hasOwn(overrides, k) ? prefix : `${client}.`) + k);
+      byKey.get(at)!.errors.push(named.message);
+    }
+  }
+  return out;
+}
+
 export async function validateConnectorConfig(
   registry: PluginRegistry,
   config: Record<string, string>,
   newConnector: (cls: string) => { instance: Connector; type: 'source' | 'sink'; className: string },
+  clients: ClientOverrideContext = DEFAULT_CLIENT_CONTEXT,
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (!cls) throw badRequest(`Connector config ${JSON.stringify(config)} contains no connector type`);
@@ -70,6 +174,14 @@ export async function validateConnectorConfig(
       ]);
   }
 
+  const overrideDefinitions = new Map<string, ConfigKeyInfo>();
+  for (const { value, definition } of validateClientOverrides(type, config, clients)) {
+    const known = values.get(value.name);
+    if (known) known.errors.push(...value.errors);
+    else values.set(value.name, value);
+    if (definition) overrideDefinitions.set(value.name, definition);
+  }
+
   const merged = framework.merge(own);
   const configs: ConfigInfos['configs'] = [];
   let errorCount = 0;
@@ -78,7 +190,7 @@ export async function validateConnectorConfig(
     errorCount += v.errors.length;
     const definition = key
       ? toConfigKeyInfo(key)
-      : {
+      : (overrideDefinitions.get(v.name) ?? {
           name: v.name,
           type: 'STRING' as never,
           required: false,
@@ -90,7 +202,7 @@ export async function validateConnectorConfig(
           width: 'NONE' as never,
           display_name: v.name,
           dependents: [],
-        };
+        });
     configs.push({
       definition,
       value: {

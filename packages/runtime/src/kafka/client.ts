@@ -1,6 +1,6 @@
 /**
- * The runtime's one interface to Kafka. Everything else in the runtime talks to these types only, so the client
- * library (kafkajs today) can be replaced without touching executors, stores or the REST layer.
+ * The runtime's one interface to Kafka. Everything else in the runtime talks to these types only; the backends
+ * (`platformatic.ts`, the default, and `kafkajs.ts`) are the only files that import a Kafka client library.
  */
 
 export type KafkaHeaders = Array<[string, Uint8Array | null]>;
@@ -29,6 +29,11 @@ export interface KafkaProducer {
    * all of them; rejects if any failed (the caller treats the whole call as unacknowledged).
    */
   send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]>;
+  /**
+   * How many `send` calls may be outstanding at once with Kafka keeping their order per partition: more than one
+   * only with the idempotent producer (its sequence numbers keep order across retries).
+   */
+  readonly maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -101,6 +106,12 @@ export interface KafkaAdmin {
   groupOffsets(groupId: string): Promise<PartitionOffset[]>;
   /** Sets committed offsets of an empty consumer group. */
   setGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void>;
+  /**
+   * Deletes the committed offsets of some partitions of an empty group (Kafka's OffsetDelete), as Java's
+   * `Admin.deleteConsumerGroupOffsets`; partitions with no commit are ignored. Rejects with
+   * {@link UnsupportedKafkaFeatureError} on a backend that cannot.
+   */
+  deleteGroupOffsets(groupId: string, partitions: TopicPartitionRef[]): Promise<void>;
   /** Deletes a consumer group (its committed offsets go with it); no error when it does not exist. */
   deleteGroup(groupId: string): Promise<void>;
   /** Whether the group has active members. */
@@ -125,4 +136,12 @@ export interface KafkaClient {
   producer(options: ProducerOptions): Promise<KafkaProducer>;
   consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
   admin(): Promise<KafkaAdmin>;
+}
+
+/** A backend was asked for something its client library cannot do (e.g. OffsetDelete on kafkajs). */
+export class UnsupportedKafkaFeatureError extends Error {
+  constructor(feature: string, backend: string) {
+    super(`${feature} is not supported by the ${backend} Kafka client; use kafka.client=platformatic (the default)`);
+    this.name = 'UnsupportedKafkaFeatureError';
+  }
 }

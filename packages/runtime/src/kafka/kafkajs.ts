@@ -1,6 +1,7 @@
 /**
- * The kafkajs implementation of {@link KafkaClient}. Settings use Java client names (`producer.*`/`consumer.*`
- * worker keys); the ones kafkajs has an equivalent for are mapped, the rest are ignored with a debug log.
+ * The kafkajs implementation of {@link KafkaClient} (worker setting `kafka.client=kafkajs`). kafkajs has had no
+ * release since 2023: it reads and writes gzip only, has no OffsetDelete and no idempotent pipelining. Settings
+ * use Java client names; the ones kafkajs has an equivalent for are mapped, the others are warned about once.
  */
 import {
   type Admin,
@@ -15,22 +16,24 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import type {
-  ConsumedRecord,
-  ConsumerHandlers,
-  ConsumerOptions,
-  KafkaAdmin,
-  KafkaClient,
-  KafkaConsumer,
-  KafkaHeaders,
-  KafkaProducer,
-  PartitionOffset,
-  ProducedRecordMetadata,
-  ProducerOptions,
-  ProducerRecord,
-  TopicPartitionRef,
-  TopicSpec,
+import {
+  type ConsumedRecord,
+  type ConsumerHandlers,
+  type ConsumerOptions,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaConsumer,
+  type KafkaHeaders,
+  type KafkaProducer,
+  type PartitionOffset,
+  type ProducedRecordMetadata,
+  type ProducerOptions,
+  type ProducerRecord,
+  type TopicPartitionRef,
+  type TopicSpec,
+  UnsupportedKafkaFeatureError,
 } from './client';
+import { type CompressionType, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
 
 const PARTITION = Symbol('partition');
 type StampedMessage = { [PARTITION]?: number; key: Buffer | null; value: Buffer | null; partition?: number };
@@ -50,19 +53,28 @@ const stampingPartitioner: ICustomPartitioner = () => {
 
 const MAX_RECORDS_PER_REQUEST = 500;
 
-const COMPRESSION: Record<string, CompressionTypes> = {
+const COMPRESSION: Partial<Record<CompressionType, CompressionTypes>> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
 };
+const APPLIED_PRODUCER_KEYS: ReadonlySet<string> = new Set(['compression.type', 'acks']);
+const APPLIED_CONSUMER_KEYS: ReadonlySet<string> = new Set([
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'max.poll.interval.ms',
+  'max.partition.fetch.bytes',
+  'fetch.max.bytes',
+  'fetch.min.bytes',
+  'fetch.max.wait.ms',
+  'allow.auto.create.topics',
+  'metadata.max.age.ms',
+  'auto.offset.reset',
+  'enable.auto.commit',
+]);
 
 function toBuffer(b: Uint8Array | null): Buffer | null {
   if (b === null) return null;
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function int(settings: Record<string, string> | undefined, key: string): number | undefined {
-  const v = settings?.[key];
-  return v === undefined ? undefined : Number.parseInt(v, 10);
 }
 
 export class KafkajsClient implements KafkaClient {
@@ -90,6 +102,12 @@ export class KafkajsClient implements KafkaClient {
   }
 
   async producer(options: ProducerOptions): Promise<KafkaProducer> {
+    const s = parseProducerSettings(options.settings ?? {});
+    const compression = COMPRESSION[s.compressionType];
+    if (compression === undefined) {
+      throw new UnsupportedKafkaFeatureError(`compression.type=${s.compressionType} (kafkajs writes gzip only)`, 'kafkajs');
+    }
+    warnUnsupportedSettings(this.log, 'kafkajs', 'producer', options.settings, APPLIED_PRODUCER_KEYS);
     const producer = this.kafka.producer({
       createPartitioner: stampingPartitioner,
       allowAutoTopicCreation: true,
@@ -97,26 +115,26 @@ export class KafkajsClient implements KafkaClient {
       idempotent: false,
     });
     await producer.connect();
-    return new KafkajsProducer(producer, options.settings ?? {});
+    return new KafkajsProducer(producer, compression, s.acks);
   }
 
   async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
-    const s = options.settings;
+    const s = parseConsumerSettings(options.settings ?? {});
+    warnUnsupportedSettings(this.log, 'kafkajs', 'consumer', options.settings, APPLIED_CONSUMER_KEYS);
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: int(s, 'session.timeout.ms') ?? 45_000,
-      heartbeatInterval: int(s, 'heartbeat.interval.ms') ?? 3_000,
-      rebalanceTimeout: int(s, 'max.poll.interval.ms') ?? 300_000,
-      maxBytesPerPartition: int(s, 'max.partition.fetch.bytes') ?? 1_048_576,
-      maxBytes: int(s, 'fetch.max.bytes') ?? 52_428_800,
-      minBytes: int(s, 'fetch.min.bytes') ?? 1,
-      maxWaitTimeInMs: int(s, 'fetch.max.wait.ms') ?? 500,
-      // Java consumers default to allow.auto.create.topics=true: a sink may start before its topic exists.
-      allowAutoTopicCreation: s?.['allow.auto.create.topics'] !== 'false',
-      metadataMaxAge: int(s, 'metadata.max.age.ms') ?? 300_000,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      rebalanceTimeout: s.maxPollIntervalMs,
+      maxBytesPerPartition: s.maxPartitionFetchBytes,
+      maxBytes: s.fetchMaxBytes,
+      minBytes: s.fetchMinBytes,
+      maxWaitTimeInMs: s.fetchMaxWaitMs,
+      allowAutoTopicCreation: s.allowAutoCreateTopics,
+      metadataMaxAge: s.metadataMaxAgeMs,
     });
     await consumer.connect();
-    return new KafkajsConsumer(consumer, s?.['auto.offset.reset'] !== 'latest');
+    return new KafkajsConsumer(consumer, s.autoOffsetReset !== 'latest');
   }
 
   async admin(): Promise<KafkaAdmin> {
@@ -127,13 +145,12 @@ export class KafkajsClient implements KafkaClient {
 }
 
 class KafkajsProducer implements KafkaProducer {
-  private readonly compression: CompressionTypes;
+  readonly maxInFlight = 1;
   constructor(
     private readonly producer: Producer,
-    settings: Record<string, string>,
-  ) {
-    this.compression = COMPRESSION[settings['compression.type'] ?? 'none'] ?? CompressionTypes.None;
-  }
+    private readonly compression: CompressionTypes,
+    private readonly acks: -1 | 0 | 1,
+  ) {}
 
   async send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
     // kafkajs groups a request's messages per partition in time quadratic in their number: large batches go as
@@ -165,7 +182,7 @@ class KafkajsProducer implements KafkaProducer {
       list.push(m);
     }
     const topicMessages = [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) as unknown as TopicMessages[];
-    const results = await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+    const results = await this.producer.sendBatch({ topicMessages, acks: this.acks, compression: this.compression });
     // Records of one partition were appended in input order from the partition's base offset.
     const next = new Map<string, { offset: number; timestamp: number }>();
     for (const r of results) {
@@ -356,6 +373,9 @@ class KafkajsAdmin implements KafkaAdmin {
     for (const [topic, list] of groupBy(offsets)) {
       await this.admin.setOffsets({ groupId, topic, partitions: list.map((o) => ({ partition: o.partition, offset: String(o.offset) })) });
     }
+  }
+  async deleteGroupOffsets(): Promise<void> {
+    throw new UnsupportedKafkaFeatureError('Deleting committed offsets (OffsetDelete)', 'kafkajs');
   }
   async deleteGroup(groupId: string): Promise<void> {
     try {

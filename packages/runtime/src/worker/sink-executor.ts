@@ -163,7 +163,7 @@ export class SinkTaskExecutor extends TaskExecutor {
     }
     this.assignment = next;
     if (added.length) await this.d.task.open(added);
-    // kafkajs keeps a partition paused across assignments: set every assigned partition's state explicitly.
+    // A consumer keeps a partition paused across assignments: set every assigned partition's state explicitly.
     if (this.targetState === 'PAUSED') this.d.consumer.pause(partitions);
     else this.d.consumer.resume(partitions.filter((p) => !this.taskPaused.has(tpKey(p))));
     // Rewinds the task asked for in open() apply before anything is delivered (Java seeks right after open()).
@@ -245,7 +245,7 @@ export class SinkTaskExecutor extends TaskExecutor {
     }
   }
 
-  /** kafkajs heartbeats only between batches: keep the membership alive while the task works for long. */
+  /** Some backends (kafkajs) heartbeat only between batches: keep the membership alive while the task works for long. */
   private async withHeartbeats<T>(fn: () => Promise<T>): Promise<T> {
     const timer = setInterval(() => void this.d.consumer.heartbeat().catch(() => undefined), HEARTBEAT_MS);
     try {

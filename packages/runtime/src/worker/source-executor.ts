@@ -1,7 +1,8 @@
 /**
  * Runs one source task (Java's WorkerSourceTask): poll → transformations → converters → producer (acks=all).
- * Converted records gather in an accumulator that one produce request at a time drains (in order), so polling
- * continues while Kafka acknowledges; a full accumulator makes polling wait (back-pressure). Offsets are committed
+ * Converted records gather in an accumulator that produce requests drain in order (several in flight when the
+ * producer keeps their order), so polling continues while Kafka acknowledges; a full accumulator makes polling wait
+ * (back-pressure). Offsets are committed
  * every `offset.flush.interval.ms` only for records Kafka acknowledged.
  */
 import {
@@ -61,7 +62,7 @@ export class SourceTaskExecutor extends TaskExecutor {
   private readonly unflushed = new Map<string, { partition: OffsetMap; offset: OffsetMap }>();
   /** Converted records waiting for the next produce request. */
   private readonly accumulator: Array<{ record: ProducerRecord; pending: Pending }> = [];
-  private sending: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private lastCommit = Date.now();
   private committing: Promise<void> | null = null;
   private readonly labels: { connector: string; task: string };
@@ -160,33 +161,45 @@ export class SourceTaskExecutor extends TaskExecutor {
     }
     this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
     if (this.failed || out.length === 0) return;
-    // Like Java's producer (linger + one request in flight): batches polled while a request is in flight wait in
-    // the accumulator and leave together in the next request. A full accumulator makes poll() wait.
+    // Like Java's producer: batches polled while the requests in flight are full wait in the accumulator and leave
+    // together in the next request. A full accumulator makes poll() wait.
     for (let i = 0; i < out.length; i++) this.accumulator.push({ record: out[i]!, pending: pending[i]! });
-    if (!this.sending) this.sending = this.pump();
-    while (this.accumulator.length >= MAX_ACCUMULATED && !this.failed) await this.sending;
+    this.pump();
+    while (this.accumulator.length >= MAX_ACCUMULATED && !this.failed) await Promise.race(this.inFlight);
   }
 
-  /** Sends what accumulated, one produce request at a time, until nothing is left. */
-  private async pump(): Promise<void> {
-    try {
-      while (this.accumulator.length && !this.failed) {
-        const batch = this.accumulator.splice(0, MAX_PER_REQUEST);
-        let metadata: ProducedRecordMetadata[];
-        try {
-          metadata = await this.d.producer.send(batch.map((b) => b.record));
-        } catch (e) {
-          this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e }));
-          return;
-        }
-        await this.onAcked(
-          batch.map((b) => b.pending),
-          metadata,
-        );
-      }
-    } finally {
-      this.sending = null;
+  /**
+   * Starts produce requests for what accumulated, as many at once as the producer keeps in order
+   * (`maxInFlight`: several with the idempotent producer, one otherwise); each finished request starts the next.
+   */
+  private pump(): void {
+    while (this.accumulator.length && !this.failed && this.inFlight.size < this.d.producer.maxInFlight) {
+      const batch = this.accumulator.splice(0, MAX_PER_REQUEST);
+      const request: Promise<void> = this.sendBatch(batch).finally(() => {
+        this.inFlight.delete(request);
+        this.pump();
+      });
+      this.inFlight.add(request);
     }
+  }
+
+  private async sendBatch(batch: Array<{ record: ProducerRecord; pending: Pending }>): Promise<void> {
+    let metadata: ProducedRecordMetadata[];
+    try {
+      metadata = await this.d.producer.send(batch.map((b) => b.record));
+    } catch (e) {
+      this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    await this.onAcked(
+      batch.map((b) => b.pending),
+      metadata,
+    );
+  }
+
+  /** Resolves once every request in flight finished (and nothing is left to send, unless the task failed). */
+  private async drained(): Promise<void> {
+    while (this.inFlight.size) await Promise.all(this.inFlight);
   }
 
   private async onAcked(pending: Pending[], metadata: ProducedRecordMetadata[]): Promise<void> {
@@ -299,7 +312,7 @@ export class SourceTaskExecutor extends TaskExecutor {
 
   /** Waits (at most `offset.flush.timeout.ms`) for outstanding acknowledgements, then commits. */
   private async drainAndCommit(): Promise<void> {
-    await withTimeout(this.sending ?? Promise.resolve(), this.d.offsetFlushTimeoutMs, undefined);
+    await withTimeout(this.drained(), this.d.offsetFlushTimeoutMs, undefined);
     await this.commitOffsets();
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Connector, ConnectorProps, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
 import { ConnectError } from '@kconnect/api';
-import { withPrefix } from '../config/properties';
+import { allowedClientOverrides } from '../config/client-override-policy';
 import type { WorkerConfig } from '../config/worker-config';
 import type { KafkaClient } from '../kafka/client';
 import type { LoggerRegistry } from '../logging';
@@ -201,6 +201,11 @@ export class Worker {
         converters,
         errorHandler,
       };
+      // The worker's `producer.*`/`consumer.*` settings under the connector's overrides the policy allows.
+      const clientSettings = (client: 'producer' | 'consumer') => ({
+        ...this.config[client],
+        ...allowedClientOverrides(this.config.clientConfigOverridePolicy, this.config.clientConfigOverrideAllowlist, client, connectorConfig),
+      });
       const track = <C extends { close(): Promise<void> }>(c: C): C => {
         clients.push(c);
         return c;
@@ -210,7 +215,7 @@ export class Worker {
         const producer = track(
           await this.kafka.producer({
             clientId: `connector-producer-${key}`,
-            settings: { ...this.config.producer, ...withPrefix(connectorConfig, 'producer.override.') },
+            settings: clientSettings('producer'),
           }),
         );
         executor = new SourceTaskExecutor(id, targetState, guarded, log, {
@@ -230,7 +235,7 @@ export class Worker {
         const regex = (connectorConfig['topics.regex'] ?? '').trim();
         const dlqTopic = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim();
         if (dlqTopic) {
-          const producer = track(await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: this.config.producer }));
+          const producer = track(await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: clientSettings('producer') }));
           const admin = track(await this.kafka.admin());
           errorHandler.onClose(async () => {
             await Promise.all([producer.close(), admin.close()]);
@@ -251,7 +256,7 @@ export class Worker {
           await this.kafka.consumer({
             clientId: `connector-consumer-${key}`,
             groupId: `connect-${id.connector}`,
-            settings: { ...this.config.consumer, ...withPrefix(connectorConfig, 'consumer.override.') },
+            settings: clientSettings('consumer'),
           }),
         );
         executor = new SinkTaskExecutor(id, targetState, guarded, log, {

@@ -1,0 +1,794 @@
+/**
+ * The default {@link KafkaClient}, on @platformatic/kafka. Settings use the Java clients' names (parsed once in
+ * `settings.ts`); the producer partitions as Java's does and pipelines requests (idempotent, so per-partition order
+ * holds with several in flight); the sink consumer joins the group with the `range` protocol and runs its own
+ * fetch loop over the library's Fetch call, so pause, seek and batch redelivery are per partition and a rebalance
+ * waits for the commit of the partitions given up before the member rejoins (Java's onPartitionsRevoked).
+ */
+import {
+  Admin,
+  type ClusterMetadata,
+  Consumer,
+  type ExtendedGroupProtocolSubscription,
+  findErrorBy,
+  type GroupAssignment,
+  type GroupPartitionsAssignments,
+  type MessageToProduce,
+  NetworkError,
+  Producer,
+} from '@platformatic/kafka';
+import type { Logger } from 'pino';
+import type {
+  ConsumedRecord,
+  ConsumerHandlers,
+  ConsumerOptions,
+  KafkaAdmin,
+  KafkaClient,
+  KafkaConsumer,
+  KafkaHeaders,
+  KafkaProducer,
+  PartitionOffset,
+  ProducedRecordMetadata,
+  ProducerOptions,
+  ProducerRecord,
+  TopicPartitionRef,
+  TopicSpec,
+} from './client';
+import { murmur2, toPositive } from './murmur2';
+import { type ConsumerSettings, type ProducerSettings, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
+
+const BACKEND = 'platformatic';
+/** The Java client keys this backend applies (settings.ts parses more: the rest are warned about once). */
+const APPLIED_PRODUCER_KEYS: ReadonlySet<string> = new Set([
+  'acks',
+  'compression.type',
+  'enable.idempotence',
+  'max.in.flight.requests.per.connection',
+  'request.timeout.ms',
+  'retry.backoff.ms',
+  'metadata.max.age.ms',
+]);
+const APPLIED_CONSUMER_KEYS: ReadonlySet<string> = new Set([
+  'fetch.min.bytes',
+  'fetch.max.bytes',
+  'fetch.max.wait.ms',
+  'max.partition.fetch.bytes',
+  'max.poll.records',
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'max.poll.interval.ms',
+  'isolation.level',
+  'auto.offset.reset',
+  'allow.auto.create.topics',
+  // Sinks never auto-commit: the worker commits what its tasks flushed (Connect's behaviour).
+  'enable.auto.commit',
+  'request.timeout.ms',
+  'retry.backoff.ms',
+  'metadata.max.age.ms',
+]);
+/** Uncompressed bytes per produce request, at most (brokers refuse requests over message.max.bytes, 1 MiB). */
+const MAX_REQUEST_BYTES = 512 * 1024;
+const IS_CONTROL_BATCH = 1 << 5;
+const LOG_APPEND_TIME = 1 << 3;
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+function toBuffer(b: Uint8Array | null | undefined): Buffer | undefined {
+  if (b === null || b === undefined) return undefined;
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Retriable errors of the library: network trouble, or a protocol error the broker marks as retriable. */
+function isRetriable(e: unknown): boolean {
+  const err = e as Error & { canRetry?: boolean; errors?: Error[] };
+  if (NetworkError.isRetryable(err) || err?.canRetry) return true;
+  return Array.isArray(err?.errors) && err.errors.length > 0 && err.errors.every((x) => isRetriable(x));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+export class PlatformaticClient implements KafkaClient {
+  private readonly brokers: string[];
+
+  constructor(
+    bootstrapServers: string[],
+    private readonly log: Logger,
+    private readonly clientId = 'kconnect',
+  ) {
+    this.brokers = bootstrapServers;
+  }
+
+  async producer(options: ProducerOptions): Promise<KafkaProducer> {
+    const s = parseProducerSettings(options.settings ?? {});
+    warnUnsupportedSettings(this.log, BACKEND, 'producer', options.settings, APPLIED_PRODUCER_KEYS);
+    const producer = new Producer({
+      clientId: options.clientId,
+      bootstrapBrokers: this.brokers,
+      acks: s.acks,
+      idempotent: s.enableIdempotence,
+      compression: s.compressionType,
+      autocreateTopics: true,
+      metadataMaxAge: s.metadataMaxAgeMs,
+      timeout: Math.min(s.requestTimeoutMs, 120_000),
+      retries: 10,
+      retryDelay: Math.max(s.retryBackoffMs, 50),
+    });
+    return new PlatformaticProducer(producer, s);
+  }
+
+  async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
+    const s = parseConsumerSettings(options.settings ?? {});
+    warnUnsupportedSettings(this.log, BACKEND, 'consumer', options.settings, APPLIED_CONSUMER_KEYS);
+    return new PlatformaticConsumer(this.brokers, options.clientId, options.groupId, s, this.log);
+  }
+
+  async admin(): Promise<KafkaAdmin> {
+    return new PlatformaticAdmin(new Admin({ clientId: `${this.clientId}-admin`, bootstrapBrokers: this.brokers, retries: 5, retryDelay: 200 }));
+  }
+}
+
+// ---- producer ---------------------------------------------------------------------------------------------------
+
+type Produced = MessageToProduce<Buffer, Buffer, Buffer, Buffer> & { partition: number };
+
+class PlatformaticProducer implements KafkaProducer {
+  readonly maxInFlight: number;
+  /** Sticky partition choice for records without a key, per topic (moves on with every request, as Java's). */
+  private readonly sticky = new Map<string, number>();
+
+  constructor(
+    private readonly producer: Producer,
+    s: ProducerSettings,
+  ) {
+    this.maxInFlight = s.enableIdempotence ? Math.max(1, s.maxInFlightRequestsPerConnection) : 1;
+  }
+
+  async send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
+    if (records.length === 0) return [];
+    const counts = await this.partitionCounts(records);
+    const messages: Produced[] = new Array(records.length);
+    // Records without a timestamp get the send time (CreateTime), reported back in their metadata.
+    const now = BigInt(Date.now());
+    for (let i = 0; i < records.length; i++) messages[i] = this.message(records[i]!, counts, now);
+    // Large calls go as several requests, all issued at once: the idempotent producer keeps their order.
+    const chunks: Array<[number, number]> = [];
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      bytes += (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0) + 24;
+      if (bytes >= MAX_REQUEST_BYTES || i === records.length - 1) {
+        chunks.push([start, i + 1]);
+        start = i + 1;
+        bytes = 0;
+      }
+    }
+    for (const t of counts.keys()) this.sticky.set(t, (this.sticky.get(t) ?? Math.floor(Math.random() * 1024)) + 1);
+    const out: ProducedRecordMetadata[] = new Array(records.length);
+    if (this.maxInFlight > 1) await Promise.all(chunks.map(([from, to]) => this.sendChunk(messages, from, to, out)));
+    else for (const [from, to] of chunks) await this.sendChunk(messages, from, to, out);
+    return out;
+  }
+
+  private async sendChunk(messages: Produced[], from: number, to: number, out: ProducedRecordMetadata[]): Promise<void> {
+    const result = await this.producer.send({ messages: from === 0 && to === messages.length ? messages : messages.slice(from, to) });
+    // Records of one partition were appended in input order from the partition's base offset.
+    const next = new Map<string, number>();
+    for (const o of result.offsets ?? []) next.set(tpKey(o.topic, o.partition), Number(o.offset));
+    for (let i = from; i < to; i++) {
+      const m = messages[i]!;
+      const k = tpKey(m.topic, m.partition);
+      const offset = next.get(k) ?? -1;
+      if (offset >= 0) next.set(k, offset + 1);
+      out[i] = { topic: m.topic, partition: m.partition, offset, timestamp: Number(m.timestamp) };
+    }
+  }
+
+  /** Partition counts of the topics of a send (from the client's metadata cache, refreshed every metadata.max.age.ms). */
+  private async partitionCounts(records: ProducerRecord[]): Promise<Map<string, number>> {
+    const topics = new Set<string>();
+    for (const r of records) topics.add(r.topic);
+    const md = await this.producer.metadata({ topics: [...topics], autocreateTopics: true });
+    const counts = new Map<string, number>();
+    for (const t of topics) counts.set(t, md.topics.get(t)?.partitionsCount ?? 1);
+    return counts;
+  }
+
+  private message(r: ProducerRecord, counts: Map<string, number>, now: bigint): Produced {
+    const n = counts.get(r.topic)!;
+    const key = toBuffer(r.key);
+    let partition: number;
+    if (r.partition !== null && r.partition !== undefined) partition = r.partition;
+    else if (key) partition = toPositive(murmur2(key)) % n;
+    else partition = (this.sticky.get(r.topic) ?? 0) % n;
+    const timestamp = r.timestamp === null || r.timestamp === undefined ? now : BigInt(r.timestamp);
+    const m: Produced = { topic: r.topic, partition, key, value: toBuffer(r.value), timestamp };
+    if (r.headers?.length) {
+      // A Map keyed by distinct Buffer objects keeps repeated header keys (Kafka allows them).
+      const h = new Map<Buffer, Buffer>();
+      for (const [k, v] of r.headers) h.set(Buffer.from(k), toBuffer(v) as Buffer);
+      m.headers = h;
+    }
+    return m;
+  }
+
+  close(): Promise<void> {
+    return this.producer.close();
+  }
+}
+
+// ---- consumer ---------------------------------------------------------------------------------------------------
+
+/** Java's RangeAssigner: per topic, members sorted by id each take a contiguous range, the first ones one more. */
+export function rangeAssigner(
+  _current: string,
+  members: Map<string, ExtendedGroupProtocolSubscription>,
+  _topics: Set<string>,
+  metadata: ClusterMetadata,
+): GroupPartitionsAssignments[] {
+  const out = new Map<string, Map<string, GroupAssignment>>();
+  for (const id of members.keys()) out.set(id, new Map());
+  const byTopic = new Map<string, string[]>();
+  for (const [id, m] of members) {
+    for (const t of m.topics ?? []) {
+      const l = byTopic.get(t);
+      if (l) l.push(id);
+      else byTopic.set(t, [id]);
+    }
+  }
+  for (const [topic, ids] of byTopic) {
+    const n = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    if (n === 0) continue;
+    ids.sort();
+    const per = Math.floor(n / ids.length);
+    const extra = n % ids.length;
+    let p = 0;
+    ids.forEach((id, i) => {
+      const count = per + (i < extra ? 1 : 0);
+      if (count === 0) return;
+      const partitions = Array.from({ length: count }, (_, j) => p + j);
+      p += count;
+      out.get(id)!.set(topic, { topic, partitions });
+    });
+  }
+  return [...out].map(([memberId, assignments]) => ({ memberId, assignments }));
+}
+
+const NO_HEADERS = Object.freeze([]) as unknown as KafkaHeaders;
+
+class PlatformaticConsumer implements KafkaConsumer {
+  private readonly consumer: Consumer;
+  private handlers: ConsumerHandlers | undefined;
+  private assignment: TopicPartitionRef[] = [];
+  /** Next offset to fetch per assigned partition. */
+  private readonly positions = new Map<string, number>();
+  /** Bumped by seek/pause/revoke: data fetched before the bump is not delivered. */
+  private readonly versions = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  private generation = 0;
+  private rebalancing = true;
+  private closed = false;
+  private assigning: Promise<void> = Promise.resolve();
+  private delivering: Promise<unknown> = Promise.resolve();
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private regexTimer: NodeJS.Timeout | undefined;
+  private admin: Admin | undefined;
+
+  constructor(
+    private readonly brokers: string[],
+    clientId: string,
+    groupId: string,
+    private readonly s: ConsumerSettings,
+    private readonly log: Logger,
+  ) {
+    this.consumer = new Consumer({
+      clientId,
+      groupId,
+      bootstrapBrokers: brokers,
+      autocommit: false,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      rebalanceTimeout: Math.max(s.maxPollIntervalMs, s.sessionTimeoutMs),
+      protocols: [{ name: 'range', version: 1 }],
+      partitionAssigner: rangeAssigner,
+      // Called before every JoinGroup: the partitions are given up (and their offsets committed) first.
+      protocolsMetadata: async () => {
+        await this.revoke();
+        return Buffer.alloc(0);
+      },
+      minBytes: s.fetchMinBytes,
+      maxBytes: s.fetchMaxBytes,
+      maxBytesPerPartition: s.maxPartitionFetchBytes,
+      maxWaitTime: s.fetchMaxWaitMs,
+      isolationLevel: s.isolationLevel === 'read_committed' ? 1 : 0,
+      metadataMaxAge: s.metadataMaxAgeMs,
+      autocreateTopics: s.allowAutoCreateTopics,
+      timeout: Math.min(Math.max(s.requestTimeoutMs, s.fetchMaxWaitMs + 5_000), 120_000),
+      retries: 10,
+      retryDelay: Math.max(s.retryBackoffMs, 50),
+    });
+    this.consumer.on('consumer:group:join', (p: { assignments?: GroupAssignment[] }) => {
+      const next = this.assigning.then(() => this.assigned(p.assignments ?? []));
+      this.assigning = next.catch(() => undefined);
+    });
+  }
+
+  async run(topics: string[] | RegExp, handlers: ConsumerHandlers): Promise<void> {
+    this.handlers = handlers;
+    if (Array.isArray(topics)) this.consumer.topics.trackAll(...topics);
+    else {
+      this.admin = new Admin({ clientId: `${this.consumer.clientId}-topics`, bootstrapBrokers: this.brokers });
+      await this.subscribeMatching(topics);
+      this.regexTimer = setInterval(() => {
+        this.subscribeMatching(topics)
+          .then((changed) => (changed && !this.closed ? this.consumer.joinGroup() : undefined))
+          .catch((e: Error) => this.log.warn({ err: e }, 'could not refresh the topics matching the subscription'));
+      }, this.s.metadataMaxAgeMs);
+    }
+    await this.joinWithRetry();
+    await this.assigning;
+    this.loop = this.fetchLoop();
+  }
+
+  /** The first join: a topic created a moment ago may have no leader yet. */
+  private async joinWithRetry(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.consumer.joinGroup();
+        return;
+      } catch (e) {
+        if (this.closed || !isRetriable(e) || attempt >= 20) throw e;
+        await sleep(Math.min(100 * attempt, 1000));
+      }
+    }
+  }
+
+  /** Tracks the topics matching `regex` (and untracks the others); true when the set changed. */
+  private async subscribeMatching(regex: RegExp): Promise<boolean> {
+    const all = await this.admin!.listTopics();
+    const want = new Set(all.filter((t) => regex.test(t)));
+    const have = new Set(this.consumer.topics.current);
+    const added = [...want].filter((t) => !have.has(t));
+    const removed = [...have].filter((t) => !want.has(t));
+    if (added.length) this.consumer.topics.trackAll(...added);
+    if (removed.length) this.consumer.topics.untrackAll(...removed);
+    return added.length + removed.length > 0;
+  }
+
+  /** Before a (re)join: stop delivering, let the batch being delivered finish, let the task commit. */
+  private async revoke(): Promise<void> {
+    this.rebalancing = true;
+    this.generation++;
+    await this.delivering;
+    if (this.assignment.length && this.handlers && !this.closed) {
+      try {
+        await this.handlers.onRebalancing();
+      } catch (e) {
+        this.log.warn({ err: e }, 'commit before rebalance failed');
+      }
+    }
+  }
+
+  /** After a join: positions for new partitions from the group's commits (or auto.offset.reset), then the handler. */
+  private async assigned(assignments: GroupAssignment[]): Promise<void> {
+    const next: TopicPartitionRef[] = [];
+    for (const a of assignments) for (const partition of a.partitions) next.push({ topic: a.topic, partition });
+    const keys = new Set(next.map((p) => tpKey(p.topic, p.partition)));
+    for (const k of [...this.positions.keys()]) if (!keys.has(k)) this.positions.delete(k);
+    const fresh = next.filter((p) => !this.positions.has(tpKey(p.topic, p.partition)));
+    if (fresh.length) await this.initPositions(fresh);
+    this.assignment = next;
+    try {
+      await this.handlers?.onAssigned(next);
+    } catch (e) {
+      this.handlers?.onCrash(e as Error);
+    }
+    this.rebalancing = false;
+    this.wake();
+  }
+
+  private async initPositions(partitions: TopicPartitionRef[]): Promise<void> {
+    const byTopic = groupByTopic(partitions);
+    const committed = await this.consumer.listCommittedOffsets({
+      topics: [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+    });
+    const missing: TopicPartitionRef[] = [];
+    for (const p of partitions) {
+      const o = committed.get(p.topic)?.[p.partition];
+      if (o !== undefined && o >= 0n) this.positions.set(tpKey(p.topic, p.partition), Number(o));
+      else missing.push(p);
+    }
+    if (missing.length) await this.reset(missing);
+  }
+
+  /** Positions per auto.offset.reset (earliest/latest); `none` fails as Java's NoOffsetForPartitionException. */
+  private async reset(partitions: TopicPartitionRef[]): Promise<void> {
+    if (this.s.autoOffsetReset === 'none') {
+      throw new Error(`Undefined offset with no reset policy for partitions: ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`);
+    }
+    const byTopic = groupByTopic(partitions);
+    const offsets = await this.consumer.listOffsets({
+      topics: [...byTopic.keys()],
+      partitions: Object.fromEntries(byTopic),
+      timestamp: this.s.autoOffsetReset === 'latest' ? -1n : -2n,
+    });
+    for (const p of partitions) this.positions.set(tpKey(p.topic, p.partition), Number(offsets.get(p.topic)?.[p.partition] ?? 0n));
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async fetchLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      const wanted = this.rebalancing ? [] : this.assignment.filter((p) => !this.paused.has(tpKey(p.topic, p.partition)));
+      if (wanted.length === 0) {
+        await this.idle(200);
+        continue;
+      }
+      try {
+        await this.fetchOnce(wanted);
+        failures = 0;
+      } catch (e) {
+        if (this.closed) return;
+        if (findErrorBy(e as Error, 'apiId', 'OFFSET_OUT_OF_RANGE')) {
+          await this.resetOutOfRange(wanted).catch((err: Error) => this.crash(err));
+          continue;
+        }
+        if (!isRetriable(e) && !findErrorBy(e as Error, 'apiId', 'UNKNOWN_TOPIC_OR_PARTITION')) {
+          this.crash(e as Error);
+          return;
+        }
+        failures++;
+        this.log.debug({ err: e }, 'fetch failed; retrying');
+        await this.idle(Math.min(this.s.retryBackoffMs * 2 ** Math.min(failures, 6), 10_000));
+      }
+    }
+  }
+
+  private crash(e: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers?.onCrash(e);
+  }
+
+  /** One Fetch per leader, all at once; each partition's records are delivered as soon as its response is in. */
+  private async fetchOnce(partitions: TopicPartitionRef[]): Promise<void> {
+    const md = await this.consumer.metadata({ topics: [...new Set(partitions.map((p) => p.topic))] });
+    const generation = this.generation;
+    const byNode = new Map<number, TopicPartitionRef[]>();
+    for (const p of partitions) {
+      const leader = md.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1;
+      if (leader < 0) continue;
+      const l = byNode.get(leader);
+      if (l) l.push(p);
+      else byNode.set(leader, [p]);
+    }
+    if (byNode.size === 0) {
+      await this.idle(this.s.retryBackoffMs);
+      return;
+    }
+    await Promise.all([...byNode].map(([node, ps]) => this.fetchFrom(node, ps, md, generation)));
+  }
+
+  private async fetchFrom(node: number, partitions: TopicPartitionRef[], md: ClusterMetadata, generation: number): Promise<void> {
+    const names = new Map<string, string>();
+    const requested = new Map<string, { position: number; version: number }>();
+    const topics = [...groupByTopic(partitions)].map(([topic, ps]) => {
+      const topicId = md.topics.get(topic)!.id;
+      names.set(topicId, topic);
+      return {
+        topicId,
+        partitions: ps.map((partition) => {
+          const k = tpKey(topic, partition);
+          const position = this.positions.get(k)!;
+          requested.set(k, { position, version: this.versions.get(k) ?? 0 });
+          return {
+            partition,
+            fetchOffset: BigInt(position),
+            partitionMaxBytes: this.s.maxPartitionFetchBytes,
+            currentLeaderEpoch: -1,
+            lastFetchedEpoch: -1,
+          };
+        }),
+      };
+    });
+    const response = await this.consumer.fetch({ node, topics });
+    for (const t of response.responses) {
+      const topic = names.get(t.topicId) ?? t.topicId;
+      for (const p of t.partitions) {
+        const k = tpKey(topic, p.partitionIndex);
+        const req = requested.get(k);
+        if (!req || !p.records?.length) continue;
+        const run = this.delivering.then(() => this.deliver(topic, p.partitionIndex, p.records!, req, generation));
+        this.delivering = run.catch(() => undefined);
+        await run;
+      }
+    }
+  }
+
+  /** Hands a partition's fetched batches to onBatch in chunks of max.poll.records, unless something moved it since. */
+  private async deliver(
+    topic: string,
+    partition: number,
+    batches: NonNullable<Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]['records']>,
+    req: { position: number; version: number },
+    generation: number,
+  ): Promise<void> {
+    const k = tpKey(topic, partition);
+    const current = () =>
+      !this.closed && generation === this.generation && (this.versions.get(k) ?? 0) === req.version && this.positions.get(k) === req.position;
+    if (!current()) return;
+    const records: ConsumedRecord[] = [];
+    let end = req.position;
+    for (const b of batches) {
+      const base = Number(b.firstOffset);
+      const last = base + b.lastOffsetDelta;
+      if (last + 1 > end) end = last + 1;
+      if (b.attributes & IS_CONTROL_BATCH) continue;
+      const logAppend = (b.attributes & LOG_APPEND_TIME) !== 0;
+      const firstTs = Number(b.firstTimestamp);
+      const maxTs = Number(b.maxTimestamp);
+      for (const r of b.records) {
+        const offset = base + r.offsetDelta;
+        if (offset < req.position) continue;
+        records.push({
+          topic,
+          partition,
+          offset,
+          timestamp: logAppend ? maxTs : firstTs + Number(r.timestampDelta),
+          timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
+          key: r.key,
+          value: r.value,
+          headers: r.headers.length ? r.headers.map(([hk, hv]) => [hk ? hk.toString() : '', hv]) : NO_HEADERS,
+        });
+      }
+    }
+    const tp = { topic, partition };
+    const max = this.s.maxPollRecords;
+    for (let i = 0; i < records.length; i += max) {
+      const chunk = i === 0 && records.length <= max ? records : records.slice(i, i + max);
+      const version = this.versions.get(k) ?? 0;
+      const ok = await this.handlers!.onBatch(chunk, tp);
+      // A seek inside onBatch (or a revoke) decides the position; false leaves it at the chunk for redelivery.
+      if (!ok || (this.versions.get(k) ?? 0) !== version || generation !== this.generation || this.closed) return;
+      this.positions.set(k, chunk[chunk.length - 1]!.offset + 1);
+    }
+    // All delivered: move past control records and aborted transactions too.
+    this.positions.set(k, Math.max(end, this.positions.get(k) ?? end));
+  }
+
+  private async resetOutOfRange(partitions: TopicPartitionRef[]): Promise<void> {
+    const byTopic = groupByTopic(partitions);
+    const request = { topics: [...byTopic.keys()], partitions: Object.fromEntries(byTopic) };
+    const [earliest, latest] = await Promise.all([
+      this.consumer.listOffsets({ ...request, timestamp: -2n }),
+      this.consumer.listOffsets({ ...request, timestamp: -1n }),
+    ]);
+    const out: TopicPartitionRef[] = [];
+    for (const p of partitions) {
+      const pos = this.positions.get(tpKey(p.topic, p.partition));
+      const lo = Number(earliest.get(p.topic)?.[p.partition] ?? 0n);
+      const hi = Number(latest.get(p.topic)?.[p.partition] ?? 0n);
+      if (pos !== undefined && (pos < lo || pos > hi)) out.push(p);
+    }
+    if (out.length) {
+      this.log.info({ partitions: out }, 'fetch position out of range; resetting per auto.offset.reset');
+      for (const p of out) this.bump(tpKey(p.topic, p.partition));
+      await this.reset(out);
+    }
+  }
+
+  private bump(k: string): void {
+    this.versions.set(k, (this.versions.get(k) ?? 0) + 1);
+  }
+
+  async commit(offsets: PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commit({
+      offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: -1 })),
+    });
+  }
+
+  seek(o: PartitionOffset): void {
+    const k = tpKey(o.topic, o.partition);
+    if (!this.positions.has(k) && !this.assignment.some((p) => p.topic === o.topic && p.partition === o.partition)) return;
+    this.bump(k);
+    this.positions.set(k, o.offset);
+  }
+
+  pause(partitions: TopicPartitionRef[]): void {
+    for (const p of partitions) {
+      const k = tpKey(p.topic, p.partition);
+      if (this.paused.has(k)) continue;
+      this.paused.add(k);
+      this.bump(k);
+    }
+  }
+
+  resume(partitions: TopicPartitionRef[]): void {
+    let any = false;
+    for (const p of partitions) any = this.paused.delete(tpKey(p.topic, p.partition)) || any;
+    if (any) this.wake();
+  }
+
+  /** The library heartbeats on its own timer, whatever the task is doing. */
+  async heartbeat(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.closed && !this.loop && !this.regexTimer) return this.consumer.isActive() ? this.consumer.close() : undefined;
+    this.closed = true;
+    clearInterval(this.regexTimer);
+    this.regexTimer = undefined;
+    this.generation++;
+    this.wake();
+    const loop = this.loop;
+    this.loop = undefined;
+    await loop?.catch(() => undefined);
+    await this.admin?.close().catch(() => undefined);
+    await this.consumer.close().catch(() => this.consumer.close(true));
+  }
+}
+
+function groupByTopic(partitions: TopicPartitionRef[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const p of partitions) {
+    const l = m.get(p.topic);
+    if (l) l.push(p.partition);
+    else m.set(p.topic, [p.partition]);
+  }
+  return m;
+}
+
+// ---- admin ------------------------------------------------------------------------------------------------------
+
+class PlatformaticAdmin implements KafkaAdmin {
+  constructor(private readonly admin: Admin) {}
+
+  async clusterId(): Promise<string> {
+    return (await this.admin.metadata({ topics: [] })).id;
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
+  }
+
+  async createTopics(topics: TopicSpec[]): Promise<boolean> {
+    const existing = new Set(await this.admin.listTopics({ includeInternals: true }));
+    let created = false;
+    for (const t of topics) {
+      if (existing.has(t.topic)) continue;
+      try {
+        await this.admin.createTopics({
+          topics: [t.topic],
+          partitions: t.numPartitions ?? -1,
+          replicas: t.replicationFactor ?? -1,
+          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        });
+        created = true;
+        existing.add(t.topic);
+      } catch (e) {
+        if (!findErrorBy(e as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) throw e;
+      }
+    }
+    if (created) await this.waitForLeaders(topics.map((t) => t.topic));
+    return created;
+  }
+
+  private async waitForLeaders(topics: string[]): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        const md = await this.admin.metadata({ topics, forceUpdate: true });
+        if (topics.every((t) => (md.topics.get(t)?.partitions ?? []).every((p) => p.leader >= 0) && md.topics.has(t))) return;
+      } catch (e) {
+        if (!isRetriable(e) && !findErrorBy(e as Error, 'apiId', 'UNKNOWN_TOPIC_OR_PARTITION')) throw e;
+      }
+      await sleep(100);
+    }
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics({ includeInternals: true }));
+    const names = [...new Set(topics)].filter((t) => existing.has(t));
+    if (names.length) await this.admin.deleteTopics({ topics: names });
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    if (!(await this.admin.listTopics({ includeInternals: true })).includes(topic)) return 0;
+    const md = await this.admin.metadata({ topics: [topic], forceUpdate: true });
+    return md.topics.get(topic)?.partitionsCount ?? 0;
+  }
+
+  async lowWatermark(topic: string, partition: number): Promise<number | null> {
+    if (!(await this.admin.listTopics({ includeInternals: true })).includes(topic)) return null;
+    try {
+      const res = await this.admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp: -2n }] }] });
+      const p = res[0]?.partitions.find((x) => x.partitionIndex === partition);
+      return p ? Number(p.offset) : null;
+    } catch (e) {
+      if (findErrorBy(e as Error, 'apiId', 'UNKNOWN_TOPIC_OR_PARTITION')) return null;
+      throw e;
+    }
+  }
+
+  async groupOffsets(groupId: string): Promise<PartitionOffset[]> {
+    const res = await this.admin.listConsumerGroupOffsets({ groups: [groupId] });
+    const out: PartitionOffset[] = [];
+    for (const g of res) {
+      for (const t of g.topics) {
+        for (const p of t.partitions) {
+          if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+        }
+      }
+    }
+    return out;
+  }
+
+  async setGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.admin.alterConsumerGroupOffsets({
+      groupId,
+      topics: [...groupOffsetsByTopic(offsets)].map(([name, list]) => ({
+        name,
+        partitionOffsets: list.map((o) => ({ partition: o.partition, offset: BigInt(o.offset) })),
+      })),
+    });
+  }
+
+  async deleteGroupOffsets(groupId: string, partitions: TopicPartitionRef[]): Promise<void> {
+    if (partitions.length === 0) return;
+    try {
+      await this.admin.deleteConsumerGroupOffsets({
+        groupId,
+        topics: [...groupByTopic(partitions)].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      });
+    } catch (e) {
+      if (findErrorBy(e as Error, 'apiId', 'GROUP_ID_NOT_FOUND')) return;
+      throw e;
+    }
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    try {
+      await this.admin.deleteGroups({ groups: [groupId] });
+    } catch (e) {
+      if (!findErrorBy(e as Error, 'apiId', 'GROUP_ID_NOT_FOUND')) throw e;
+    }
+  }
+
+  async groupHasMembers(groupId: string): Promise<boolean> {
+    const groups = await this.admin.describeGroups({ groups: [groupId] });
+    return (groups.get(groupId)?.members.size ?? 0) > 0;
+  }
+
+  close(): Promise<void> {
+    return this.admin.close();
+  }
+}
+
+function groupOffsetsByTopic(offsets: PartitionOffset[]): Map<string, PartitionOffset[]> {
+  const m = new Map<string, PartitionOffset[]>();
+  for (const o of offsets) {
+    const l = m.get(o.topic);
+    if (l) l.push(o);
+    else m.set(o.topic, [o]);
+  }
+  return m;
+}

@@ -1,0 +1,514 @@
+/**
+ * Java-named Kafka client settings (`producer.*`, `consumer.*`, `admin.*` worker keys and the connectors'
+ * `producer.override.*` / `consumer.override.*` / `admin.override.*` keys, prefix removed), parsed once into
+ * typed values with the Java client's defaults (and Kafka Connect's overrides of them) for the backends to map.
+ *
+ * Parsing follows Java's `ConfigDef`: values are trimmed, numbers must be whole numbers in the type's range, and
+ * the validators and their messages are the Java clients' (`Invalid value x for configuration linger.ms: Not a
+ * number of type LONG`), as are the producer's idempotence and delivery-timeout cross-checks. Keys not listed here
+ * are not read (a backend warns about them, see {@link PRODUCER_SETTING_KEYS}). The table of keys and defaults is
+ * in docs/kafka-client.md, "Client settings".
+ */
+import { ConfigError } from '@kconnect/api';
+
+export type CompressionType = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface ProducerSettings {
+  /** -1 (all), 0 or 1. Connect's default: all. */
+  acks: -1 | 0 | 1;
+  compressionType: CompressionType;
+  lingerMs: number;
+  batchSize: number;
+  maxInFlightRequestsPerConnection: number;
+  /**
+   * After Java's cross-checks: true by default, false when set so or when it was only the default and acks is
+   * not all or more than 5 requests may be in flight (Java then disables idempotence silently).
+   */
+  enableIdempotence: boolean;
+  requestTimeoutMs: number;
+  /** At least linger.ms + request.timeout.ms (raised to that when only the default, as Java's producer does). */
+  deliveryTimeoutMs: number;
+  retryBackoffMs: number;
+  metadataMaxAgeMs: number;
+}
+
+export interface ConsumerSettings {
+  fetchMinBytes: number;
+  fetchMaxBytes: number;
+  fetchMaxWaitMs: number;
+  maxPartitionFetchBytes: number;
+  maxPollRecords: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxPollIntervalMs: number;
+  isolationLevel: 'read_uncommitted' | 'read_committed';
+  /** Connect's sink default: earliest. */
+  autoOffsetReset: 'earliest' | 'latest' | 'none';
+  allowAutoCreateTopics: boolean;
+  /** Connect's sink default: false (the worker commits the offsets of what its tasks processed). */
+  enableAutoCommit: boolean;
+  requestTimeoutMs: number;
+  retryBackoffMs: number;
+  metadataMaxAgeMs: number;
+}
+
+/** How an error message names a key: e.g. `(k) => 'producer.' + k` for a worker setting. */
+export type KeyNamer = (key: string) => string;
+
+const sameName: KeyNamer = (k) => k;
+
+/**
+ * A Kafka client setting with a bad value, or settings that contradict each other (Java's `ConfigException`).
+ * `key` is the key at fault (for a contradiction, the one the message asks to change); `keys` lists every key
+ * involved, `key` first. The message names the keys as `key`/`keys` do.
+ */
+export class KafkaSettingError extends ConfigError {
+  readonly key: string;
+  readonly keys: readonly string[];
+
+  constructor(
+    private readonly baseKeys: readonly [string, ...string[]],
+    private readonly render: (name: KeyNamer) => string,
+    name: KeyNamer = sameName,
+  ) {
+    super(render(name), { name: name(baseKeys[0]) });
+    this.key = name(baseKeys[0]);
+    this.keys = baseKeys.map(name);
+  }
+
+  /**
+   * The same error with every key named by `name` (in `key`, `keys` and the message), e.g. a worker setting as
+   * `producer.linger.ms`, a connector's as `producer.override.linger.ms`. `name` gets the keys without prefix.
+   */
+  renamed(name: KeyNamer): KafkaSettingError {
+    return new KafkaSettingError(this.baseKeys, this.render, name);
+  }
+
+  /** {@link renamed} with `prefix` before every key. */
+  prefixed(prefix: string): KafkaSettingError {
+    return this.renamed((k) => prefix + k);
+  }
+
+  /** The keys as the settings map names them (without any prefix from {@link renamed}). */
+  get settingKeys(): readonly string[] {
+    return this.baseKeys;
+  }
+}
+
+/** Java's `ConfigException(name, value, message)`: `Invalid value <value> for configuration <name>: <why>`. */
+function invalid(key: string, value: unknown, why: string | ((name: KeyNamer) => string)): KafkaSettingError {
+  return new KafkaSettingError([key], (n) => `Invalid value ${String(value)} for configuration ${n(key)}: ${typeof why === 'string' ? why : why(n)}`);
+}
+
+type SettingType = 'INT' | 'LONG' | 'BOOLEAN' | 'STRING';
+
+/** One client key: its type, default, Java's validator and documentation. */
+export interface KafkaSettingDef {
+  readonly key: string;
+  readonly type: SettingType;
+  /** The default here: the Java client's, or Kafka Connect's where it sets its own (or where noted in the docs). */
+  readonly default: string;
+  /** The Java client's default (Kafka 4.x). */
+  readonly javaDefault: string;
+  /** What Java's Kafka Connect worker sets, when it overrides the client's default. */
+  readonly connectDefault?: string;
+  /** Java's `atLeast` validator. */
+  readonly atLeast?: number;
+  /** Java's `ValidString.in` validator (case-sensitive). */
+  readonly validValues?: readonly string[];
+  /** A check beyond the above: returns the error (a message without the key, or a whole error) or undefined. */
+  readonly check?: (value: string) => ((name: KeyNamer) => string) | string | undefined;
+  readonly documentation: string;
+}
+
+const INT_MAX = 2147483647;
+const INT_RANGE = [-2147483648n, 2147483647n] as const;
+const LONG_RANGE = [-9223372036854775808n, 9223372036854775807n] as const;
+
+/** Parses one raw value as Java's `ConfigDef.parseType` and applies the key's validators. */
+function parseSetting(def: KafkaSettingDef, raw: string): { value: number | boolean | string } | { error: KafkaSettingError } {
+  const trimmed = raw.trim();
+  let value: number | boolean | string;
+  switch (def.type) {
+    case 'INT':
+    case 'LONG': {
+      const [min, max] = def.type === 'INT' ? INT_RANGE : LONG_RANGE;
+      const ok = /^[+-]?\d+$/.test(trimmed) && BigInt(trimmed) >= min && BigInt(trimmed) <= max;
+      if (!ok) return { error: invalid(def.key, raw, `Not a number of type ${def.type}`) };
+      value = Number(trimmed);
+      break;
+    }
+    case 'BOOLEAN':
+      if (!/^(true|false)$/i.test(trimmed)) return { error: invalid(def.key, raw, 'Expected value to be either true or false') };
+      value = trimmed.toLowerCase() === 'true';
+      break;
+    case 'STRING':
+      value = trimmed;
+      break;
+  }
+  if (def.atLeast !== undefined && (value as number) < def.atLeast) return { error: invalid(def.key, value, `Value must be at least ${def.atLeast}`) };
+  if (def.validValues && !def.validValues.includes(value as string))
+    return { error: invalid(def.key, value, `String must be one of: ${def.validValues.join(', ')}`) };
+  const why = def.check?.(value as string);
+  if (why !== undefined) return { error: invalid(def.key, value, why) };
+  return { value };
+}
+
+const COMPRESSION_TYPES: readonly CompressionType[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+/** The producer keys read by {@link parseProducerSettings}, in the order of the docs. */
+export const PRODUCER_SETTING_DEFS: readonly KafkaSettingDef[] = [
+  {
+    key: 'acks',
+    type: 'STRING',
+    default: 'all',
+    javaDefault: 'all',
+    connectDefault: 'all',
+    validValues: ['all', '-1', '0', '1'],
+    documentation: 'Acknowledgments the leader must have received before a write counts as done: all (= -1, every in-sync replica), 1 (leader only) or 0.',
+  },
+  {
+    key: 'compression.type',
+    type: 'STRING',
+    default: 'none',
+    javaDefault: 'none',
+    validValues: COMPRESSION_TYPES,
+    documentation: 'Compression codec of record batches.',
+  },
+  {
+    key: 'linger.ms',
+    type: 'LONG',
+    default: '5',
+    javaDefault: '5',
+    atLeast: 0,
+    documentation: 'How long to wait for more records before sending a batch that is not full (Java 4.0 raised the default from 0 to 5).',
+  },
+  {
+    key: 'batch.size',
+    type: 'INT',
+    default: '16384',
+    javaDefault: '16384',
+    atLeast: 0,
+    documentation: 'Upper bound of a record batch per partition, in bytes.',
+  },
+  {
+    key: 'max.in.flight.requests.per.connection',
+    type: 'INT',
+    default: '5',
+    javaDefault: '5',
+    connectDefault: '1',
+    atLeast: 1,
+    documentation: 'Produce requests sent to one broker before waiting for answers. Order is kept by the idempotent producer up to 5.',
+  },
+  {
+    key: 'enable.idempotence',
+    type: 'BOOLEAN',
+    default: 'true',
+    javaDefault: 'true',
+    connectDefault: 'false',
+    documentation:
+      'Idempotent producer: retries do not duplicate or reorder records. Needs acks=all and at most 5 requests in flight; when only the default, it is turned off if those are set otherwise.',
+  },
+  {
+    key: 'request.timeout.ms',
+    type: 'INT',
+    default: '30000',
+    javaDefault: '30000',
+    atLeast: 0,
+    documentation: 'How long to wait for the answer to a request.',
+  },
+  {
+    key: 'delivery.timeout.ms',
+    type: 'INT',
+    default: String(INT_MAX),
+    javaDefault: '120000',
+    connectDefault: String(INT_MAX),
+    atLeast: 0,
+    documentation: 'Upper bound on the time to report a record as sent or failed, retries included; at least linger.ms + request.timeout.ms.',
+  },
+  { key: 'retry.backoff.ms', type: 'LONG', default: '100', javaDefault: '100', atLeast: 0, documentation: 'Time to wait before retrying a failed request.' },
+  {
+    key: 'metadata.max.age.ms',
+    type: 'LONG',
+    default: '300000',
+    javaDefault: '300000',
+    atLeast: 0,
+    documentation: 'Period after which cluster metadata is refreshed even without leadership changes.',
+  },
+];
+
+const OFFSET_RESET_WHY = (n: KeyNamer, v: string) =>
+  `Invalid value \`${v}\` for configuration ${n('auto.offset.reset')}. The value must be either 'earliest', 'latest', 'none' or of the format 'by_duration:<PnDTnHnMn.nS.>'.`;
+
+/** The consumer keys read by {@link parseConsumerSettings}, in the order of the docs. */
+export const CONSUMER_SETTING_DEFS: readonly KafkaSettingDef[] = [
+  {
+    key: 'auto.offset.reset',
+    type: 'STRING',
+    default: 'earliest',
+    javaDefault: 'latest',
+    connectDefault: 'earliest',
+    check: (v) => {
+      if (v === 'earliest' || v === 'latest' || v === 'none') return undefined;
+      if (/^by_duration:P/.test(v)) return 'the by_duration strategy (Kafka 4.0) is not supported here; use earliest, latest or none';
+      return (n) => OFFSET_RESET_WHY(n, v);
+    },
+    documentation: 'Where a group without a committed offset starts reading a partition: earliest, latest or none (fail).',
+  },
+  {
+    key: 'enable.auto.commit',
+    type: 'BOOLEAN',
+    default: 'false',
+    javaDefault: 'true',
+    connectDefault: 'false',
+    documentation: 'Commit offsets in the background. Connect commits the offsets of the records its tasks processed instead.',
+  },
+  {
+    key: 'isolation.level',
+    type: 'STRING',
+    default: 'read_uncommitted',
+    javaDefault: 'read_uncommitted',
+    validValues: ['read_committed', 'read_uncommitted'],
+    documentation: 'read_committed skips records of aborted transactions and stops at the first open transaction.',
+  },
+  { key: 'fetch.min.bytes', type: 'INT', default: '1', javaDefault: '1', atLeast: 0, documentation: 'Data a fetch waits for before the broker answers.' },
+  {
+    key: 'fetch.max.bytes',
+    type: 'INT',
+    default: '52428800',
+    javaDefault: '52428800',
+    atLeast: 0,
+    documentation: 'Data a fetch returns at most (not a hard limit: a first batch larger than this is still returned).',
+  },
+  {
+    key: 'fetch.max.wait.ms',
+    type: 'INT',
+    default: '500',
+    javaDefault: '500',
+    atLeast: 0,
+    documentation: 'How long the broker may wait for fetch.min.bytes before answering.',
+  },
+  {
+    key: 'max.partition.fetch.bytes',
+    type: 'INT',
+    default: '1048576',
+    javaDefault: '1048576',
+    atLeast: 0,
+    documentation: 'Data a fetch returns at most per partition.',
+  },
+  { key: 'max.poll.records', type: 'INT', default: '500', javaDefault: '500', atLeast: 1, documentation: 'Records handed to the task in one batch at most.' },
+  {
+    key: 'max.poll.interval.ms',
+    type: 'INT',
+    default: '300000',
+    javaDefault: '300000',
+    atLeast: 1,
+    documentation: 'Longest time between two polls before the consumer is considered failed and leaves the group.',
+  },
+  {
+    key: 'session.timeout.ms',
+    type: 'INT',
+    default: '45000',
+    javaDefault: '45000',
+    documentation:
+      "Time without heartbeats after which the group coordinator removes the consumer. Must be within the broker's group.min/max.session.timeout.ms.",
+  },
+  {
+    key: 'heartbeat.interval.ms',
+    type: 'INT',
+    default: '3000',
+    javaDefault: '3000',
+    documentation: 'Interval of heartbeats to the group coordinator; must be lower than session.timeout.ms.',
+  },
+  {
+    key: 'allow.auto.create.topics',
+    type: 'BOOLEAN',
+    default: 'true',
+    javaDefault: 'true',
+    documentation: 'Let the broker create a subscribed topic that does not exist (if the broker allows it too).',
+  },
+  {
+    key: 'request.timeout.ms',
+    type: 'INT',
+    default: '30000',
+    javaDefault: '30000',
+    atLeast: 0,
+    documentation: 'How long to wait for the answer to a request.',
+  },
+  { key: 'retry.backoff.ms', type: 'LONG', default: '100', javaDefault: '100', atLeast: 0, documentation: 'Time to wait before retrying a failed request.' },
+  {
+    key: 'metadata.max.age.ms',
+    type: 'LONG',
+    default: '300000',
+    javaDefault: '300000',
+    atLeast: 0,
+    documentation: 'Period after which cluster metadata is refreshed even without leadership changes.',
+  },
+];
+
+/** The keys {@link parseProducerSettings} reads; a backend warns about the other keys a user set. */
+export const PRODUCER_SETTING_KEYS: ReadonlySet<string> = new Set(PRODUCER_SETTING_DEFS.map((d) => d.key));
+/** The keys {@link parseConsumerSettings} reads. */
+export const CONSUMER_SETTING_KEYS: ReadonlySet<string> = new Set(CONSUMER_SETTING_DEFS.map((d) => d.key));
+
+/** Parses every key of `defs` (defaults for the absent ones), collecting the errors. */
+function parseAll(defs: readonly KafkaSettingDef[], raw: Record<string, string>): { values: Map<string, unknown>; errors: KafkaSettingError[] } {
+  const values = new Map<string, unknown>();
+  const errors: KafkaSettingError[] = [];
+  for (const def of defs) {
+    const r = parseSetting(def, Object.hasOwn(raw, def.key) ? raw[def.key]! : def.default);
+    if ('error' in r) errors.push(r.error);
+    else values.set(def.key, r.value);
+  }
+  return { values, errors };
+}
+
+function evaluateProducer(raw: Record<string, string>): { settings?: ProducerSettings; errors: KafkaSettingError[] } {
+  const { values, errors } = parseAll(PRODUCER_SETTING_DEFS, raw);
+  if (errors.length) return { errors };
+  const v = <T>(k: string) => values.get(k) as T;
+  const acksStr = v<string>('acks');
+  const settings: ProducerSettings = {
+    acks: acksStr === 'all' ? -1 : (Number(acksStr) as -1 | 0 | 1),
+    compressionType: v<CompressionType>('compression.type'),
+    lingerMs: v('linger.ms'),
+    batchSize: v('batch.size'),
+    maxInFlightRequestsPerConnection: v('max.in.flight.requests.per.connection'),
+    enableIdempotence: v('enable.idempotence'),
+    requestTimeoutMs: v('request.timeout.ms'),
+    deliveryTimeoutMs: v('delivery.timeout.ms'),
+    retryBackoffMs: v('retry.backoff.ms'),
+    metadataMaxAgeMs: v('metadata.max.age.ms'),
+  };
+
+  // Java's ProducerConfig.postProcessAndValidateIdempotenceConfigs: conflicts are an error when the user asked for
+  // idempotence, and silently turn it off when it was only the default. (Java 4.x also fails for in-flight > 5 with
+  // idempotence only by default; Connect users never see that since Java's Connect turns idempotence off.)
+  if (settings.enableIdempotence) {
+    const explicit = Object.hasOwn(raw, 'enable.idempotence');
+    if (settings.acks !== -1) {
+      if (explicit)
+        return {
+          errors: [
+            new KafkaSettingError(
+              ['acks', 'enable.idempotence'],
+              (n) => `Must set ${n('acks')} to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.`,
+            ),
+          ],
+        };
+      settings.enableIdempotence = false;
+    }
+    if (settings.enableIdempotence && settings.maxInFlightRequestsPerConnection > 5) {
+      if (explicit)
+        return {
+          errors: [
+            new KafkaSettingError(
+              ['max.in.flight.requests.per.connection', 'enable.idempotence'],
+              (n) => `Must set ${n('max.in.flight.requests.per.connection')} to at most 5 to use the idempotent producer.`,
+            ),
+          ],
+        };
+      settings.enableIdempotence = false;
+    }
+  }
+
+  // Java's KafkaProducer.configureDeliveryTimeout.
+  const lingerAndRequest = Math.min(Math.min(settings.lingerMs, INT_MAX) + settings.requestTimeoutMs, INT_MAX);
+  if (settings.deliveryTimeoutMs < lingerAndRequest) {
+    if (Object.hasOwn(raw, 'delivery.timeout.ms'))
+      return {
+        errors: [
+          new KafkaSettingError(
+            ['delivery.timeout.ms', 'linger.ms', 'request.timeout.ms'],
+            (n) => `${n('delivery.timeout.ms')} should be equal to or larger than ${n('linger.ms')} + ${n('request.timeout.ms')}`,
+          ),
+        ],
+      };
+    settings.deliveryTimeoutMs = lingerAndRequest;
+  }
+  return { settings, errors: [] };
+}
+
+function evaluateConsumer(raw: Record<string, string>): { settings?: ConsumerSettings; errors: KafkaSettingError[] } {
+  const { values, errors } = parseAll(CONSUMER_SETTING_DEFS, raw);
+  if (errors.length) return { errors };
+  const v = <T>(k: string) => values.get(k) as T;
+  const settings: ConsumerSettings = {
+    fetchMinBytes: v('fetch.min.bytes'),
+    fetchMaxBytes: v('fetch.max.bytes'),
+    fetchMaxWaitMs: v('fetch.max.wait.ms'),
+    maxPartitionFetchBytes: v('max.partition.fetch.bytes'),
+    maxPollRecords: v('max.poll.records'),
+    sessionTimeoutMs: v('session.timeout.ms'),
+    heartbeatIntervalMs: v('heartbeat.interval.ms'),
+    maxPollIntervalMs: v('max.poll.interval.ms'),
+    isolationLevel: v('isolation.level'),
+    autoOffsetReset: v('auto.offset.reset'),
+    allowAutoCreateTopics: v('allow.auto.create.topics'),
+    enableAutoCommit: v('enable.auto.commit'),
+    requestTimeoutMs: v('request.timeout.ms'),
+    retryBackoffMs: v('retry.backoff.ms'),
+    metadataMaxAgeMs: v('metadata.max.age.ms'),
+  };
+  // Java's consumer refuses this when it is created (Heartbeat: "Heartbeat must be set lower than the session timeout").
+  if (settings.heartbeatIntervalMs >= settings.sessionTimeoutMs)
+    return {
+      errors: [
+        new KafkaSettingError(
+          ['heartbeat.interval.ms', 'session.timeout.ms'],
+          (n) =>
+            `Invalid value ${settings.heartbeatIntervalMs} for configuration ${n('heartbeat.interval.ms')}: Heartbeat must be set lower than the session timeout (${n('session.timeout.ms')}=${settings.sessionTimeoutMs})`,
+        ),
+      ],
+    };
+  return { settings, errors: [] };
+}
+
+/**
+ * Parses producer settings (keys without prefix; worker settings merged with the connector's overrides), with
+ * Connect's defaults for the absent keys. Throws the first {@link KafkaSettingError}.
+ */
+export function parseProducerSettings(raw: Record<string, string>): ProducerSettings {
+  const r = evaluateProducer(raw);
+  if (!r.settings) throw r.errors[0]!;
+  return r.settings;
+}
+
+/** Parses consumer settings as {@link parseProducerSettings} does, with Connect's sink defaults. */
+export function parseConsumerSettings(raw: Record<string, string>): ConsumerSettings {
+  const r = evaluateConsumer(raw);
+  if (!r.settings) throw r.errors[0]!;
+  return r.settings;
+}
+
+/** Every problem of producer settings: each bad value, else the first contradiction (empty when valid). */
+export function producerSettingErrors(raw: Record<string, string>): KafkaSettingError[] {
+  return evaluateProducer(raw).errors;
+}
+
+/** Every problem of consumer settings, as {@link producerSettingErrors}. */
+export function consumerSettingErrors(raw: Record<string, string>): KafkaSettingError[] {
+  return evaluateConsumer(raw).errors;
+}
+
+/** Keys a user set that a backend does not map: each logged once per process. */
+const warnedUnsupported = new Set<string>();
+
+/**
+ * Logs once per key (per process) a warning naming each setting in `raw` that `backend` does not apply.
+ * `applied` lists the keys the backend maps.
+ */
+export function warnUnsupportedSettings(
+  log: { warn(msg: string): void },
+  backend: string,
+  client: 'producer' | 'consumer',
+  raw: Record<string, string> | undefined,
+  applied: ReadonlySet<string>,
+): void {
+  for (const k of Object.keys(raw ?? {})) {
+    const id = `${backend}.${client}.${k}`;
+    if (applied.has(k) || warnedUnsupported.has(id)) continue;
+    warnedUnsupported.add(id);
+    log.warn(`The ${client} setting '${k}' is not supported by the ${backend} Kafka client and is ignored`);
+  }
+}
