@@ -12,7 +12,10 @@
 #   scripts/services.sh status                state, endpoints, versions, log/cache folders
 #   scripts/services.sh health <svc…>         exit 0 when every service named is up and healthy
 #   scripts/services.sh logs   <svc> [-f] [-n N]
-#   scripts/services.sh classpath connect      fetch if needed, print the classpath ('<cache>/connect-<v>/lib/*')
+#   scripts/services.sh classpath <connect|kafka-tools>   fetch if needed, print the classpath ('<cache>/<x>-<v>/lib/*')
+#   scripts/services.sh kafka-class <MainClass> [args…]    run a Kafka tool class (console producer/consumer,
+#                                              DumpLogSegments …) with Kafka's classpath and quiet logging; its
+#                                              stdout/stderr/exit code are the tool's (fetches kafka-tools if needed)
 #
 # Services: kafka cassandra cassandra-secure registry mosquitto
 #   cassandra-secure: a second Cassandra (same jars) that only accepts TLS with a client certificate (mTLS) and
@@ -22,6 +25,9 @@
 # Fetch-only: connect — Apache Kafka Connect (Java) at the broker's version, the reference the benchmarks compare
 #   against. Not started by this script: the bench runs
 #   java -cp "$(scripts/services.sh classpath connect)" org.apache.kafka.connect.cli.ConnectStandalone worker.properties
+# Fetch-only: kafka-tools — Kafka's command-line tools at the broker's version (kafka-tools + kafka_2.13 jars), run by
+#   `kafka-class`, e.g. scripts/services.sh kafka-class org.apache.kafka.tools.ConsoleProducer --bootstrap-server
+#   127.0.0.1:9092 --topic t (the classes behind bin/kafka-console-producer.sh & co., which Maven does not ship).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,7 +41,7 @@ RUN_DIR="$SERVICES_DIR/run"
 BIND_HOST=127.0.0.1
 
 ALL_SERVICES=(kafka cassandra cassandra-secure registry mosquitto)
-FETCH_ONLY=(connect) # downloaded by `fetch` (and `fetch all`), never started by this script
+FETCH_ONLY=(connect kafka-tools) # downloaded by `fetch` (and `fetch all`), never started by this script
 
 # ---- versions and ports (env overrides) --------------------------------------------------------
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.2}"
@@ -43,6 +49,7 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms512m -Xmx768m}"
 CONNECT_VERSION="${CONNECT_VERSION:-$KAFKA_VERSION}" # Java Kafka Connect (connect-runtime & co.), fetch only
+KAFKA_TOOLS_HEAP_OPTS="${KAFKA_TOOLS_HEAP_OPTS:--Xmx256m}" # each `kafka-class` JVM (Kafka's tools)
 
 CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.9}"
 CASSANDRA_PORT="${CASSANDRA_PORT:-9042}"
@@ -103,7 +110,7 @@ expand_services() {
     if [[ $s == all ]]; then printf '%s\n' "${ALL_SERVICES[@]}"
     elif is_service "$s"; then printf '%s\n' "$s"
     elif is_fetch_only "$s"; then
-      die "'$s' is fetch-only (not a server this script runs): use 'fetch $s' or 'classpath $s'; the benchmark starts it itself"
+      die "'$s' is fetch-only (not a server this script runs): use 'fetch $s' or 'classpath $s' (kafka-tools: 'kafka-class')"
     else die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
     fi
   done | awk '!seen[$0]++'
@@ -232,6 +239,7 @@ svc_version() {
     registry) echo "$REGISTRY_VERSION" ;;
     mosquitto) mosquitto_version ;;
     connect) echo "$CONNECT_VERSION" ;;
+    kafka-tools) echo "$KAFKA_VERSION" ;;
   esac
 }
 svc_port() {
@@ -351,6 +359,12 @@ fetch_svc() {
       [[ $CONNECT_VERSION == 3.* ]] && extra+=(-Dkafka.logging=reload4j)
       mvn_copy_deps connect "$tmp/lib" "${extra[@]}"
       ls "$tmp"/lib/connect-runtime-*.jar >/dev/null 2>&1 || die "no connect-runtime jar in $tmp/lib after the download"
+      ;;
+    kafka-tools)
+      local extra=(-Dkafka.version="$KAFKA_VERSION")
+      [[ $KAFKA_VERSION == 3.* ]] && extra+=(-Dkafka.logging=reload4j)
+      mvn_copy_deps kafka-tools "$tmp/lib" "${extra[@]}"
+      ls "$tmp"/lib/kafka-tools-"$KAFKA_VERSION".jar >/dev/null 2>&1 || die "no kafka-tools jar in $tmp/lib after the download"
       ;;
     registry)
       mvn_copy_deps registry "$tmp/dist" -Dregistry.version="$REGISTRY_VERSION"
@@ -804,6 +818,23 @@ classpath() {
   printf '%s\n' "$(svc_home "$svc")/lib/*"
 }
 
+# Run one of Kafka's tool classes in the foreground (exec: its exit code and signals are the tool's), with the
+# kafka-tools classpath, warnings-only logging to stderr (scripts/services/kafka-tools/log4j2.properties, as Kafka's
+# tools-log4j2.yaml) and a small, quickly started JVM. Nothing but the tool writes to stdout.
+kafka_class() {
+  [[ $# -gt 0 && $1 != -* ]] || die "usage: services.sh kafka-class <MainClass> [args…] (e.g. org.apache.kafka.tools.ConsoleProducer)"
+  need_java
+  fetch_svc kafka-tools >&2
+  local logprops
+  if [[ $KAFKA_VERSION == 3.* ]]; then logprops=(-Dlog4j.configuration="file:$POM_DIR/kafka-tools/log4j.properties")
+  else logprops=(-Dlog4j2.configurationFile="$POM_DIR/kafka-tools/log4j2.properties")
+  fi
+  # UTF-8 stdin/stdout whatever the locale (Java 18+ defaults to it; Java 17 follows LANG, often POSIX → ASCII).
+  # shellcheck disable=SC2206
+  exec "$JAVA_BIN" $KAFKA_TOOLS_HEAP_OPTS -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dfile.encoding=UTF-8 "${logprops[@]}" -cp "$(svc_home kafka-tools)/lib/*" "$@"
+}
+
 health() {
   local svc rc=0
   for svc in "$@"; do
@@ -851,6 +882,7 @@ main() {
     status)  status ;;
     logs)    logs "$@" ;;
     classpath) classpath "$@" ;;
+    kafka-class) kafka_class "$@" ;;
     -h|--help|help) usage 0 ;;
     '') usage 1 ;;
     *) printf 'services.sh: unknown command %s\n\n' "$cmd" >&2; usage 1 ;;

@@ -21,6 +21,9 @@ cleanup() {
   if [ ${#started[@]} -gt 0 ]; then bash scripts/services.sh stop "${started[@]}" || true; fi
 }
 trap cleanup EXIT
+# Kafka's own command-line tools (console producer/consumer, log dump) for the interoperability tests: fetched here
+# once (a no-op when cached) rather than inside a test's time limit.
+bash scripts/services.sh fetch kafka-tools
 
 mkdir -p .cache
 echo "[test] tsc -p tsconfig.test.json (type-check tests) and biome (lint, format)"
