@@ -2,6 +2,7 @@
  * Benchmark: the Cassandra sink beside a ceiling measured in the same run.
  *
  *   node bench/dist/cassandra-sink.js [--records=100000] [--partitions=8] [--tasks=1] [--concurrency=32,128,512]
+ *                                     [--kafka-client=platformatic|kafkajs]
  *
  *   - input: N JSON IoT readings of about 200 bytes (device id, timestamp, five measurements, firmware, site),
  *     schemaless, preloaded into a fresh topic with `partitions` partitions (key = device id);
@@ -14,23 +15,23 @@
  *     @kconnect/cassandra-sink), JsonConverter (schemas off), the connector created over REST; measured from the POST to the
  *     moment `cassandra_sink_records_written_total` reaches N: records/s, worker CPU seconds, peak RSS, CQL requests
  *     and rows per request (from the sink's metrics);
- *   - kafkajs alone: the topic read by a plain kafkajs consumer (JSON.parse of each value, nothing written), the
- *     other library cost every record pays; with the ceiling's driver CPU per row, the part of the sink's CPU per
- *     record that is not its own work;
+ *   - Kafka client alone: the topic read by the runtime's KafkaClient consumer of the worker's backend (JSON.parse
+ *     of each value, nothing written), the other library cost every record pays; with the ceiling's driver CPU per
+ *     row, the part of the sink's CPU per record that is not its own work;
  *   - both: Cassandra's CPU per row in the same interval (and the Kafka broker's for the sink), read from /proc for
  *     services started by scripts/services.sh: Cassandra spends more CPU per row at lower request rates, so on a
  *     small machine the sink's own CPU per record decides the rate.
  * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), Cassandra (127.0.0.1:9042, DC datacenter1) and a built
  * CLI (`npm run bench -- cassandra` builds). KCONNECT_BENCH_JSON=<file> writes the results as JSON.
+ * `--kafka-client` (or KCONNECT_BENCH_KAFKA_CLIENT): the worker's `kafka.client`, the client measured alone and the
+ * bench's preloading producer (default platformatic, the runtime's default).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import type { KafkaClient } from '@kconnect/runtime';
 import { CliWorker, freePort } from '@kconnect/testkit';
 import { Client, types } from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
-import { cpuSeconds, peakRssMiB } from './proc';
-
-const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
+import { asBuffer, BOOTSTRAP, benchKafkaClient, describeKafkaClient, kafkaClientBackend, workerKafkaProps } from './kafka';
+import { cpuSeconds, peakRssMiB, serviceCpu } from './proc';
 const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def;
 const N = Number(arg('records', '100000'));
 const PARTITIONS = Number(arg('partitions', '8'));
@@ -40,17 +41,6 @@ const DEVICES = 500;
 const T0 = Date.UTC(2024, 0, 1);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU seconds so far of a service started by scripts/services.sh (NaN when it was not started there). */
-function serviceCpu(service: string): number {
-  const file = path.join(process.env.KCONNECT_SERVICES_DIR ?? path.resolve(__dirname, '../../.services'), 'run', `${service}.pid`);
-  if (!existsSync(file)) return Number.NaN;
-  try {
-    return cpuSeconds(Number(readFileSync(file, 'utf8').trim()));
-  } catch {
-    return Number.NaN;
-  }
-}
 
 interface Reading {
   device: string;
@@ -167,36 +157,38 @@ async function ceiling(cql: Client, ks: string): Promise<{ bestRun: CeilingRun; 
 }
 
 /**
- * What the Kafka client alone costs: the topic read by a kafkajs consumer in this process (fetch, decode, and
- * JSON.parse of each value), nothing written. Part of any sink's CPU per record, with the driver's (the ceiling's).
+ * What the Kafka client alone costs: the topic read by the worker's KafkaClient consumer in this process (fetch,
+ * decode, and JSON.parse of each value), nothing written, nothing committed. Part of any sink's CPU per record, with
+ * the driver's (the ceiling's).
  */
-async function kafkajsFloor(kafka: Kafka, topic: string): Promise<{ rps: number; cpuMicros: number }> {
-  const consumer = kafka.consumer({ groupId: `${topic}-floor` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+async function kafkaClientAlone(kafka: KafkaClient, topic: string): Promise<{ rps: number; cpuMicros: number }> {
+  const consumer = await kafka.consumer({ clientId: `${topic}-floor`, groupId: `${topic}-floor` });
   let n = 0;
   let t0 = 0;
   let cpu0 = process.cpuUsage();
   let sink = 0;
   await new Promise<void>((resolve, reject) => {
     consumer
-      .run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
+      .run([topic], {
+        onBatch: async (records) => {
           if (!t0) {
             t0 = performance.now();
             cpu0 = process.cpuUsage();
           }
-          for (const m of batch.messages) sink += (JSON.parse(m.value!.toString()) as Reading).rssi;
-          n += batch.messages.length;
+          for (const m of records) sink += (JSON.parse(asBuffer(m.value!).toString()) as Reading).rssi;
+          n += records.length;
           if (n >= N) resolve();
+          return true;
         },
+        onAssigned: async () => undefined,
+        onRebalancing: async () => undefined,
+        onCrash: reject,
       })
       .catch(reject);
   });
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  await consumer.disconnect();
+  await consumer.close();
   if (sink === 0.5) console.log(); // uses the parsed values, so the parse cannot be optimised away
   return { rps: N / secs, cpuMicros: (cpu.user + cpu.system) / N };
 }
@@ -210,35 +202,33 @@ async function main() {
   await cql.connect();
   const ks = `bench_cass_${Date.now().toString(36)}`;
   await cql.execute(`CREATE KEYSPACE ${ks} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const kafka = benchKafkaClient(kafkaClientBackend(), 'bench-cass');
+  const admin = await kafka.admin();
   const topic = `bench-cass-${Date.now().toString(36)}`;
   const name = `bench-cass-${Date.now().toString(36)}`;
   let worker: CliWorker | undefined;
   try {
-    console.log(`Cassandra sink benchmark: ${N} readings, ${PARTITIONS} partitions, tasks.max=${TASKS}`);
+    console.log(`Cassandra sink benchmark: ${N} readings, ${PARTITIONS} partitions, tasks.max=${TASKS}; Kafka client ${describeKafkaClient()}`);
     console.log('ceiling: plain cassandra-driver, prepared INSERT');
     const ceil = await ceiling(cql, ks);
 
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
-    const producer = kafka.producer();
-    await producer.connect();
+    await admin.createTopics([{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
+    const producer = await kafka.producer({ clientId: `${topic}-preload` });
     let bytes = 0;
     for (let i = 0; i < N; i += 2000) {
-      const messages = Array.from({ length: Math.min(2000, N - i) }, (_, j) => {
+      const records = Array.from({ length: Math.min(2000, N - i) }, (_, j) => {
         const r = reading(i + j);
-        const value = JSON.stringify(r);
+        const value = Buffer.from(JSON.stringify(r));
         bytes += value.length;
-        return { key: JSON.stringify(r.device), value };
+        return { topic, key: Buffer.from(JSON.stringify(r.device)), value };
       });
-      await producer.send({ topic, messages, acks: -1 });
+      await producer.send(records);
     }
-    await producer.disconnect();
+    await producer.close();
     console.log(`preloaded ${N} records (${Math.round(bytes / N)} bytes each) into ${topic}`);
-    const floor = await kafkajsFloor(kafka, topic);
+    const floor = await kafkaClientAlone(kafka, topic);
     console.log(
-      `kafkajs alone (consumer group, eachBatch, JSON.parse of each value, nothing written): ${Math.round(floor.rps)} records/s, ${floor.cpuMicros.toFixed(1)} µs CPU per record`,
+      `Kafka client alone (${kafkaClientBackend()}; consumer group, onBatch, JSON.parse of each value, nothing written): ${Math.round(floor.rps)} records/s, ${floor.cpuMicros.toFixed(1)} µs CPU per record`,
     );
     await cql.execute(TABLE_DDL(ks, 'readings'));
 
@@ -252,6 +242,7 @@ async function main() {
         'value.converter.schemas.enable': 'false',
         'offset.flush.interval.ms': '1000',
         listeners: `http://127.0.0.1:${port}`,
+        ...workerKafkaProps(),
       },
       logLevel: 'WARN',
       nodeArgs: (process.env.KCONNECT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
@@ -323,6 +314,7 @@ async function main() {
       records: N,
       partitions: PARTITIONS,
       tasks: TASKS,
+      kafkaClient: kafkaClientBackend(),
       kconnect: {
         recordsPerSecond: Math.round(rps),
         seconds: secs,
@@ -337,7 +329,7 @@ async function main() {
         peakRssMiB: rss,
         rowsInTable: count,
       },
-      kafkajsAlone: { recordsPerSecond: Math.round(floor.rps), cpuMicrosecondsPerRecord: floor.cpuMicros },
+      kafkaClientAlone: { recordsPerSecond: Math.round(floor.rps), cpuMicrosecondsPerRecord: floor.cpuMicros },
       ceiling: {
         rowsPerSecond: Math.round(ceilingRps),
         best: { ...ceil.bestRun, rps: Math.round(ceil.bestRun.rps) },
@@ -361,7 +353,7 @@ async function main() {
     );
     const own = result.kconnect.cpuMicrosecondsPerRecord - floor.cpuMicros - driverMicrosPerRow;
     console.log(
-      `worker CPU per record: ${result.kconnect.cpuMicrosecondsPerRecord.toFixed(1)} µs = kafkajs + JSON.parse ${floor.cpuMicros.toFixed(1)} µs + driver ${driverMicrosPerRow.toFixed(1)} µs (as measured alone) + ${own.toFixed(1)} µs of the sink's own work`,
+      `worker CPU per record: ${result.kconnect.cpuMicrosecondsPerRecord.toFixed(1)} µs = Kafka client (${kafkaClientBackend()}) + JSON.parse ${floor.cpuMicros.toFixed(1)} µs + driver ${driverMicrosPerRow.toFixed(1)} µs (as measured alone) + ${own.toFixed(1)} µs of the sink's own work`,
     );
     console.log(
       `ratio kconnect/ceiling: ${(result.ratio * 100).toFixed(1)}% end to end, ${(result.ratioAfterFirstWrite * 100).toFixed(1)}% from the first write`,
@@ -370,9 +362,9 @@ async function main() {
   } finally {
     await worker?.stop(3000);
     await worker?.close();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.deleteGroups([`connect-${name}`, `${topic}-floor`]).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteTopics([topic]).catch(() => undefined);
+    for (const g of [`connect-${name}`, `${topic}-floor`]) await admin.deleteGroup(g).catch(() => undefined);
+    await admin.close();
     await cql.execute(`DROP KEYSPACE IF EXISTS ${ks}`, [], { readTimeout: 60_000 }).catch(() => undefined);
     await cql.shutdown();
   }

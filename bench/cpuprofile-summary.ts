@@ -1,7 +1,8 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`, e.g. KCONNECT_BENCH_CPU_PROF=<dir> npm run bench -- file
- * 1000000 --runtimes=kconnect): self time by area (kafkajs module, our packages, Node internals, GC) and the top
- * functions by self and by inclusive time.
+ * 1000000 --runtimes=kconnect): self time by area (the Kafka client library's modules — kafkajs or
+ * @platformatic/kafka, whichever backend the worker ran —, our packages, Node internals, GC) and the top functions
+ * by self and by inclusive time.
  *
  *   node bench/dist/cpuprofile-summary.js <file.cpuprofile> [topN]
  */
@@ -25,6 +26,9 @@ interface Profile {
   endTime: number;
 }
 
+/** Packages that exist for @platformatic/kafka (its buffers, CRC32C): counted as part of it. */
+const PLATFORMATIC_KAFKA_DEPS = new Set(['@platformatic/dynamic-buffer', '@platformatic/wasm-utils', '@node-rs/crc32']);
+
 function area(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native / V8 builtins)';
   if (url.startsWith('node:')) return `node: ${url.slice(5).split('/')[0]}`;
@@ -32,7 +36,7 @@ function area(url: string, fn: string): string {
   if (nm >= 0) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     const pkg = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-    // one level deeper for kafkajs (protocol, producer, consumer, network …)
+    // one level deeper for the Kafka client libraries (protocol, producer, consumer, network …)
     if (pkg === 'kafkajs') {
       const sub = rest.slice(rest[1] === 'src' ? 2 : 1);
       // kafkajs/protocol/requests/produce, kafkajs/protocol/recordBatch, kafkajs/producer …
@@ -41,6 +45,16 @@ function area(url: string, fn: string): string {
         .join('/')
         .replace(/\.js$/, '')}`;
     }
+    if (pkg === '@platformatic/kafka') {
+      const sub = rest.slice(rest[2] === 'dist' ? 3 : 2);
+      // @platformatic/kafka/clients/producer/producer, @platformatic/kafka/apis/producer/produce-v11,
+      // @platformatic/kafka/protocol/records, @platformatic/kafka/network/connection …
+      return `@platformatic/kafka/${sub
+        .slice(0, sub[0] === 'clients' || sub[0] === 'apis' ? 3 : 2)
+        .join('/')
+        .replace(/\.js$/, '')}`;
+    }
+    if (PLATFORMATIC_KAFKA_DEPS.has(pkg)) return `@platformatic/kafka (${pkg})`;
     if (pkg.startsWith('@kconnect/')) return pkg;
     return pkg;
   }
@@ -71,7 +85,11 @@ function main(): void {
   const fnIncl = new Map<string, number>();
   const where = (url: string) => {
     const nm = url.lastIndexOf('/node_modules/');
-    if (nm >= 0) return url.slice(nm + '/node_modules/'.length).replace('kafkajs/src/', 'kafkajs/');
+    if (nm >= 0)
+      return url
+        .slice(nm + '/node_modules/'.length)
+        .replace('kafkajs/src/', 'kafkajs/')
+        .replace('@platformatic/kafka/dist/', '@platformatic/kafka/');
     const m = /\/((?:packages|connectors)\/.*)$/.exec(url);
     return m ? m[1]! : url.replace(/^file:\/\//, '');
   };

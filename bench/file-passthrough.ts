@@ -12,7 +12,11 @@
  *   - CPU seconds (utime+stime from /proc/<pid>/stat) per phase, peak RSS (VmHWM)
  * and prints a table with the ratio kconnect/Java.
  *
- *   npm run bench -- file [N] [--runtimes=kconnect,java]      (default N = 200000 lines of ~100 bytes)
+ *   npm run bench -- file [N] [--runtimes=kconnect,java] [--kafka-client=platformatic|kafkajs]
+ *   (default N = 200000 lines of ~90 bytes)
+ *
+ * `--kafka-client` (or KCONNECT_BENCH_KAFKA_CLIENT) is the kconnect worker's `kafka.client` and the bench's own
+ * client for topic setup and end offsets; default platformatic, the runtime's default.
  *
  * Environment: KCONNECT_BOOTSTRAP_SERVERS (127.0.0.1:9092), KCONNECT_BENCH_PORT (18083; Java gets +1),
  * CONNECT_HEAP_OPTS (-Xms256m -Xmx1g), CONNECT_CLASSPATH (else `scripts/services.sh classpath connect`),
@@ -24,12 +28,20 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '@kconnect/runtime';
+import {
+  BOOTSTRAP,
+  benchKafkaClient,
+  describeKafkaClient,
+  KAFKA_CLIENT_PACKAGE,
+  kafkaClientBackend,
+  packageVersion,
+  topicEndOffset,
+  workerKafkaProps,
+} from './kafka';
 import { cpuSeconds, peakRssMiB } from './proc';
 
 const REPO = path.join(__dirname, '../..');
-const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
 const BASE_PORT = Number(process.env.KCONNECT_BENCH_PORT ?? 18083);
 const CONNECT_HEAP_OPTS = (process.env.CONNECT_HEAP_OPTS ?? '-Xms256m -Xmx1g').split(/\s+/).filter(Boolean);
 // What bin/kafka-run-class.sh uses (KAFKA_JVM_PERFORMANCE_OPTS) for connect-standalone.sh.
@@ -175,14 +187,6 @@ function connectClasspath(): string {
   return out.trim().split('\n').pop()!;
 }
 
-function packageVersion(name: string): string {
-  try {
-    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`, { paths: [REPO] }), 'utf8')).version;
-  } catch {
-    return '?';
-  }
-}
-
 // ---- one runtime ---------------------------------------------------------------------------------------------
 interface Workload {
   dir: string;
@@ -190,7 +194,7 @@ interface Workload {
   bytes: number;
   n: number;
   stamp: string;
-  admin: Admin;
+  admin: KafkaAdmin;
   /** Java Connect's classpath, resolved before any clock starts */
   classpath: string;
 }
@@ -210,7 +214,8 @@ function startWorker(rt: RuntimeName, dir: string, port: number, classpath: stri
     : ['ignore', openSync(log, 'a'), openSync(log, 'a')];
   let child: ChildProcess;
   if (rt === 'kconnect') {
-    writeFileSync(props, [...common, `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`, ''].join('\n'));
+    const kafkaClient = Object.entries(workerKafkaProps()).map(([k, v]) => `${k}=${v}`);
+    writeFileSync(props, [...common, ...kafkaClient, `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`, ''].join('\n'));
     const cli = path.join(REPO, 'packages/cli/dist/main.js');
     const prof = process.env.KCONNECT_BENCH_CPU_PROF;
     const nodeArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [];
@@ -262,16 +267,11 @@ async function runOne(rt: RuntimeName, port: number, w: Workload): Promise<Resul
   const sink = `bench-sink-${rt}`;
   const output = path.join(dir, 'out.txt');
 
-  await w.admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-  onCleanup(`delete topic ${topic}`, () => w.admin.deleteTopics({ topics: [topic] }));
+  await w.admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+  onCleanup(`delete topic ${topic}`, () => w.admin.deleteTopics([topic]));
   // registered before the worker starts, so it runs after the worker has stopped (a group with members cannot be
   // deleted); the group does not exist when the run failed before the sink started
-  onCleanup(`delete group connect-${sink}`, () =>
-    w.admin.deleteGroups([`connect-${sink}`]).then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
+  onCleanup(`delete group connect-${sink}`, () => w.admin.deleteGroup(`connect-${sink}`).catch(() => undefined));
 
   const t0 = Date.now();
   const { child, log } = startWorker(rt, dir, port, w.classpath);
@@ -310,10 +310,10 @@ async function runOne(rt: RuntimeName, port: number, w: Workload): Promise<Resul
         if (++polls % 10 === 0) await checkTask(src);
         const [o, end] = await Promise.all([
           sourceMs ? undefined : api(port, 'GET', `/connectors/${src}/offsets`),
-          sourceKafkaMs ? undefined : w.admin.fetchTopicOffsets(topic),
+          sourceKafkaMs ? undefined : topicEndOffset(w.admin, topic),
         ]);
         const now = Date.now();
-        if (end && Number(end[0]?.high ?? 0) >= w.n) sourceKafkaMs = now - s0;
+        if (end !== undefined && end >= w.n) sourceKafkaMs = now - s0;
         if (o && Number(o.offsets?.[0]?.offset?.position ?? -1) === w.bytes) sourceMs = now - s0;
         return sourceMs > 0 && sourceKafkaMs > 0;
       },
@@ -385,7 +385,7 @@ function report(n: number, bytes: number, results: Result[]): void {
   console.log(
     `file pass-through: ${n.toLocaleString('en-US')} records, ${(bytes / 1024 / 1024).toFixed(1)} MiB, 1 partition, StringConverter, broker ${BOOTSTRAP}`,
   );
-  console.log(`Node ${process.version}, kafkajs ${packageVersion('kafkajs')}; ${javaVersion()}, Java heap ${CONNECT_HEAP_OPTS.join(' ')}`);
+  console.log(`Node ${process.version}, kconnect Kafka client ${describeKafkaClient()}; ${javaVersion()}, Java heap ${CONNECT_HEAP_OPTS.join(' ')}`);
   const header = `${'metric'.padEnd(w0)}  ${cols.map((c) => pad(c, wc)).join('  ')}${k && j ? `  ${pad('kconnect/Java', 13)}  better` : ''}`;
   console.log(header);
   console.log('-'.repeat(header.length));
@@ -406,7 +406,20 @@ function report(n: number, bytes: number, results: Result[]): void {
   if (json) {
     writeFileSync(
       json,
-      `${JSON.stringify({ date: new Date().toISOString(), n, bytes, node: process.version, java: javaVersion(), kafkajs: packageVersion('kafkajs'), results }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          n,
+          bytes,
+          node: process.version,
+          java: javaVersion(),
+          kafkaClient: kafkaClientBackend(),
+          kafkaClientVersion: `${KAFKA_CLIENT_PACKAGE[kafkaClientBackend()]} ${packageVersion(KAFKA_CLIENT_PACKAGE[kafkaClientBackend()])}`,
+          results,
+        },
+        null,
+        2,
+      )}\n`,
     );
   }
 }
@@ -419,6 +432,7 @@ async function main(): Promise<void> {
   const runtimes = rtArg.split(',').filter(Boolean) as RuntimeName[];
   for (const r of runtimes) if (r !== 'kconnect' && r !== 'java') throw new Error(`unknown runtime '${r}' (kconnect, java)`);
   if (!(n > 0)) throw new Error(`N must be a positive number, not '${n}'`);
+  kafkaClientBackend(); // an unknown --kafka-client fails here, before any work
 
   const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-bench-'));
   onCleanup(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
@@ -430,16 +444,14 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => ws.end(() => r()));
   const bytes = statSync(input).size;
 
-  const kafka = new Kafka({ clientId: 'kconnect-bench', brokers: BOOTSTRAP.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  onCleanup('close the admin client', () => admin.disconnect());
+  const admin = await benchKafkaClient().admin();
+  onCleanup('close the admin client', () => admin.close());
 
   const classpath = runtimes.includes('java') ? connectClasspath() : '';
   const w: Workload = { dir, input, bytes, n, stamp: `${Date.now()}`, admin, classpath };
   const results: Result[] = [];
   for (const [i, rt] of runtimes.entries()) {
-    console.error(`bench: ${LABEL[rt]}: ${n} records …`);
+    console.error(`bench: ${LABEL[rt]}: ${n} records${rt === 'kconnect' ? ` (Kafka client ${kafkaClientBackend()})` : ''} …`);
     const r = await runOne(rt, BASE_PORT + (rt === 'java' ? 1 : 0), w);
     console.error(`bench: ${LABEL[rt]}: startup ${r.startupMs} ms, source ${(r.sourceMs / 1000).toFixed(2)} s, sink ${(r.sinkMs / 1000).toFixed(2)} s`);
     results.push(r);

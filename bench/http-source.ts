@@ -1,7 +1,7 @@
 /**
  * Benchmark: the HTTP source's webhook (listen mode) on loopback, beside a ceiling measured in the same run.
  *
- *   node bench/dist/http-source.js [--duration=10] [--connections=32] [--batch=1,10]
+ *   node bench/dist/http-source.js [--duration=10] [--connections=32] [--batch=1,10] [--kafka-client=platformatic|kafkajs]
  *
  * For each batch size (readings per request; 1 = one JSON object, n > 1 = an NDJSON body of n readings):
  *   - ceiling: a bare fastify 5 route that reads the body and answers 200, in a child process;
@@ -11,6 +11,8 @@
  * The load generator (this process, undici Pool, `connections` concurrent requests in a closed loop) measures
  * requests/s, readings/s and the p50/p99 latency of the answer (= acknowledgement latency for kconnect), after a
  * 2 s warm-up. The topic's end offsets are checked against the acknowledged readings afterwards.
+ * `--kafka-client` (or KCONNECT_BENCH_KAFKA_CLIENT): the worker's `kafka.client` and the bench's admin client
+ * (default platformatic, the runtime's default).
  * Needs a built CLI (`npm run bench -- http` builds); KCONNECT_BOOTSTRAP_SERVERS (127.0.0.1:9092);
  * KCONNECT_BENCH_JSON=<file> writes the results as JSON too; KCONNECT_BENCH_CPU_PROF=<dir> profiles the worker
  * (`node --cpu-prof`; summarise with bench/dist/cpuprofile-summary.js).
@@ -19,11 +21,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CliWorker, freePort } from '@kconnect/testkit';
-import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
+import { BOOTSTRAP, benchKafkaClient, describeKafkaClient, kafkaClientBackend, topicEndOffset, workerKafkaProps } from './kafka';
 
 const REPO = path.join(__dirname, '../..');
-const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
 const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def;
 const DURATION_S = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
@@ -32,6 +33,8 @@ const WARMUP_MS = 2000;
 
 interface Result {
   target: 'ceiling' | 'kconnect';
+  /** kconnect: the worker's Kafka client */
+  kafkaClient?: string;
   batch: number;
   requests: number;
   errors: number;
@@ -115,9 +118,8 @@ app.listen({ port: Number(process.argv[1]), host: '127.0.0.1' });
 `;
 
 async function main(): Promise<void> {
-  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  kafkaClientBackend(); // an unknown --kafka-client fails here, before any work
+  const admin = await benchKafkaClient().admin();
   const results: Result[] = [];
   const children: ChildProcess[] = [];
   const workers: CliWorker[] = [];
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
       {
         const topic = `bench-http-${Date.now()}-${batch}`;
         topics.push(topic);
-        await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+        await admin.createTopics([{ topic, numPartitions: 3, replicationFactor: 1 }]);
         const port = await freePort();
         const w = new CliWorker({
           props: {
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
             'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
             'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
             listeners: 'http://127.0.0.1:0',
+            ...workerKafkaProps(),
           },
           connectors: [
             {
@@ -179,9 +182,8 @@ async function main(): Promise<void> {
           () => w.log,
         );
         const r = await load(port, '/r', batch);
-        results.push({ target: 'kconnect', ...r });
-        const offsets = await admin.fetchTopicOffsets(topic);
-        const inKafka = offsets.reduce((n, o) => n + Number(o.high), 0);
+        results.push({ target: 'kconnect', kafkaClient: kafkaClientBackend(), ...r });
+        const inKafka = await topicEndOffset(admin, topic);
         // Every acknowledged reading (measured and warm-up) is in Kafka: at least the measured ones.
         if (inKafka < r.requests * batch) throw new Error(`only ${inKafka} records in ${topic} for ${r.requests * batch} acknowledged readings`);
         await w.stop(5000);
@@ -190,11 +192,13 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     for (const w of workers) await w.close();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteTopics(topics).catch(() => undefined);
+    await admin.close();
   }
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-  console.log(`\nHTTP source webhook, ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_MS / 1000} s warm-up), loopback\n`);
+  console.log(
+    `\nHTTP source webhook, ${CONNECTIONS} connections, ${DURATION_S} s per run (after ${WARMUP_MS / 1000} s warm-up), loopback; kconnect's Kafka client ${describeKafkaClient()}\n`,
+  );
   console.log('| target | readings/request | requests/s | readings/s | p50 ms | p99 ms | non-2xx |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results)

@@ -2,9 +2,11 @@
  * Benchmark: the MQTT source at QoS 1, beside a ceiling measured in the same run.
  *
  *   node bench/dist/mqtt-source.js [--messages=20000] [--window=200] [--version=5|3.1.1] [--set=<connector key>=<value> …]
+ *                                  [--kafka-client=platformatic|kafkajs]
  *
- *   - ceiling: a plain kafkajs producer (acks=all) sending the same number of 100-byte records to a fresh topic,
- *     `window` records in flight (batches of 100), measuring records/s and the send → ack latency of each record;
+ *   - Kafka client alone: the runtime's KafkaClient producer of the worker's backend (acks=all) sending the same
+ *     number of 100-byte records to a fresh topic, `window` records in flight (batches of 100), measuring records/s
+ *     and the send → ack latency of each record;
  *   - MQTT only: the same publisher and broker with a bare mqtt.js subscriber acking on receipt (no Kafka), to show
  *     what the broker and client alone allow on this machine;
  *   - kconnect: `node packages/cli/dist/main.js standalone` (child process, testkit's CliWorker; the CLI bundles
@@ -16,6 +18,8 @@
  * the bench starts its own `mosquitto` with `max_queued_messages 0` (Mosquitto's default of 1000 queued messages
  * per session would drop QoS 1 messages beyond that); KCONNECT_MQTT_URL uses a given broker instead. The
  * end-to-end latency therefore includes the time spent in that backlog; the ack latency does not.
+ * `--kafka-client` (or KCONNECT_BENCH_KAFKA_CLIENT): the worker's `kafka.client`, the client measured alone and the
+ * bench's reader (default platformatic, the runtime's default).
  * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), `mosquitto` on the PATH, a built CLI (`npm run bench -- mqtt` builds). KCONNECT_BENCH_JSON=<file> writes the results as JSON.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,11 +27,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
+import type { KafkaClient } from '@kconnect/runtime';
 import { CliWorker, freePort } from '@kconnect/testkit';
-import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
-
-const BOOTSTRAP = process.env.KCONNECT_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
+import { asBuffer, BOOTSTRAP, benchKafkaClient, describeKafkaClient, kafkaClientBackend, workerKafkaProps } from './kafka';
 /** Set by main(): our own Mosquitto (unlimited session queue), unless KCONNECT_MQTT_URL names a broker. */
 let MQTT_URL = process.env.KCONNECT_MQTT_URL ?? '';
 const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def;
@@ -79,9 +82,9 @@ function payload(seq: number): Buffer {
   return b;
 }
 
-async function ceiling(kafka: Kafka, topic: string) {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+/** The worker's Kafka client alone: its producer sending the same records, `WINDOW` in flight. */
+async function kafkaClientAlone(kafka: KafkaClient, topic: string) {
+  const producer = await kafka.producer({ clientId: `${topic}-producer` });
   const latencies: number[] = [];
   const batch = Math.min(100, WINDOW);
   const concurrency = Math.max(1, Math.floor(WINDOW / batch));
@@ -94,14 +97,14 @@ async function ceiling(kafka: Kafka, topic: string) {
         const start = next;
         next += n;
         const sent = now();
-        await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ key: `k${start + i}`, value: payload(start + i) })) });
+        await producer.send(Array.from({ length: n }, (_, i) => ({ topic, key: Buffer.from(`k${start + i}`), value: payload(start + i) })));
         const lat = now() - sent;
         for (let i = 0; i < n; i++) latencies.push(lat);
       }
     }),
   );
   const elapsed = (now() - t0) / 1000;
-  await producer.disconnect();
+  await producer.close();
   latencies.sort((a, b) => a - b);
   return { recordsPerSec: N / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
@@ -133,7 +136,7 @@ async function mqttOnly(stamp: string) {
   return { recordsPerSec: N / ((lastAt - t0) / 1000), received: got };
 }
 
-async function kconnect(kafka: Kafka, topic: string) {
+async function kconnect(kafka: KafkaClient, topic: string) {
   const port = await freePort();
   const base = `bench/${topic}`;
   const name = topic;
@@ -144,6 +147,7 @@ async function kconnect(kafka: Kafka, topic: string) {
       'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
       'offset.flush.interval.ms': '1000',
       listeners: `http://127.0.0.1:${port}`,
+      ...workerKafkaProps(),
     },
     connectors: [
       {
@@ -176,21 +180,27 @@ async function kconnect(kafka: Kafka, topic: string) {
     await sleep(500);
 
     // Reader: end-to-end latency and completion.
-    const consumer = kafka.consumer({ groupId: `${topic}-check` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    const consumer = await kafka.consumer({ clientId: `${topic}-check`, groupId: `${topic}-check` });
     const e2e: number[] = [];
     const seen = new Set<number>();
     let lastAt = 0;
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
+    let crashed: Error | undefined;
+    await consumer.run([topic], {
+      onBatch: async (records) => {
         const t = now();
-        for (const m of batch.messages) {
+        for (const m of records) {
           if (!m.value) continue;
-          e2e.push(t - m.value.readDoubleBE(0));
-          seen.add(m.value.readUInt32BE(8));
+          const value = asBuffer(m.value);
+          e2e.push(t - value.readDoubleBE(0));
+          seen.add(value.readUInt32BE(8));
         }
         lastAt = t;
+        return true;
+      },
+      onAssigned: async () => undefined,
+      onRebalancing: async () => undefined,
+      onCrash: (e) => {
+        crashed = e;
       },
     });
     await sleep(1000);
@@ -207,6 +217,7 @@ async function kconnect(kafka: Kafka, topic: string) {
       }),
     );
     for (let i = 0; seen.size < N; i++) {
+      if (crashed) throw new Error(`the Kafka reader crashed: ${crashed.message}`);
       if (i > 1200) throw new Error(`only ${seen.size} of ${N} records reached Kafka`);
       await sleep(50);
     }
@@ -220,7 +231,7 @@ async function kconnect(kafka: Kafka, topic: string) {
       if (m) buckets.push([m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])]);
     }
     buckets.sort((a, b) => a[0] - b[0]);
-    await consumer.disconnect();
+    await consumer.close();
     e2e.sort((a, b) => a - b);
     return {
       recordsPerSec: N / elapsed,
@@ -263,37 +274,42 @@ async function ownBroker(dir: string): Promise<ChildProcess> {
 }
 
 async function main() {
-  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING, clientId: 'bench-mqtt' });
-  const admin = kafka.admin();
-  await admin.connect();
+  const kafka = benchKafkaClient(kafkaClientBackend(), 'bench-mqtt');
+  const admin = await kafka.admin();
   const stamp = Date.now().toString(36);
   const ceilTopic = `bench-mqtt-${stamp}-ceiling`;
   const kcTopic = `bench-mqtt-${stamp}-kconnect`;
-  await admin.createTopics({ topics: [ceilTopic, kcTopic].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+  await admin.createTopics([ceilTopic, kcTopic].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })));
   const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-bench-mqtt-'));
   const broker = MQTT_URL ? null : await ownBroker(dir);
   try {
-    console.log(`MQTT source benchmark: ${N} messages of ${PAYLOAD_BYTES} bytes, QoS 1, MQTT ${VERSION}, ${WINDOW} in flight`);
-    const c = await ceiling(kafka, ceilTopic);
     console.log(
-      `ceiling  (kafkajs producer, acks=all): ${c.recordsPerSec.toFixed(0)} records/s, send→ack p50 ${c.p50Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`,
+      `MQTT source benchmark: ${N} messages of ${PAYLOAD_BYTES} bytes, QoS 1, MQTT ${VERSION}, ${WINDOW} in flight; Kafka client ${describeKafkaClient()}`,
+    );
+    const c = await kafkaClientAlone(kafka, ceilTopic);
+    console.log(
+      `Kafka client alone (${kafkaClientBackend()}, producer, acks=all): ${c.recordsPerSec.toFixed(0)} records/s, send→ack p50 ${c.p50Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`,
     );
     const m = await mqttOnly(stamp);
     console.log(`MQTT only (bare mqtt.js subscriber, ack on receipt, no Kafka): ${m.recordsPerSec.toFixed(0)} messages/s (${m.received} received)`);
     const k = await kconnect(kafka, kcTopic);
     console.log(
-      `kconnect (MQTT → Kafka, ack after Kafka): ${k.recordsPerSec.toFixed(0)} records/s (${((100 * k.recordsPerSec) / c.recordsPerSec).toFixed(0)}% of the Kafka ceiling, ${((100 * k.recordsPerSec) / m.recordsPerSec).toFixed(0)}% of MQTT only), ` +
+      `kconnect (MQTT → Kafka, ack after Kafka): ${k.recordsPerSec.toFixed(0)} records/s (${((100 * k.recordsPerSec) / c.recordsPerSec).toFixed(0)}% of the Kafka client alone, ${((100 * k.recordsPerSec) / m.recordsPerSec).toFixed(0)}% of MQTT only), ` +
         `receive→PUBACK p50 ${k.ackP50Ms.toFixed(1)} ms, p99 ${k.ackP99Ms.toFixed(1)} ms; publish→Kafka reader p50 ${k.e2eP50Ms.toFixed(1)} ms, p99 ${k.e2eP99Ms.toFixed(1)} ms; duplicates ${k.duplicates}`,
     );
     if (process.env.KCONNECT_BENCH_JSON)
       writeFileSync(
         process.env.KCONNECT_BENCH_JSON,
-        JSON.stringify({ messages: N, window: WINDOW, version: VERSION, ceiling: c, mqttOnly: m, kconnect: k }, null, 2),
+        JSON.stringify(
+          { messages: N, window: WINDOW, version: VERSION, kafkaClient: kafkaClientBackend(), kafkaClientAlone: c, mqttOnly: m, kconnect: k },
+          null,
+          2,
+        ),
       );
   } finally {
-    await admin.deleteTopics({ topics: [ceilTopic, kcTopic] }).catch(() => undefined);
-    await admin.deleteGroups([`${kcTopic}-check`]).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteTopics([ceilTopic, kcTopic]).catch(() => undefined);
+    await admin.deleteGroup(`${kcTopic}-check`).catch(() => undefined);
+    await admin.close();
     broker?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,25 +5,26 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import type { KafkaAdmin } from '@kconnect/runtime';
-import { BOOTSTRAP, eventually, kafkaAdmin, startWorker, unique, type WorkerHandle } from './harness';
+import type { KafkaAdmin, KafkaProducer } from '@kconnect/runtime';
+import { eventually, kafkaAdmin, kafkaClient, readTopics, startWorker, unique, type WorkerHandle } from './harness';
 
 const readLines = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
 
 describe('error handling and dead letter queue', () => {
-  const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
   let admin: KafkaAdmin;
+  let producer: KafkaProducer;
   let w: WorkerHandle;
   const topics: string[] = [];
   const groups: string[] = [];
 
   beforeAll(async () => {
     admin = await kafkaAdmin();
+    producer = await kafkaClient().producer({ clientId: unique('errors-feeder') });
     w = await startWorker();
   });
   afterAll(async () => {
     await w.stop();
+    await producer.close();
     await admin.deleteTopics(topics).catch(() => undefined);
     for (const g of groups) await admin.deleteGroup(g).catch(() => undefined);
     await admin.close();
@@ -32,10 +33,7 @@ describe('error handling and dead letter queue', () => {
   async function produce(topic: string, values: string[]) {
     topics.push(topic);
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
-    const p = kafka.producer();
-    await p.connect();
-    await p.send({ topic, messages: values.map((value, i) => ({ key: `k${i}`, value })) });
-    await p.disconnect();
+    await producer.send(values.map((value, i) => ({ topic, key: Buffer.from(`k${i}`), value: Buffer.from(value) })));
   }
 
   const good = (n: number) => JSON.stringify({ schema: { type: 'string', optional: false }, payload: `reading ${n}` });
@@ -66,21 +64,13 @@ describe('error handling and dead letter queue', () => {
     await eventually(() => readLines(out).length === 3, 30_000, 'good records in the sink file');
     expect(readLines(out)).toEqual(['reading 1', 'reading 2', 'reading 3']);
 
-    const groupId = unique('dlq-reader');
-    groups.push(groupId);
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topic: dlq, fromBeginning: true });
-    const seen: Array<{ value: string; headers: Record<string, string> }> = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        seen.push({ value: String(message.value), headers });
-      },
-    });
-    await eventually(() => seen.length === 2, 30_000, 'two records in the DLQ');
-    await consumer.disconnect();
+    const reader = await readTopics([dlq], groups);
+    try {
+      await eventually(() => reader.records.length === 2, 30_000, 'two records in the DLQ');
+    } finally {
+      await reader.stop();
+    }
+    const seen = reader.records.map((r) => ({ value: String(r.value), headers: r.headers }));
     expect(seen.map((s) => s.value)).toEqual(['{not json', '{"payload": 3}']);
     expect(seen[0]!.headers).toMatchObject({
       '__connect.errors.topic': topic,

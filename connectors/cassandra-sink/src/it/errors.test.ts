@@ -3,10 +3,8 @@
  * =all), are skipped with ignoreErrors=All, fail the task with ignoreErrors=None; a task whose mapping no longer
  * matches the table fails at start with a message naming topic, table and column.
  */
-import { eventually, startWorker, unique, type WorkerHandle } from '@kconnect/testkit';
+import { eventually, readTopics, startWorker, unique, type WorkerHandle } from '@kconnect/testkit';
 import type { Client } from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
-import { BOOTSTRAP } from '@kconnect/testkit';
 import { plugins } from '../index';
 import { Feeder, createKeyspace, cqlClient, sinkConfig } from './helpers';
 
@@ -70,22 +68,13 @@ describe('Cassandra sink error handling (real Cassandra + Kafka)', () => {
     await eventually(async () => (await ids(100)).length === 2, 30_000, 'good rows');
     expect(await ids(100)).toEqual([101, 104]);
     await eventually(async () => (await feeder.admin.listTopics()).includes(dlq), 30_000, 'DLQ topic');
-    const kafka = new Kafka({ brokers: [BOOTSTRAP], logLevel: logLevel.NOTHING });
-    const groupId = unique('dlq-reader');
-    feeder.groups.push(groupId);
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topic: dlq, fromBeginning: true });
-    const seen: { key: string; headers: Record<string, string> }[] = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        seen.push({ key: String(message.key), headers });
-      },
-    });
-    await eventually(() => seen.length === 2, 30_000, 'two records in the DLQ');
-    await consumer.disconnect();
+    const reader = await readTopics([dlq], feeder.groups);
+    try {
+      await eventually(() => reader.records.length === 2, 30_000, 'two records in the DLQ');
+    } finally {
+      await reader.stop();
+    }
+    const seen = reader.records.map((r) => ({ key: String(r.key), headers: r.headers }));
     expect(seen.map((s) => s.key)).toEqual(['102', '103']);
     expect(seen[0]!.headers['__connect.errors.exception.message']).toMatch(
       new RegExp(`Cannot write record to topic ${topic}, table ${ks}\\.m, column n: value\\.n: cannot convert "not a number" to int`),

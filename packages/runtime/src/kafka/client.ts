@@ -102,6 +102,8 @@ export interface KafkaAdmin {
   partitionCount(topic: string): Promise<number>;
   /** The earliest available offset of a partition, or null when the topic is unknown. */
   lowWatermark(topic: string, partition: number): Promise<number | null>;
+  /** The offset after the last record of a partition (its end offset), or null when the topic is unknown. */
+  highWatermark(topic: string, partition: number): Promise<number | null>;
   /** Committed offsets of a consumer group (partitions with no commit are absent). */
   groupOffsets(groupId: string): Promise<PartitionOffset[]>;
   /** Sets committed offsets of an empty consumer group. */

@@ -353,10 +353,17 @@ class KafkajsAdmin implements KafkaAdmin {
     const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
     return md.topics[0]?.partitions.length ?? 0;
   }
-  async lowWatermark(topic: string, partition: number): Promise<number | null> {
+  lowWatermark(topic: string, partition: number): Promise<number | null> {
+    return this.watermark(topic, partition, 'low');
+  }
+  highWatermark(topic: string, partition: number): Promise<number | null> {
+    return this.watermark(topic, partition, 'high');
+  }
+  private async watermark(topic: string, partition: number, which: 'low' | 'high'): Promise<number | null> {
+    if (!(await this.admin.listTopics()).includes(topic)) return null;
     const offsets = await this.admin.fetchTopicOffsets(topic);
     const p = offsets.find((o) => o.partition === partition);
-    return p ? Number(p.low) : null;
+    return p ? Number(p[which]) : null;
   }
   async groupOffsets(groupId: string): Promise<PartitionOffset[]> {
     const res = await this.admin.fetchOffsets({ groupId });

@@ -113,6 +113,7 @@ export class PlatformaticClient implements KafkaClient {
       retries: 10,
       retryDelay: Math.max(s.retryBackoffMs, 50),
     });
+    producer.on('error', (e: Error) => this.log.error({ err: e }, 'Kafka producer error'));
     return new PlatformaticProducer(producer, s);
   }
 
@@ -123,7 +124,9 @@ export class PlatformaticClient implements KafkaClient {
   }
 
   async admin(): Promise<KafkaAdmin> {
-    return new PlatformaticAdmin(new Admin({ clientId: `${this.clientId}-admin`, bootstrapBrokers: this.brokers, retries: 5, retryDelay: 200 }));
+    const admin = new Admin({ clientId: `${this.clientId}-admin`, bootstrapBrokers: this.brokers, retries: 5, retryDelay: 200 });
+    admin.on('error', (e: Error) => this.log.error({ err: e }, 'Kafka admin error'));
+    return new PlatformaticAdmin(admin);
   }
 }
 
@@ -308,6 +311,8 @@ class PlatformaticConsumer implements KafkaConsumer {
       retries: 10,
       retryDelay: Math.max(s.retryBackoffMs, 50),
     });
+    // A rejoin that failed for good (after the library's retries): the task fails, as Java's does when poll() throws.
+    this.consumer.on('error', (e: Error) => this.crash(e));
     this.consumer.on('consumer:group:join', (p: { assignments?: GroupAssignment[] }) => {
       const next = this.assigning.then(() => this.assigned(p.assignments ?? []));
       this.assigning = next.catch(() => undefined);
@@ -319,6 +324,7 @@ class PlatformaticConsumer implements KafkaConsumer {
     if (Array.isArray(topics)) this.consumer.topics.trackAll(...topics);
     else {
       this.admin = new Admin({ clientId: `${this.consumer.clientId}-topics`, bootstrapBrokers: this.brokers });
+      this.admin.on('error', (e: Error) => this.log.warn({ err: e }, 'Kafka admin error (topics.regex)'));
       await this.subscribeMatching(topics);
       this.regexTimer = setInterval(() => {
         this.subscribeMatching(topics)
@@ -328,7 +334,7 @@ class PlatformaticConsumer implements KafkaConsumer {
     }
     await this.joinWithRetry();
     await this.assigning;
-    this.loop = this.fetchLoop();
+    if (!this.closed) this.loop = this.fetchLoop();
   }
 
   /** The first join: a topic created a moment ago may have no leader yet. */
@@ -338,7 +344,8 @@ class PlatformaticConsumer implements KafkaConsumer {
         await this.consumer.joinGroup();
         return;
       } catch (e) {
-        if (this.closed || !isRetriable(e) || attempt >= 20) throw e;
+        if (this.closed) return;
+        if (!isRetriable(e) || attempt >= 20) throw e;
         await sleep(Math.min(100 * attempt, 1000));
       }
     }
@@ -632,16 +639,13 @@ class PlatformaticConsumer implements KafkaConsumer {
   /** The library heartbeats on its own timer, whatever the task is doing. */
   async heartbeat(): Promise<void> {}
 
+  /** Idempotent; also right after a `run()` that a close overtook. */
   async close(): Promise<void> {
-    if (this.closed && !this.loop && !this.regexTimer) return this.consumer.isActive() ? this.consumer.close() : undefined;
     this.closed = true;
     clearInterval(this.regexTimer);
-    this.regexTimer = undefined;
     this.generation++;
     this.wake();
-    const loop = this.loop;
-    this.loop = undefined;
-    await loop?.catch(() => undefined);
+    await this.loop?.catch(() => undefined);
     await this.admin?.close().catch(() => undefined);
     await this.consumer.close().catch(() => this.consumer.close(true));
   }
@@ -716,10 +720,19 @@ class PlatformaticAdmin implements KafkaAdmin {
     return md.topics.get(topic)?.partitionsCount ?? 0;
   }
 
-  async lowWatermark(topic: string, partition: number): Promise<number | null> {
+  lowWatermark(topic: string, partition: number): Promise<number | null> {
+    return this.watermark(topic, partition, -2n);
+  }
+
+  highWatermark(topic: string, partition: number): Promise<number | null> {
+    return this.watermark(topic, partition, -1n);
+  }
+
+  /** ListOffsets with Kafka's special timestamps: -2 the earliest offset, -1 the end. */
+  private async watermark(topic: string, partition: number, timestamp: -1n | -2n): Promise<number | null> {
     if (!(await this.admin.listTopics({ includeInternals: true })).includes(topic)) return null;
     try {
-      const res = await this.admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp: -2n }] }] });
+      const res = await this.admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }] });
       const p = res[0]?.partitions.find((x) => x.partitionIndex === partition);
       return p ? Number(p.offset) : null;
     } catch (e) {
