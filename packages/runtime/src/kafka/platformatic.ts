@@ -176,13 +176,17 @@ class PlatformaticProducer implements KafkaProducer {
   private async sendChunk(messages: Produced[], from: number, to: number, out: ProducedRecordMetadata[]): Promise<void> {
     const result = await this.producer.send({ messages: from === 0 && to === messages.length ? messages : messages.slice(from, to) });
     // Records of one partition were appended in input order from the partition's base offset.
-    const next = new Map<string, number>();
-    for (const o of result.offsets ?? []) next.set(tpKey(o.topic, o.partition), Number(o.offset));
+    const next = new Map<string, number[]>();
+    for (const o of result.offsets ?? []) {
+      let byPartition = next.get(o.topic);
+      if (!byPartition) next.set(o.topic, (byPartition = []));
+      byPartition[o.partition] = Number(o.offset);
+    }
     for (let i = from; i < to; i++) {
       const m = messages[i]!;
-      const k = tpKey(m.topic, m.partition);
-      const offset = next.get(k) ?? -1;
-      if (offset >= 0) next.set(k, offset + 1);
+      const byPartition = next.get(m.topic);
+      const offset = byPartition?.[m.partition] ?? -1;
+      if (offset >= 0) byPartition![m.partition] = offset + 1;
       out[i] = { topic: m.topic, partition: m.partition, offset, timestamp: Number(m.timestamp) };
     }
   }

@@ -16,7 +16,7 @@ import {
   type SourceTaskContext,
   isRetriable,
 } from '@kconnect/api';
-import type { KafkaProducer, ProducedRecordMetadata, ProducerRecord } from '../kafka/client';
+import type { KafkaHeaders, KafkaProducer, ProducedRecordMetadata, ProducerRecord } from '../kafka/client';
 import type { WorkerMetrics } from '../metrics/metrics';
 import type { Logger } from '../logging';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store';
@@ -43,7 +43,11 @@ export interface SourceExecutorDeps {
   onTopic: (topic: string) => void;
 }
 
-type Pending = { record: SourceRecord; submitted: SubmittedRecord | null };
+/** A record on its way to Kafka: the task's record, its offset tracking, and what the producer sends. */
+type Pending = { record: SourceRecord; submitted: SubmittedRecord | null; produced: ProducerRecord };
+
+/** The Kafka headers of a record without any: shared, never written to. */
+const NO_HEADERS = Object.freeze([]) as unknown as KafkaHeaders;
 
 const RETRY_POLL_BACKOFF_MS = 100;
 /** Records converted and waiting to be sent, at most (back-pressure on poll()). */
@@ -61,7 +65,7 @@ export class SourceTaskExecutor extends TaskExecutor {
   private taskStopped: Promise<void> = Promise.resolve();
   private readonly unflushed = new Map<string, { partition: OffsetMap; offset: OffsetMap }>();
   /** Converted records waiting for the next produce request. */
-  private readonly accumulator: Array<{ record: ProducerRecord; pending: Pending }> = [];
+  private readonly accumulator: Pending[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private lastCommit = Date.now();
   private committing: Promise<void> | null = null;
@@ -142,10 +146,9 @@ export class SourceTaskExecutor extends TaskExecutor {
     }
   }
 
-  /** Transforms and converts a batch, then hands it to the producer once the previous batch was acknowledged. */
+  /** Transforms and converts a batch, then hands it to the producer (see {@link pump}). */
   private async sendRecords(records: SourceRecord[]): Promise<void> {
-    const out: ProducerRecord[] = [];
-    const pending: Pending[] = [];
+    const before = this.accumulator.length;
     for (const original of records) {
       const submitted = this.submitted.submit(original.sourcePartition, original.sourceOffset);
       const c = this.convert(original);
@@ -156,14 +159,12 @@ export class SourceTaskExecutor extends TaskExecutor {
         await this.d.task.commitRecord(original, null);
         continue;
       }
-      out.push(converted);
-      pending.push({ record: original, submitted });
+      this.accumulator.push({ record: original, submitted, produced: converted });
     }
     this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
-    if (this.failed || out.length === 0) return;
+    if (this.failed || this.accumulator.length === before) return;
     // Like Java's producer: batches polled while the requests in flight are full wait in the accumulator and leave
     // together in the next request. A full accumulator makes poll() wait.
-    for (let i = 0; i < out.length; i++) this.accumulator.push({ record: out[i]!, pending: pending[i]! });
     this.pump();
     while (this.accumulator.length >= MAX_ACCUMULATED && !this.failed) await Promise.race(this.inFlight);
   }
@@ -183,18 +184,15 @@ export class SourceTaskExecutor extends TaskExecutor {
     }
   }
 
-  private async sendBatch(batch: Array<{ record: ProducerRecord; pending: Pending }>): Promise<void> {
+  private async sendBatch(batch: Pending[]): Promise<void> {
     let metadata: ProducedRecordMetadata[];
     try {
-      metadata = await this.d.producer.send(batch.map((b) => b.record));
+      metadata = await this.d.producer.send(batch.map((b) => b.produced));
     } catch (e) {
       this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e }));
       return;
     }
-    await this.onAcked(
-      batch.map((b) => b.pending),
-      metadata,
-    );
+    await this.onAcked(batch, metadata);
   }
 
   /** Resolves once every request in flight finished (and nothing is left to send, unless the task failed). */
@@ -218,8 +216,49 @@ export class SourceTaskExecutor extends TaskExecutor {
     this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
   }
 
-  /** Transforms then converts a record; synchronous unless a plugin returned a promise or an error is reported. */
+  /**
+   * Transforms then converts a record. The direct path calls the transformations and converters without the error
+   * handler's per-stage bookkeeping (and without a promise while they are synchronous); any failure sends the record
+   * through `convertHandled`, which transforms and converts it again from the start with retries, tolerance and
+   * reporting per stage — the same outcome, paid only for the records that fail.
+   */
   private convert(original: SourceRecord): ProducerRecord | null | Promise<ProducerRecord | null> {
+    try {
+      const out = this.convertDirect(original, original, 0);
+      return out instanceof Promise ? out.catch(() => this.convertHandled(original)) : out;
+    } catch {
+      return this.convertHandled(original);
+    }
+  }
+
+  private convertDirect(original: SourceRecord, record: SourceRecord, from: number): ProducerRecord | null | Promise<ProducerRecord | null> {
+    const steps = this.d.transforms;
+    let rec = record;
+    for (let i = from; i < steps.length; i++) {
+      const step = steps[i]!;
+      if (step.predicate && step.predicate.test(rec) === step.negate) continue;
+      const r = step.transform.apply(rec);
+      if (r instanceof Promise) return r.then((x) => (x ? this.convertDirect(original, x, i + 1) : null));
+      if (!r) return null;
+      rec = r;
+    }
+    const { key, value, header } = this.d.converters;
+    let headers = NO_HEADERS;
+    if (rec.headers.size) {
+      headers = [];
+      for (const h of rec.headers) headers.push([h.key, header.fromConnectHeader(rec.topic, h.key, h.schema, h.value)]);
+    }
+    const k = key.fromConnectData(rec.topic, rec.keySchema, rec.key, rec.headers);
+    const v = value.fromConnectData(rec.topic, rec.valueSchema, rec.value, rec.headers);
+    if (k instanceof Promise || v instanceof Promise) {
+      const r = rec;
+      return Promise.all([k, v]).then(([k2, v2]) => ({ topic: r.topic, partition: r.kafkaPartition, key: k2, value: v2, headers, timestamp: r.timestamp }));
+    }
+    return { topic: rec.topic, partition: rec.kafkaPartition, key: k, value: v, headers, timestamp: rec.timestamp };
+  }
+
+  /** The converting path with the error handler at each stage (retries, tolerance, reporting). */
+  private convertHandled(original: SourceRecord): ProducerRecord | null | Promise<ProducerRecord | null> {
     return chain(this.transform(original, original, 0), (rec) => {
       if (!rec) return null;
       const eh = this.d.errorHandler;

@@ -18,4 +18,25 @@ describe('SubmittedRecords', () => {
     expect(s.committable()).toEqual([]);
     expect(s.outstanding).toBe(0);
   });
+
+  it('keys equal source partitions built per record together, and tells different ones apart', () => {
+    const s = new SubmittedRecords();
+    const recs = [
+      s.submit({ f: 'a' }, { p: 1 }),
+      s.submit({ f: 'a' }, { p: 2 }),
+      s.submit({ f: 'b' }, { p: 1 }),
+      s.submit({ f: 'a', g: 1 }, { p: 3 }),
+      s.submit({ f: 'a' }, { p: 4 }),
+      s.submit({ nested: { x: 1 } } as never, { p: 1 }),
+      s.submit({ nested: { x: 2 } } as never, { p: 2 }),
+    ];
+    for (const r of recs) s.ack(r);
+    expect(s.committable()).toEqual([
+      { partition: { f: 'a' }, offset: { p: 4 } },
+      { partition: { f: 'b' }, offset: { p: 1 } },
+      { partition: { f: 'a', g: 1 }, offset: { p: 3 } },
+      { partition: { nested: { x: 1 } }, offset: { p: 1 } },
+      { partition: { nested: { x: 2 } }, offset: { p: 2 } },
+    ]);
+  });
 });

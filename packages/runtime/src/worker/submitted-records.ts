@@ -16,14 +16,19 @@ export interface SubmittedRecord {
 export class SubmittedRecords {
   private readonly queues = new Map<string, SubmittedRecord[]>();
   private pending = 0;
-  private readonly keys = new WeakMap<OffsetMap, string>();
+  private lastPartition: OffsetMap | undefined;
+  private lastKey = '';
 
   /** Registers a record; returns null for records without a source partition or offset (nothing to commit). */
   submit(partition: OffsetMap | null, offset: OffsetMap | null): SubmittedRecord | null {
     if (!partition || !offset) return null;
-    // Tasks usually reuse one partition object for many records: serialize each object once.
-    let partitionKey = this.keys.get(partition);
-    if (partitionKey === undefined) this.keys.set(partition, (partitionKey = canonicalJson(partition)));
+    // Consecutive records mostly share their source partition (the same object, or an equal one built per record,
+    // as FileStreamSource does): serialize only when it changes.
+    let partitionKey = this.lastKey;
+    if (partition !== this.lastPartition && !(this.lastPartition && sameFlatMap(partition, this.lastPartition))) {
+      partitionKey = this.lastKey = canonicalJson(partition);
+    }
+    this.lastPartition = partition;
     const rec: SubmittedRecord = { acked: false, partitionKey, partition, offset };
     let q = this.queues.get(partitionKey);
     if (!q) this.queues.set(partitionKey, (q = []));
@@ -58,4 +63,16 @@ export class SubmittedRecords {
     }
     return out;
   }
+}
+
+/** Whether two maps have the same keys with the same primitive values (nested values: false, to be safe). */
+function sameFlatMap(a: OffsetMap, b: OffsetMap): boolean {
+  let n = 0;
+  for (const k in a) {
+    const v = a[k];
+    if ((v !== null && typeof v === 'object') || v !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
