@@ -167,6 +167,8 @@ class KafkajsProducer implements KafkaProducer {
     if (records.length === 0) return [];
     const byTopic = new Map<string, StampedMessage[]>();
     const messages: StampedMessage[] = new Array(records.length);
+    // Records without a timestamp get the send time (CreateTime), reported back in their metadata.
+    const now = Date.now();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const m: StampedMessage & { headers?: Record<string, Buffer | Buffer[]>; timestamp?: string } = {
@@ -174,7 +176,7 @@ class KafkajsProducer implements KafkaProducer {
         value: toBuffer(r.value),
       };
       if (r.partition !== null && r.partition !== undefined) m.partition = r.partition;
-      if (r.timestamp !== null && r.timestamp !== undefined) m.timestamp = String(r.timestamp);
+      m.timestamp = String(r.timestamp ?? now);
       if (r.headers?.length) m.headers = toKafkajsHeaders(r.headers);
       messages[i] = m;
       let list = byTopic.get(r.topic);
@@ -193,7 +195,7 @@ class KafkajsProducer implements KafkaProducer {
       const partition = messages[i]![PARTITION] ?? messages[i]!.partition!;
       const slot = next.get(`${r.topic}\u0000${partition}`);
       const offset = slot ? slot.offset++ : -1;
-      return { topic: r.topic, partition, offset, timestamp: slot && slot.timestamp >= 0 ? slot.timestamp : (r.timestamp ?? Date.now()) };
+      return { topic: r.topic, partition, offset, timestamp: slot && slot.timestamp >= 0 ? slot.timestamp : (r.timestamp ?? now) };
     });
   }
 
@@ -272,7 +274,8 @@ class KafkajsConsumer implements KafkaConsumer {
           partition: batch.partition,
           offset: Number(m.offset),
           timestamp: Number(m.timestamp),
-          timestampType: 'CreateTime',
+          // kafkajs decodes the batch's timestamp type (1 = LogAppendTime) without declaring it in its types.
+          timestampType: (m as { batchContext?: { timestampType?: number } }).batchContext?.timestampType === 1 ? 'LogAppendTime' : 'CreateTime',
           key: m.key,
           value: m.value,
           headers: fromKafkajsHeaders(m.headers),
@@ -332,10 +335,14 @@ class KafkajsAdmin implements KafkaAdmin {
   listTopics(): Promise<string[]> {
     return this.admin.listTopics();
   }
-  createTopics(topics: TopicSpec[]): Promise<boolean> {
+  async createTopics(topics: TopicSpec[]): Promise<boolean> {
+    // kafkajs answers false when any topic existed, even if it created others: ask only for the missing ones.
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return false;
     return this.admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((t) => ({
+      topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.numPartitions ?? -1,
         replicationFactor: t.replicationFactor ?? -1,

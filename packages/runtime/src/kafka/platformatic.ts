@@ -138,6 +138,12 @@ class PlatformaticProducer implements KafkaProducer {
   readonly maxInFlight: number;
   /** Sticky partition choice for records without a key, per topic (moves on with every request, as Java's). */
   private readonly sticky = new Map<string, number>();
+  /**
+   * Produce requests in flight, at most `maxInFlight` whatever the callers do: the broker keeps the order of an
+   * idempotent producer's batches, and spots a retried one, only within its last 5 batches per partition.
+   */
+  private requests = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private readonly producer: Producer,
@@ -174,7 +180,13 @@ class PlatformaticProducer implements KafkaProducer {
   }
 
   private async sendChunk(messages: Produced[], from: number, to: number, out: ProducedRecordMetadata[]): Promise<void> {
-    const result = await this.producer.send({ messages: from === 0 && to === messages.length ? messages : messages.slice(from, to) });
+    await this.acquire();
+    let result: Awaited<ReturnType<Producer['send']>>;
+    try {
+      result = await this.producer.send({ messages: from === 0 && to === messages.length ? messages : messages.slice(from, to) });
+    } finally {
+      this.release();
+    }
     // Records of one partition were appended in input order from the partition's base offset.
     const next = new Map<string, number[]>();
     for (const o of result.offsets ?? []) {
@@ -189,6 +201,21 @@ class PlatformaticProducer implements KafkaProducer {
       if (offset >= 0) byPartition![m.partition] = offset + 1;
       out[i] = { topic: m.topic, partition: m.partition, offset, timestamp: Number(m.timestamp) };
     }
+  }
+
+  /** Waits for a request slot; slots are handed out in call order, so requests leave in the order they were made. */
+  private acquire(): Promise<void> | undefined {
+    if (this.requests < this.maxInFlight && this.waiting.length === 0) {
+      this.requests++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.requests--;
   }
 
   /** Partition counts of the topics of a send (from the client's metadata cache, refreshed every metadata.max.age.ms). */

@@ -209,7 +209,7 @@ describe('consumer settings', () => {
       fetchMaxBytes: 52428800,
       fetchMaxWaitMs: 500,
       maxPartitionFetchBytes: 1048576,
-      maxPollRecords: 500,
+      maxPollRecords: 2147483647,
       sessionTimeoutMs: 45000,
       heartbeatIntervalMs: 3000,
       maxPollIntervalMs: 300000,

@@ -296,7 +296,16 @@ export const CONSUMER_SETTING_DEFS: readonly KafkaSettingDef[] = [
     atLeast: 0,
     documentation: 'Data a fetch returns at most per partition.',
   },
-  { key: 'max.poll.records', type: 'INT', default: '500', javaDefault: '500', atLeast: 1, documentation: 'Records handed to the task in one batch at most.' },
+  {
+    key: 'max.poll.records',
+    type: 'INT',
+    // Java hands put() up to 500 records per poll, from all partitions; kconnect hands it a partition's whole fetch
+    // (at most max.partition.fetch.bytes): fewer, larger puts, which batching sinks (Cassandra) need.
+    default: '2147483647',
+    javaDefault: '500',
+    atLeast: 1,
+    documentation: "Records handed to the task's put() in one batch at most (default: a partition's whole fetch).",
+  },
   {
     key: 'max.poll.interval.ms',
     type: 'INT',
