@@ -23,7 +23,7 @@
  * Needs Kafka (KCONNECT_BOOTSTRAP_SERVERS, 127.0.0.1:9092), `mosquitto` on the PATH, a built CLI (`npm run bench -- mqtt` builds). KCONNECT_BENCH_JSON=<file> writes the results as JSON.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
@@ -256,7 +256,7 @@ async function ownBroker(dir: string): Promise<ChildProcess> {
       '\n',
     ) + '\n',
   );
-  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const child = spawn(['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => existsSync(p)) ?? 'mosquitto', ['-c', conf], { stdio: 'ignore' });
   MQTT_URL = `mqtt://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {

@@ -15,7 +15,9 @@ import {
   type KafkaClient,
   type KafkaConsumer,
   type KafkaProducer,
+  murmur2,
   type ProducerRecord,
+  toPositive,
   UnsupportedKafkaFeatureError,
 } from '@kconnect/runtime';
 import { BOOTSTRAP, eventually, kafkaDataDir, quietLoggers, runKafkaTool, unique } from '@kconnect/testkit';
@@ -39,36 +41,8 @@ const sorted = <T extends TP>(xs: T[]) => [...xs].sort(byTp);
 /** An explicit CreateTime far from now, so a broker (LogAppendTime) timestamp cannot be mistaken for it. */
 const OLD_TS = 1_000_000_000_000;
 
-/**
- * Kafka's murmur2 (`org.apache.kafka.common.utils.Utils.murmur2`, seed 0x9747b28c), written from the algorithm and
- * checked below against the expected values of Kafka's own unit test (UtilsTest.testMurmur2).
- */
-function murmur2(data: Uint8Array): number {
-  const m = 0x5bd1e995;
-  const len = data.length;
-  let h = (0x9747b28c ^ len) | 0;
-  const whole = len & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const rest = len & 3;
-  if (rest === 3) h ^= data[whole + 2]! << 16;
-  if (rest >= 2) h ^= data[whole + 1]! << 8;
-  if (rest >= 1) {
-    h ^= data[whole]!;
-    h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h | 0;
-}
 /** Java's `Utils.toPositive(murmur2(key)) % numPartitions`. */
-const javaPartition = (hash: number, numPartitions: number) => (hash & 0x7fffffff) % numPartitions;
+const javaPartition = (hash: number, numPartitions: number) => toPositive(hash) % numPartitions;
 
 /** Expected values of Apache Kafka's UtilsTest.testMurmur2 (clients/src/test/java/.../utils/UtilsTest.java). */
 const KAFKA_MURMUR2_VECTORS: Array<[string, number]> = [
@@ -461,7 +435,7 @@ describe.each(KAFKA_CLIENT_BACKENDS)('KafkaClient contract on the %s backend', (
 
   describe('partitioning', () => {
     it('keyed records go to toPositive(murmur2(key)) % 7 like Java’s default partitioner, the same key always to the same partition', async () => {
-      // The test's own murmur2 reproduces Kafka's unit-test vectors.
+      // The runtime's murmur2 reproduces Kafka's unit-test vectors.
       for (const [key, hash] of KAFKA_MURMUR2_VECTORS) expect({ key, hash: murmur2(buf(key)) }).toEqual({ key, hash });
       const topic = await newTopic(7);
       const keys = [...KAFKA_MURMUR2_VECTORS.map(([k]) => k), ...range(0, 200).map((i) => `key-${i}`), 'ü-ñ-€-😀', ''];

@@ -1,6 +1,6 @@
 /** Helpers for this package's integration tests (not part of the build). */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +14,9 @@ export async function publisher(opts: IClientOptions = {}, url = MQTT_URL): Prom
 }
 
 export { freePort };
+
+/** Debian installs mosquitto in /usr/sbin, which a non-root PATH may lack (scripts/services.sh looks there too). */
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => existsSync(p)) ?? 'mosquitto';
 
 /** Our own Mosquitto with a config (listener lines are added); killed by stop(). */
 export async function startMosquitto(configLines: string[], fixedPort?: number): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {
@@ -30,7 +33,7 @@ export async function startMosquitto(configLines: string[], fixedPort?: number):
       ...configLines.map((l) => l.replaceAll('$DIR', dir)),
     ].join('\n') + '\n',
   );
-  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d) => (log += String(d)));
   await eventually(

@@ -16,6 +16,7 @@ export { PlatformaticClient } from './kafka/platformatic';
 export { createKafkaClient, KAFKA_CLIENT_BACKENDS } from './kafka';
 export type { KafkaClientBackend, KafkaClientOptions } from './kafka';
 export { UnsupportedKafkaFeatureError } from './kafka/client';
+export { murmur2, toPositive } from './kafka/murmur2';
 export type { KafkaClient, KafkaAdmin, KafkaProducer, KafkaConsumer, ConsumerHandlers, ConsumedRecord, ProducerRecord } from './kafka/client';
 export type { ProducerSettings, ConsumerSettings, CompressionType } from './kafka/settings';
 export { FileOffsetStore, MemoryOffsetStore } from './storage/offset-store';

@@ -147,3 +147,14 @@ export class UnsupportedKafkaFeatureError extends Error {
     this.name = 'UnsupportedKafkaFeatureError';
   }
 }
+
+/** Items grouped by their topic (in first-seen order), each mapped by `value`: e.g. a topic's partition numbers. */
+export function byTopic<T extends { topic: string }, V>(items: readonly T[], value: (item: T) => V): Map<string, V[]> {
+  const m = new Map<string, V[]>();
+  for (const item of items) {
+    const l = m.get(item.topic);
+    if (l) l.push(value(item));
+    else m.set(item.topic, [value(item)]);
+  }
+  return m;
+}

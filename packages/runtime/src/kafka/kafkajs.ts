@@ -32,6 +32,7 @@ import {
   type TopicPartitionRef,
   type TopicSpec,
   UnsupportedKafkaFeatureError,
+  byTopic,
 } from './client';
 import { type CompressionType, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
 
@@ -52,6 +53,7 @@ const stampingPartitioner: ICustomPartitioner = () => {
 };
 
 const MAX_RECORDS_PER_REQUEST = 500;
+const partitionOf = (p: TopicPartitionRef) => p.partition;
 
 const COMPRESSION: Partial<Record<CompressionType, CompressionTypes>> = {
   none: CompressionTypes.None,
@@ -165,7 +167,7 @@ class KafkajsProducer implements KafkaProducer {
 
   private async sendOne(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
     if (records.length === 0) return [];
-    const byTopic = new Map<string, StampedMessage[]>();
+    const messagesByTopic = new Map<string, StampedMessage[]>();
     const messages: StampedMessage[] = new Array(records.length);
     // Records without a timestamp get the send time (CreateTime), reported back in their metadata.
     const now = Date.now();
@@ -179,11 +181,11 @@ class KafkajsProducer implements KafkaProducer {
       m.timestamp = String(r.timestamp ?? now);
       if (r.headers?.length) m.headers = toKafkajsHeaders(r.headers);
       messages[i] = m;
-      let list = byTopic.get(r.topic);
-      if (!list) byTopic.set(r.topic, (list = []));
+      let list = messagesByTopic.get(r.topic);
+      if (!list) messagesByTopic.set(r.topic, (list = []));
       list.push(m);
     }
-    const topicMessages = [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) as unknown as TopicMessages[];
+    const topicMessages = [...messagesByTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) as unknown as TopicMessages[];
     const results = await this.producer.sendBatch({ topicMessages, acks: this.acks, compression: this.compression });
     // Records of one partition were appended in input order from the partition's base offset.
     const next = new Map<string, { offset: number; timestamp: number }>();
@@ -300,11 +302,11 @@ class KafkajsConsumer implements KafkaConsumer {
   }
 
   pause(partitions: TopicPartitionRef[]): void {
-    for (const [topic, ps] of groupByTopic(partitions)) this.consumer.pause([{ topic, partitions: ps }]);
+    for (const [topic, ps] of byTopic(partitions, partitionOf)) this.consumer.pause([{ topic, partitions: ps }]);
   }
 
   resume(partitions: TopicPartitionRef[]): void {
-    for (const [topic, ps] of groupByTopic(partitions)) this.consumer.resume([{ topic, partitions: ps }]);
+    for (const [topic, ps] of byTopic(partitions, partitionOf)) this.consumer.resume([{ topic, partitions: ps }]);
   }
 
   async heartbeat(): Promise<void> {
@@ -314,16 +316,6 @@ class KafkajsConsumer implements KafkaConsumer {
   close(): Promise<void> {
     return this.consumer.disconnect();
   }
-}
-
-function groupByTopic(partitions: TopicPartitionRef[]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  for (const p of partitions) {
-    const l = m.get(p.topic);
-    if (l) l.push(p.partition);
-    else m.set(p.topic, [p.partition]);
-  }
-  return m;
 }
 
 class KafkajsAdmin implements KafkaAdmin {
@@ -384,7 +376,7 @@ class KafkajsAdmin implements KafkaAdmin {
     return out;
   }
   async setGroupOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
-    for (const [topic, list] of groupBy(offsets)) {
+    for (const [topic, list] of byTopic(offsets, (o) => o)) {
       await this.admin.setOffsets({ groupId, topic, partitions: list.map((o) => ({ partition: o.partition, offset: String(o.offset) })) });
     }
   }
@@ -406,14 +398,4 @@ class KafkajsAdmin implements KafkaAdmin {
   close(): Promise<void> {
     return this.admin.disconnect();
   }
-}
-
-function groupBy(offsets: PartitionOffset[]): Map<string, PartitionOffset[]> {
-  const m = new Map<string, PartitionOffset[]>();
-  for (const o of offsets) {
-    const l = m.get(o.topic);
-    if (l) l.push(o);
-    else m.set(o.topic, [o]);
-  }
-  return m;
 }

@@ -34,6 +34,7 @@ import type {
   TopicPartitionRef,
   TopicSpec,
 } from './client';
+import { byTopic } from './client';
 import { murmur2, toPositive } from './murmur2';
 import { type ConsumerSettings, type ProducerSettings, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
 
@@ -72,6 +73,7 @@ const IS_CONTROL_BATCH = 1 << 5;
 const LOG_APPEND_TIME = 1 << 3;
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const partitionOf = (p: TopicPartitionRef) => p.partition;
 
 function toBuffer(b: Uint8Array | null | undefined): Buffer | undefined {
   if (b === null || b === undefined) return undefined;
@@ -262,15 +264,15 @@ export function rangeAssigner(
 ): GroupPartitionsAssignments[] {
   const out = new Map<string, Map<string, GroupAssignment>>();
   for (const id of members.keys()) out.set(id, new Map());
-  const byTopic = new Map<string, string[]>();
+  const subscribers = new Map<string, string[]>();
   for (const [id, m] of members) {
     for (const t of m.topics ?? []) {
-      const l = byTopic.get(t);
+      const l = subscribers.get(t);
       if (l) l.push(id);
-      else byTopic.set(t, [id]);
+      else subscribers.set(t, [id]);
     }
   }
-  for (const [topic, ids] of byTopic) {
+  for (const [topic, ids] of subscribers) {
     const n = metadata.topics.get(topic)?.partitionsCount ?? 0;
     if (n === 0) continue;
     ids.sort();
@@ -345,8 +347,8 @@ class PlatformaticConsumer implements KafkaConsumer {
     // A rejoin that failed for good (after the library's retries): the task fails, as Java's does when poll() throws.
     this.consumer.on('error', (e: Error) => this.crash(e));
     this.consumer.on('consumer:group:join', (p: { assignments?: GroupAssignment[] }) => {
-      const next = this.assigning.then(() => this.assigned(p.assignments ?? []));
-      this.assigning = next.catch(() => undefined);
+      // Positions that cannot be found (e.g. auto.offset.reset=none without a commit) fail the task.
+      this.assigning = this.assigning.then(() => this.assigned(p.assignments ?? [])).catch((e: Error) => this.crash(e));
     });
   }
 
@@ -427,9 +429,9 @@ class PlatformaticConsumer implements KafkaConsumer {
   }
 
   private async initPositions(partitions: TopicPartitionRef[]): Promise<void> {
-    const byTopic = groupByTopic(partitions);
+    const grouped = byTopic(partitions, partitionOf);
     const committed = await this.consumer.listCommittedOffsets({
-      topics: [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+      topics: [...grouped].map(([topic, ps]) => ({ topic, partitions: ps })),
     });
     const missing: TopicPartitionRef[] = [];
     for (const p of partitions) {
@@ -445,10 +447,10 @@ class PlatformaticConsumer implements KafkaConsumer {
     if (this.s.autoOffsetReset === 'none') {
       throw new Error(`Undefined offset with no reset policy for partitions: ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`);
     }
-    const byTopic = groupByTopic(partitions);
+    const grouped = byTopic(partitions, partitionOf);
     const offsets = await this.consumer.listOffsets({
-      topics: [...byTopic.keys()],
-      partitions: Object.fromEntries(byTopic),
+      topics: [...grouped.keys()],
+      partitions: Object.fromEntries(grouped),
       timestamp: this.s.autoOffsetReset === 'latest' ? -1n : -2n,
     });
     for (const p of partitions) this.positions.set(tpKey(p.topic, p.partition), Number(offsets.get(p.topic)?.[p.partition] ?? 0n));
@@ -529,7 +531,7 @@ class PlatformaticConsumer implements KafkaConsumer {
   private async fetchFrom(node: number, partitions: TopicPartitionRef[], md: ClusterMetadata, generation: number): Promise<void> {
     const names = new Map<string, string>();
     const requested = new Map<string, { position: number; version: number }>();
-    const topics = [...groupByTopic(partitions)].map(([topic, ps]) => {
+    const topics = [...byTopic(partitions, partitionOf)].map(([topic, ps]) => {
       const topicId = md.topics.get(topic)!.id;
       names.set(topicId, topic);
       return {
@@ -614,8 +616,8 @@ class PlatformaticConsumer implements KafkaConsumer {
   }
 
   private async resetOutOfRange(partitions: TopicPartitionRef[]): Promise<void> {
-    const byTopic = groupByTopic(partitions);
-    const request = { topics: [...byTopic.keys()], partitions: Object.fromEntries(byTopic) };
+    const grouped = byTopic(partitions, partitionOf);
+    const request = { topics: [...grouped.keys()], partitions: Object.fromEntries(grouped) };
     const [earliest, latest] = await Promise.all([
       this.consumer.listOffsets({ ...request, timestamp: -2n }),
       this.consumer.listOffsets({ ...request, timestamp: -1n }),
@@ -680,16 +682,6 @@ class PlatformaticConsumer implements KafkaConsumer {
     await this.admin?.close().catch(() => undefined);
     await this.consumer.close().catch(() => this.consumer.close(true));
   }
-}
-
-function groupByTopic(partitions: TopicPartitionRef[]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  for (const p of partitions) {
-    const l = m.get(p.topic);
-    if (l) l.push(p.partition);
-    else m.set(p.topic, [p.partition]);
-  }
-  return m;
 }
 
 // ---- admin ------------------------------------------------------------------------------------------------------
@@ -789,7 +781,7 @@ class PlatformaticAdmin implements KafkaAdmin {
     if (offsets.length === 0) return;
     await this.admin.alterConsumerGroupOffsets({
       groupId,
-      topics: [...groupOffsetsByTopic(offsets)].map(([name, list]) => ({
+      topics: [...byTopic(offsets, (o) => o)].map(([name, list]) => ({
         name,
         partitionOffsets: list.map((o) => ({ partition: o.partition, offset: BigInt(o.offset) })),
       })),
@@ -801,7 +793,7 @@ class PlatformaticAdmin implements KafkaAdmin {
     try {
       await this.admin.deleteConsumerGroupOffsets({
         groupId,
-        topics: [...groupByTopic(partitions)].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        topics: [...byTopic(partitions, partitionOf)].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
     } catch (e) {
       if (findErrorBy(e as Error, 'apiId', 'GROUP_ID_NOT_FOUND')) return;
@@ -825,14 +817,4 @@ class PlatformaticAdmin implements KafkaAdmin {
   close(): Promise<void> {
     return this.admin.close();
   }
-}
-
-function groupOffsetsByTopic(offsets: PartitionOffset[]): Map<string, PartitionOffset[]> {
-  const m = new Map<string, PartitionOffset[]>();
-  for (const o of offsets) {
-    const l = m.get(o.topic);
-    if (l) l.push(o);
-    else m.set(o.topic, [o]);
-  }
-  return m;
 }
