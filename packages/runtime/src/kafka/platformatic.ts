@@ -292,6 +292,20 @@ export function rangeAssigner(
 
 const NO_HEADERS = Object.freeze([]) as unknown as KafkaHeaders;
 
+type FetchedBatches = NonNullable<Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]['records']>;
+
+/** A partition's fetched record batches, with the position, version and generation they were fetched at. */
+interface Fetched {
+  topic: string;
+  partition: number;
+  batches: FetchedBatches;
+  position: number;
+  version: number;
+  generation: number;
+  /** The offset after the last fetched batch: the position once all of it is delivered. */
+  end: number;
+}
+
 class PlatformaticConsumer implements KafkaConsumer {
   private readonly consumer: Consumer;
   private handlers: ConsumerHandlers | undefined;
@@ -477,16 +491,33 @@ class PlatformaticConsumer implements KafkaConsumer {
 
   private async fetchLoop(): Promise<void> {
     let failures = 0;
+    /** The next fetch, asked for while the data of the previous one is delivered (as Java's consumer prefetches). */
+    let ahead: Promise<Fetched[]> | undefined;
     while (!this.closed) {
       const wanted = this.rebalancing ? [] : this.assignment.filter((p) => !this.paused.has(tpKey(p.topic, p.partition)));
       if (wanted.length === 0) {
+        ahead = undefined;
         await this.idle(200);
         continue;
       }
       try {
-        await this.fetchOnce(wanted);
+        const fetched = await (ahead ?? this.fetch(wanted, (k) => this.positions.get(k)));
+        ahead = undefined;
         failures = 0;
+        if (fetched.length) {
+          // From where each partition will be once all of this is delivered; what a seek, pause, redelivery or
+          // rebalance makes stale meanwhile is dropped when its turn comes (deliver checks).
+          const next = new Map(fetched.map((f) => [tpKey(f.topic, f.partition), f.end]));
+          ahead = this.fetch(wanted, (k) => next.get(k) ?? this.positions.get(k));
+          ahead.catch(() => undefined);
+        }
+        for (const f of fetched) {
+          const run = this.delivering.then(() => this.deliver(f));
+          this.delivering = run.catch(() => undefined);
+          await run;
+        }
       } catch (e) {
+        ahead = undefined;
         if (this.closed) return;
         if (findErrorBy(e as Error, 'apiId', 'OFFSET_OUT_OF_RANGE')) {
           await this.resetOutOfRange(wanted).catch((err: Error) => this.crash(err));
@@ -509,10 +540,9 @@ class PlatformaticConsumer implements KafkaConsumer {
     this.handlers?.onCrash(e);
   }
 
-  /** One Fetch per leader, all at once; each partition's records are delivered as soon as its response is in. */
-  private async fetchOnce(partitions: TopicPartitionRef[]): Promise<void> {
+  /** One Fetch per leader, all at once, from the given positions; the partitions that returned records. */
+  private async fetch(partitions: TopicPartitionRef[], positionOf: (key: string) => number | undefined): Promise<Fetched[]> {
     const md = await this.consumer.metadata({ topics: [...new Set(partitions.map((p) => p.topic))] });
-    const generation = this.generation;
     const byNode = new Map<number, TopicPartitionRef[]>();
     for (const p of partitions) {
       const leader = md.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1;
@@ -523,72 +553,70 @@ class PlatformaticConsumer implements KafkaConsumer {
     }
     if (byNode.size === 0) {
       await this.idle(this.s.retryBackoffMs);
-      return;
+      return [];
     }
-    await Promise.all([...byNode].map(([node, ps]) => this.fetchFrom(node, ps, md, generation)));
+    const perNode = await Promise.all([...byNode].map(([node, ps]) => this.fetchFrom(node, ps, md, positionOf)));
+    return perNode.flat();
   }
 
-  private async fetchFrom(node: number, partitions: TopicPartitionRef[], md: ClusterMetadata, generation: number): Promise<void> {
+  private async fetchFrom(
+    node: number,
+    partitions: TopicPartitionRef[],
+    md: ClusterMetadata,
+    positionOf: (key: string) => number | undefined,
+  ): Promise<Fetched[]> {
+    const generation = this.generation;
     const names = new Map<string, string>();
     const requested = new Map<string, { position: number; version: number }>();
     const topics = [...byTopic(partitions, partitionOf)].map(([topic, ps]) => {
       const topicId = md.topics.get(topic)!.id;
       names.set(topicId, topic);
-      return {
-        topicId,
-        partitions: ps.map((partition) => {
-          const k = tpKey(topic, partition);
-          const position = this.positions.get(k)!;
-          requested.set(k, { position, version: this.versions.get(k) ?? 0 });
-          return {
-            partition,
-            fetchOffset: BigInt(position),
-            partitionMaxBytes: this.s.maxPartitionFetchBytes,
-            currentLeaderEpoch: -1,
-            lastFetchedEpoch: -1,
-          };
-        }),
-      };
+      const wanted = [];
+      for (const partition of ps) {
+        const k = tpKey(topic, partition);
+        const position = positionOf(k);
+        if (position === undefined) continue;
+        requested.set(k, { position, version: this.versions.get(k) ?? 0 });
+        wanted.push({
+          partition,
+          fetchOffset: BigInt(position),
+          partitionMaxBytes: this.s.maxPartitionFetchBytes,
+          currentLeaderEpoch: -1,
+          lastFetchedEpoch: -1,
+        });
+      }
+      return { topicId, partitions: wanted };
     });
-    const response = await this.consumer.fetch({ node, topics });
+    const response = await this.consumer.fetch({ node, topics: topics.filter((t) => t.partitions.length) });
+    const out: Fetched[] = [];
     for (const t of response.responses) {
       const topic = names.get(t.topicId) ?? t.topicId;
       for (const p of t.partitions) {
-        const k = tpKey(topic, p.partitionIndex);
-        const req = requested.get(k);
+        const req = requested.get(tpKey(topic, p.partitionIndex));
         if (!req || !p.records?.length) continue;
-        const run = this.delivering.then(() => this.deliver(topic, p.partitionIndex, p.records!, req, generation));
-        this.delivering = run.catch(() => undefined);
-        await run;
+        let end = req.position;
+        for (const b of p.records) end = Math.max(end, Number(b.firstOffset) + b.lastOffsetDelta + 1);
+        out.push({ topic, partition: p.partitionIndex, batches: p.records, ...req, generation, end });
       }
     }
+    return out;
   }
 
   /** Hands a partition's fetched batches to onBatch in chunks of max.poll.records, unless something moved it since. */
-  private async deliver(
-    topic: string,
-    partition: number,
-    batches: NonNullable<Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]['records']>,
-    req: { position: number; version: number },
-    generation: number,
-  ): Promise<void> {
+  private async deliver(f: Fetched): Promise<void> {
+    const { topic, partition, batches, generation } = f;
     const k = tpKey(topic, partition);
-    const current = () =>
-      !this.closed && generation === this.generation && (this.versions.get(k) ?? 0) === req.version && this.positions.get(k) === req.position;
-    if (!current()) return;
+    if (this.closed || generation !== this.generation || (this.versions.get(k) ?? 0) !== f.version || this.positions.get(k) !== f.position) return;
     const records: ConsumedRecord[] = [];
-    let end = req.position;
     for (const b of batches) {
       const base = Number(b.firstOffset);
-      const last = base + b.lastOffsetDelta;
-      if (last + 1 > end) end = last + 1;
       if (b.attributes & IS_CONTROL_BATCH) continue;
       const logAppend = (b.attributes & LOG_APPEND_TIME) !== 0;
       const firstTs = Number(b.firstTimestamp);
       const maxTs = Number(b.maxTimestamp);
       for (const r of b.records) {
         const offset = base + r.offsetDelta;
-        if (offset < req.position) continue;
+        if (offset < f.position) continue;
         records.push({
           topic,
           partition,
@@ -612,7 +640,7 @@ class PlatformaticConsumer implements KafkaConsumer {
       this.positions.set(k, chunk[chunk.length - 1]!.offset + 1);
     }
     // All delivered: move past control records and aborted transactions too.
-    this.positions.set(k, Math.max(end, this.positions.get(k) ?? end));
+    this.positions.set(k, Math.max(f.end, this.positions.get(k) ?? f.end));
   }
 
   private async resetOutOfRange(partitions: TopicPartitionRef[]): Promise<void> {
