@@ -168,6 +168,16 @@ describe('file → Kafka → file pipeline', () => {
     expect((await w.api('GET', `/connectors/${name}-sink/offsets`)).body.offsets).toEqual([
       { partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 3 } },
     ]);
+    // A null offset deletes the group's committed offset (OffsetDelete), as Java does: nothing is listed (an
+    // earliest-offset commit would list 0), and the next start follows auto.offset.reset. Then back to offset 3.
+    const sinkNull = await w.api('PATCH', `/connectors/${name}-sink/offsets`, {
+      offsets: [{ partition: { kafka_topic: topic, kafka_partition: 0 }, offset: null }],
+    });
+    expect(sinkNull.status).toBe(200);
+    expect((await w.api('GET', `/connectors/${name}-sink/offsets`)).body).toEqual({ offsets: [] });
+    await w.api('PATCH', `/connectors/${name}-sink/offsets`, {
+      offsets: [{ partition: { kafka_topic: topic, kafka_partition: 0 }, offset: { kafka_offset: 3 } }],
+    });
 
     await w.api('PUT', `/connectors/${name}-sink/resume`);
     await w.api('PUT', `/connectors/${name}-src/resume`);
