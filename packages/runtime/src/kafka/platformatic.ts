@@ -90,15 +90,11 @@ function isRetriable(e: unknown): boolean {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export class PlatformaticClient implements KafkaClient {
-  private readonly brokers: string[];
-
   constructor(
-    bootstrapServers: string[],
+    private readonly brokers: string[],
     private readonly log: Logger,
     private readonly clientId = 'kconnect',
-  ) {
-    this.brokers = bootstrapServers;
-  }
+  ) {}
 
   async producer(options: ProducerOptions): Promise<KafkaProducer> {
     const s = parseProducerSettings(options.settings ?? {});
