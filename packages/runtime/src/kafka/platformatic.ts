@@ -112,7 +112,7 @@ export class PlatformaticClient implements KafkaClient {
       retryDelay: Math.max(s.retryBackoffMs, 50),
     });
     producer.on('error', (e: Error) => this.log.error({ err: e }, 'Kafka producer error'));
-    return new PlatformaticProducer(producer, s);
+    return new PlatformaticProducer(producer, s, this.log);
   }
 
   async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
@@ -142,17 +142,22 @@ class PlatformaticProducer implements KafkaProducer {
    */
   private requests = 0;
   private readonly waiting: Array<() => void> = [];
+  /** Set while Kafka refuses requests (logged once per outage). */
+  private outage = false;
+  private closed = false;
 
   constructor(
     private readonly producer: Producer,
-    s: ProducerSettings,
+    private readonly s: ProducerSettings,
+    private readonly log: Logger,
   ) {
     this.maxInFlight = s.enableIdempotence ? Math.max(1, s.maxInFlightRequestsPerConnection) : 1;
   }
 
   async send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]> {
     if (records.length === 0) return [];
-    const counts = await this.partitionCounts(records);
+    const deadline = Date.now() + this.s.deliveryTimeoutMs;
+    const counts = await this.retrying(() => this.partitionCounts(records), deadline);
     const messages: Produced[] = new Array(records.length);
     // Records without a timestamp get the send time (CreateTime), reported back in their metadata.
     const now = BigInt(Date.now());
@@ -172,16 +177,17 @@ class PlatformaticProducer implements KafkaProducer {
     }
     for (const t of counts.keys()) this.sticky.set(t, (this.sticky.get(t) ?? Math.floor(Math.random() * 1024)) + 1);
     const out: ProducedRecordMetadata[] = new Array(records.length);
-    if (this.maxInFlight > 1) await Promise.all(chunks.map(([from, to]) => this.sendChunk(messages, from, to, out)));
-    else for (const [from, to] of chunks) await this.sendChunk(messages, from, to, out);
+    if (this.maxInFlight > 1) await Promise.all(chunks.map(([from, to]) => this.sendChunk(messages, from, to, out, deadline)));
+    else for (const [from, to] of chunks) await this.sendChunk(messages, from, to, out, deadline);
     return out;
   }
 
-  private async sendChunk(messages: Produced[], from: number, to: number, out: ProducedRecordMetadata[]): Promise<void> {
+  private async sendChunk(messages: Produced[], from: number, to: number, out: ProducedRecordMetadata[], deadline: number): Promise<void> {
     await this.acquire();
     let result: Awaited<ReturnType<Producer['send']>>;
     try {
-      result = await this.producer.send({ messages: from === 0 && to === messages.length ? messages : messages.slice(from, to) });
+      const chunk = from === 0 && to === messages.length ? messages : messages.slice(from, to);
+      result = await this.retrying(() => this.producer.send({ messages: chunk }), deadline);
     } finally {
       this.release();
     }
@@ -198,6 +204,27 @@ class PlatformaticProducer implements KafkaProducer {
       const offset = byPartition?.[m.partition] ?? -1;
       if (offset >= 0) byPartition![m.partition] = offset + 1;
       out[i] = { topic: m.topic, partition: m.partition, offset, timestamp: Number(m.timestamp) };
+    }
+  }
+
+  /**
+   * Calls `fn` until it succeeds, fails with a non-retriable error, the producer closes or `deadline` (from
+   * delivery.timeout.ms, unbounded by Connect's default) passes: a broker restart delays records, as with Java's
+   * producer, instead of failing the task. Backoff from retry.backoff.ms, doubling up to 1 s (Java's
+   * retry.backoff.max.ms). Requests retried together were sent together and are re-sent in the same order.
+   */
+  private async retrying<T>(fn: () => Promise<T>, deadline: number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await fn();
+        this.outage = false;
+        return r;
+      } catch (e) {
+        if (this.closed || !isRetriable(e) || Date.now() >= deadline) throw e;
+        if (!this.outage) this.log.warn(`Kafka did not take a produce request (${(e as Error).message}); retrying until delivery.timeout.ms`);
+        this.outage = true;
+        await sleep(Math.min(this.s.retryBackoffMs * 2 ** attempt, 1000));
+      }
     }
   }
 
@@ -245,6 +272,7 @@ class PlatformaticProducer implements KafkaProducer {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.producer.close();
   }
 }
@@ -354,8 +382,9 @@ class PlatformaticConsumer implements KafkaConsumer {
       retries: 10,
       retryDelay: Math.max(s.retryBackoffMs, 50),
     });
-    // A rejoin that failed for good (after the library's retries): the task fails, as Java's does when poll() throws.
-    this.consumer.on('error', (e: Error) => this.crash(e));
+    // A rejoin that failed after the library's retries: while Kafka is unreachable, try again (as Java's consumer
+    // keeps looking for the coordinator); any other error fails the task, as Java's does when poll() throws.
+    this.consumer.on('error', (e: Error) => (isRetriable(e) ? this.rejoinLater(e) : this.crash(e)));
     this.consumer.on('consumer:group:join', (p: { assignments?: GroupAssignment[] }) => {
       // Positions that cannot be found (e.g. auto.offset.reset=none without a commit) fail the task.
       this.assigning = this.assigning.then(() => this.assigned(p.assignments ?? [])).catch((e: Error) => this.crash(e));
@@ -392,6 +421,18 @@ class PlatformaticConsumer implements KafkaConsumer {
         await sleep(Math.min(100 * attempt, 1000));
       }
     }
+  }
+
+  private rejoinLater(e: Error, attempt = 1): void {
+    if (this.closed) return;
+    if (attempt === 1) this.log.warn(`Lost the consumer group (${e.message}); rejoining`);
+    setTimeout(
+      () => {
+        if (this.closed) return;
+        this.consumer.joinGroup().catch((err: Error) => (isRetriable(err) ? this.rejoinLater(err, attempt + 1) : this.crash(err)));
+      },
+      Math.min(this.s.retryBackoffMs * 2 ** attempt, 5_000),
+    ).unref?.();
   }
 
   /** Tracks the topics matching `regex` (and untracks the others); true when the set changed. */
