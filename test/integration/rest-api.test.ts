@@ -65,17 +65,21 @@ describe('Connect REST API', () => {
     expect(expanded.body[name].info.name).toBe(name);
     expect(expanded.body[name].status.name).toBe(name);
     expect(Object.keys((await api('GET', '/connectors?expand=status')).body[name])).toEqual(['status']);
-    expect((await api('GET', '/connectors?expand=bogus')).body).toContain(name);
+    expect((await api('GET', '/connectors?expand=bogus')).body[name]).toEqual({}); // as Java: the map form, nothing expanded
 
     await eventually(async () => (await api('GET', `/connectors/${name}/status`)).body.tasks[0]?.state === 'RUNNING', 15_000, 'task running');
     const status = (await api('GET', `/connectors/${name}/status`)).body;
+    // As Java 4.1: each entry carries the plugin's version (the one GET /connector-plugins lists).
+    const version = (await api('GET', '/connector-plugins')).body.find((p: { class: string }) => p.class.endsWith('.FileStreamSourceConnector')).version;
+    expect(version).toEqual(expect.any(String));
     expect(status).toEqual({
       name,
-      connector: { state: 'RUNNING', worker_id: expect.stringMatching(/^127\.0\.0\.1:\d+$/) },
-      tasks: [{ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id }],
+      connector: { state: 'RUNNING', worker_id: expect.stringMatching(/^127\.0\.0\.1:\d+$/), version },
+      tasks: [{ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id, version }],
       type: 'source',
     });
-    expect((await api('GET', `/connectors/${name}/tasks/0/status`)).body).toEqual({ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id });
+    expect((await api('GET', `/connectors/${name}/tasks/0/status`)).body).toEqual({ id: 0, state: 'RUNNING', worker_id: status.connector.worker_id, version });
+    expect((await api('GET', '/connectors?expand=status')).body[name].status).toEqual(status);
 
     const tasks = await api('GET', `/connectors/${name}/tasks`);
     expect(tasks.body).toEqual([{ id: { connector: name, task: 0 }, config: expect.objectContaining({ topic, 'task.class': expect.any(String) }) }]);
@@ -127,7 +131,7 @@ describe('Connect REST API', () => {
     };
     await bad('POST', '/connectors', undefined, 400, /parse the request body as JSON/, '{"name": "x", ');
     await bad('POST', '/connectors', [1, 2], 400, /JSON object/);
-    await bad('POST', '/connectors', { config: { 'connector.class': 'FileStreamSource' } }, 400, /name should not be empty/);
+    await bad('POST', '/connectors', { config: { 'connector.class': 'FileStreamSource', topic: 't' } }, 400, /for configuration name: String may not be empty/);
     await bad('POST', '/connectors', { name: 'x', config: { topic: 't' } }, 400, /contains no connector type/);
     await bad(
       'POST',
@@ -141,7 +145,7 @@ describe('Connect REST API', () => {
       'POST',
       '/connectors',
       { name: 'x', config: { 'connector.class': 'NoSuchConnector', topic: 't' } },
-      500,
+      400,
       /Failed to find any class that implements Connector and which name matches NoSuchConnector/,
     );
     await bad(

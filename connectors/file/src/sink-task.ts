@@ -54,7 +54,7 @@ export class FileStreamSinkTask extends SinkTask {
   async put(records: SinkRecord[]): Promise<void> {
     if (records.length === 0) return;
     const parts: Buffer[] = [];
-    for (const r of records) parts.push(valueToLine(r.value), NEWLINE);
+    for (const r of records) parts.push(valueToLine(r.value, r.valueSchema), NEWLINE);
     const data = Buffer.concat(parts);
     this.context.logger.debug(`Writing ${records.length} line(s) to ${this.file ?? 'stdout'}`);
     if (this.fh !== null) {

@@ -21,6 +21,7 @@ export {
   twosComplementToBigint,
 } from './schema';
 export type { Schema, Field } from './schema';
+export { DOUBLE_KEYS, markDouble, doubleKeys, isDouble } from './java-double';
 export { Headers, sourceRecord, topicPartitionKey } from './records';
 export type {
   Header,
@@ -63,3 +64,14 @@ export type { PluginDescriptor, PluginType } from './plugin';
 export { packageVersion } from './plugin';
 export type { PluginLogger, LogFn } from './logger';
 export type { PluginMetrics, MetricCounter, MetricGauge, MetricHistogram, MetricLabels } from './metrics';
+export {
+  parseJavaBigDecimal,
+  javaBigDecimalToString,
+  plainDecimal,
+  formatJavaDouble,
+  formatJavaFloat,
+  toBase64,
+  fromBase64,
+  describeType,
+} from './java-format';
+export type { JavaBigDecimal } from './java-format';

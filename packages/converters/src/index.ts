@@ -33,8 +33,8 @@ export {
   javaBigDecimalToString,
   parseJavaBigDecimal,
   plainDecimal,
-} from './java-format';
-export type { JavaBigDecimal } from './java-format';
+} from '@kconnect/api';
+export type { JavaBigDecimal } from '@kconnect/api';
 
 /** This package's version (its package.json), reported for every converter plugin. */
 export const VERSION: string = packageVersion(__dirname);

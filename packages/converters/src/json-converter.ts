@@ -12,6 +12,8 @@ import {
   DataError,
   Decimal,
   DateType,
+  doubleKeys,
+  markDouble,
   Importance,
   NULL_SCHEMA_AND_VALUE,
   SchemaBuilder,
@@ -36,7 +38,7 @@ import {
   parseJavaBigDecimal,
   plainDecimal,
   toBase64,
-} from './java-format';
+} from '@kconnect/api';
 import { JsonSyntaxError, LosslessNumber, MISSING, int64, parseJson, skipCompositeValue } from './json-parser';
 
 /** `decimal.format`: how Decimal values are written. */
@@ -245,7 +247,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       throw new DataError(`${READ_ERROR}Invalid UTF-8 input`, { cause: e });
     }
     if (!this.schemasEnabled) {
-      const root = readJson(text, false, hasLongDigits(text, true));
+      const root = readJson(text, false, hasLongDigits(text, true), true);
       return { schema: null, value: root === MISSING ? null : root };
     }
     if (text.startsWith(SCHEMA_PREFIX)) {
@@ -459,7 +461,7 @@ export class JsonConverter implements Converter, HeaderConverter {
         return value ? 'true' : 'false';
       case 'number':
         if (Number.isSafeInteger(value)) return String(value);
-        return Number.isFinite(value) ? formatJavaDouble(value) : `"${formatJavaDouble(value)}"`;
+        return writeDouble(value);
       case 'bigint': {
         const s = int64Text(value);
         if (s !== undefined) return s;
@@ -470,8 +472,12 @@ export class JsonConverter implements Converter, HeaderConverter {
     }
     if (value instanceof Uint8Array) return `"${toBase64(value)}"`;
     if (Array.isArray(value)) {
+      const doubles = doubleKeys(value);
       let out = '[';
-      for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + this.write(null, value[i]);
+      for (let i = 0; i < value.length; i++) {
+        const v = value[i];
+        out += (i ? ',' : '') + (doubles !== undefined && typeof v === 'number' && doubles.has(i) ? writeDouble(v) : this.write(null, v));
+      }
       return out + ']';
     }
     if (value instanceof Map) {
@@ -492,10 +498,12 @@ export class JsonConverter implements Converter, HeaderConverter {
     }
     if (value instanceof StructClass) throw new DataError('Mismatching schema.');
     if (isPlainObject(value)) {
+      const doubles = doubleKeys(value);
       let out = '{';
       let first = true;
       for (const k of Object.keys(value)) {
-        out += `${first ? '' : ','}${quote(k)}:${this.write(null, value[k])}`;
+        const v = value[k];
+        out += `${first ? '' : ','}${quote(k)}:${doubles !== undefined && typeof v === 'number' && doubles.has(k) ? writeDouble(v) : this.write(null, v)}`;
         first = false;
       }
       return out + '}';
@@ -567,8 +575,10 @@ export class JsonConverter implements Converter, HeaderConverter {
     let payload: unknown;
     try {
       const numbers = schema === null ? NUMBERS_INT64 : this.numbersIn(schema);
-      if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText, schema === null))) {
-        payload = parseJson(payloadText, schema !== null, true);
+      if (schema === null) {
+        payload = hasLongDigits(payloadText, true) || mayHoldWholeDouble(payloadText) ? parseJson(payloadText, false, true, true) : JSON.parse(payloadText);
+      } else if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText, false))) {
+        payload = parseJson(payloadText, true, true);
       } else {
         payload = JSON.parse(payloadText);
       }
@@ -808,8 +818,8 @@ export class JsonConverter implements Converter, HeaderConverter {
  * Parses JSON as Jackson reads it for JsonConverter. `raw` keeps inexact numbers as {@link LosslessNumber}s;
  * `exact` skips `JSON.parse` (which loses digits beyond double precision).
  */
-function readJson(text: string, raw: boolean, exact: boolean): unknown {
-  if (!exact) {
+function readJson(text: string, raw: boolean, exact: boolean, doubles = false): unknown {
+  if (!exact && !(doubles && mayHoldWholeDouble(text))) {
     try {
       return JSON.parse(text);
     } catch {
@@ -817,22 +827,48 @@ function readJson(text: string, raw: boolean, exact: boolean): unknown {
     }
   }
   try {
-    return parseJson(text, raw, false);
+    return parseJson(text, raw, false, doubles);
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new DataError(READ_ERROR + e.message, { cause: e });
     throw e;
   }
 }
 
-/** Converts the {@link LosslessNumber}s of a raw tree to schemaless values, in place. */
+/** A double as Jackson writes it: Java's `Double.toString`, quoted when not finite. */
+function writeDouble(value: number): string {
+  return Number.isFinite(value) ? formatJavaDouble(value) : `"${formatJavaDouble(value)}"`;
+}
+
+/**
+ * Converts the {@link LosslessNumber}s of a raw tree to schemaless values, in place; whole-valued doubles inside
+ * objects and arrays are marked as such (`markDouble`, `-0.0` read as `0`, as Java reads it through BigDecimal).
+ */
 function rawToValue(node: unknown): unknown {
   if (node instanceof LosslessNumber) return node.integral ? int64(BigInt(node.text)) : Number(node.text);
   if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) node[i] = rawToValue(node[i]);
+    for (let i = 0; i < node.length; i++) node[i] = rawMember(node, i, node[i]);
   } else if (isJsonObject(node)) {
-    for (const k of Object.keys(node)) node[k] = rawToValue(node[k]);
+    for (const k of Object.keys(node)) node[k] = rawMember(node, k, node[k]);
   }
   return node === MISSING ? null : node;
+}
+
+function rawMember(container: object, key: string | number, node: unknown): unknown {
+  if (node instanceof LosslessNumber && !node.integral) {
+    const n = Number(node.text);
+    if (!Number.isInteger(n)) return n;
+    markDouble(container, key);
+    return n === 0 ? 0 : n;
+  }
+  return rawToValue(node);
+}
+
+/** A number with a fraction or exponent whose value may be whole (`1.0`, `1.00`, `1e3`, `1.5E3`): cheap test on the text. */
+const WHOLE_DOUBLE_RE = /\.0+(?![0-9])|[0-9][eE]/;
+
+/** Whether the JSON text may hold a double with a whole value (false positives, e.g. in strings, are harmless). */
+function mayHoldWholeDouble(text: string): boolean {
+  return WHOLE_DOUBLE_RE.test(text);
 }
 
 /** Java's JsonNodeType name of a node, for messages. */
@@ -874,8 +910,12 @@ function integerPart(text: string): bigint {
 
 /** A double from a number node; Java's own `"NaN"`/`"Infinity"` strings read as those values. */
 function toDouble(node: unknown): number | undefined {
-  if (typeof node === 'number') return node;
-  if (node instanceof LosslessNumber) return Number(node.text);
+  // `-0.0` reads as 0: Jackson (USE_BIG_DECIMAL_FOR_FLOATS) reads it as a BigDecimal, which has no negative zero
+  if (typeof node === 'number') return node === 0 ? 0 : node;
+  if (node instanceof LosslessNumber) {
+    const n = Number(node.text);
+    return n === 0 ? 0 : n;
+  }
   if (node === 'NaN') return Number.NaN;
   if (node === 'Infinity') return Number.POSITIVE_INFINITY;
   if (node === '-Infinity') return Number.NEGATIVE_INFINITY;

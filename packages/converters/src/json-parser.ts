@@ -3,6 +3,7 @@
  * beyond 2^53 and the exact digits of decimals. It also accepts what Jackson (as configured by JsonConverter)
  * accepts and `JSON.parse` does not: leading zeros in numbers and content after the first value.
  */
+import { markDouble } from '@kconnect/api';
 
 /** A number token kept as text: a fraction/exponent number, or an integer that is not a safe JS integer. */
 export class LosslessNumber {
@@ -29,9 +30,12 @@ const MAX_DEPTH = 1000;
  * {@link LosslessNumber}; without it they are Connect's schemaless values (integers as INT64, that is a number or,
  * beyond 2^53, a bigint; others as doubles). With `strict`, anything but whitespace after the value is an error;
  * without it the rest is ignored, as Jackson's `readTree` does. Returns {@link MISSING} for empty or blank text.
+ * With `doubles` (schemaless values only), a fraction/exponent number with a whole value (`0.0`, `1E7`) inside an
+ * object or array is marked as a Java `Double` in its container (`markDouble`), and `-0.0` reads as `0` (Java's
+ * JsonConverter reads it through BigDecimal, which has no negative zero).
  */
-export function parseJson(text: string, raw: boolean, strict: boolean): unknown {
-  const p = new Parser(text, raw);
+export function parseJson(text: string, raw: boolean, strict: boolean, doubles = false): unknown {
+  const p = new Parser(text, raw, doubles);
   p.skipWs();
   if (p.pos >= text.length) {
     if (strict) p.fail('Unexpected end of input');
@@ -47,9 +51,12 @@ export function parseJson(text: string, raw: boolean, strict: boolean): unknown 
 
 class Parser {
   pos = 0;
+  /** Set by {@link number} when the number it read is a whole-valued double to mark (only with `doubles`). */
+  private wholeDouble = false;
   constructor(
     private readonly text: string,
     private readonly raw: boolean,
+    private readonly doubles: boolean,
   ) {}
 
   fail(what: string): never {
@@ -114,6 +121,10 @@ class Parser {
       this.pos++;
       this.skipWs();
       const v = this.value(depth);
+      if (this.wholeDouble) {
+        this.wholeDouble = false;
+        markDouble(out, key);
+      }
       if (key === '__proto__') Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
       else out[key] = v;
       this.skipWs();
@@ -140,6 +151,10 @@ class Parser {
     }
     for (;;) {
       out.push(this.value(depth));
+      if (this.wholeDouble) {
+        this.wholeDouble = false;
+        markDouble(out, out.length - 1);
+      }
       this.skipWs();
       const c = t.charCodeAt(this.pos);
       this.pos++;
@@ -243,7 +258,13 @@ class Parser {
       if (this.raw) return new LosslessNumber(tok, true);
       return int64(big);
     }
-    return this.raw ? new LosslessNumber(tok, false) : Number(tok);
+    if (this.raw) return new LosslessNumber(tok, false);
+    const n = Number(tok);
+    if (this.doubles && Number.isInteger(n)) {
+      this.wholeDouble = true;
+      return n === 0 ? 0 : n;
+    }
+    return n;
   }
 }
 

@@ -6,7 +6,7 @@
 import { DataError, Schemas, SchemaType } from '@kconnect/api';
 import type { ConfigDef, Converter, HeaderConverter, Schema, SchemaAndValue } from '@kconnect/api';
 import { dataError, newConverterConfigDef, withConverterType } from './converter-config';
-import { describeType } from './java-format';
+import { describeType } from '@kconnect/api';
 
 const CONVERTER_CONFIG_DEF = newConverterConfigDef();
 

@@ -5,7 +5,7 @@
 import { type ConfigDef, ConfigError, ConfigType, Decimal, Importance, Schemas, SchemaType, Width } from '@kconnect/api';
 import type { Converter, HeaderConverter, Schema, SchemaAndValue } from '@kconnect/api';
 import { newConverterConfigDef, withConverterType } from './converter-config';
-import { formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal } from './java-format';
+import { formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal } from '@kconnect/api';
 
 const STRING_CONFIG_DEF = newConverterConfigDef().define({
   name: 'converter.encoding',

@@ -7,7 +7,7 @@
  */
 import { DataError, DateType, Decimal, SchemaBuilder, Schemas, SchemaType, Struct, TimeType, TimestampType, unscaledToDecimal } from '@kconnect/api';
 import type { Schema, SchemaAndValue } from '@kconnect/api';
-import { describeType, formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal, toBase64 } from './java-format';
+import { describeType, formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal, toBase64 } from '@kconnect/api';
 import { int64 } from './json-parser';
 
 const MILLIS_PER_DAY = 86_400_000;

@@ -9,6 +9,22 @@ const TRANSFORMS = 'Transforms';
 const PREDICATES = 'Predicates';
 const ERRORS = 'Error Handling';
 
+/**
+ * Java's NonEmptyStringWithoutControlChars: the empty string and any ISO control character (U+0000–U+001F,
+ * U+007F–U+009F) are rejected; whitespace-only names and `/` are allowed.
+ */
+function nameError(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  const s = String(v);
+  if (s === '') return 'String may not be empty';
+  const found: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f)) found.push(c);
+  }
+  return found.length ? `String may not contain control sequences but had the following ASCII chars: ${found.join(', ')}` : undefined;
+}
+
 export const CONNECTOR_CONFIG = new ConfigDef()
   .define({
     name: 'name',
@@ -19,11 +35,7 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     orderInGroup: 1,
     width: Width.MEDIUM,
     displayName: 'Connector name',
-    validator: Validators.of(
-      (v) =>
-        typeof v === 'string' && v.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(v) ? undefined : 'String may not be empty or contain ISO control characters',
-      'non-empty string without ISO control characters',
-    ),
+    validator: Validators.of(nameError, 'non-empty string without ISO control characters'),
   })
   .define({
     name: 'connector.class',

@@ -120,6 +120,12 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     }
   }
 
+  /** Java 4.1's `version` of status entries: the connector plugin's version (omitted when the class is unknown). */
+  private versionOf(e: ConnectorEntry): { version?: string } {
+    const d = this.worker.registry.resolve(e.config['connector.class'] ?? '', ['source', 'sink']);
+    return d ? { version: d.version } : {};
+  }
+
   // ---- reads -------------------------------------------------------------------------------------------------
 
   connectors(): string[] {
@@ -148,29 +154,32 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     const e = this.entries.get(name);
     const c = this.connectorStatuses.get(name);
     if (!e || !c) throw notFound(`No status found for connector ${name}`);
+    const version = this.versionOf(e);
     const tasks: TaskStateInfo[] = e.taskConfigs.map((_, id) => ({
       id,
       ...(this.taskStatuses.get(taskIdString({ connector: name, task: id })) ?? this.status('UNASSIGNED')),
+      ...version,
     }));
-    return { name, connector: { ...c }, tasks, type: this.typeOf(e) };
+    return { name, connector: { ...c, ...version }, tasks, type: this.typeOf(e) };
   }
 
   taskStatus(connector: string, task: number): TaskStateInfo {
     const s = this.taskStatuses.get(taskIdString({ connector, task }));
     if (!s) throw notFound(`No status found for task ${connector}-${task}`);
-    return { id: task, ...s };
+    const e = this.entries.get(connector);
+    return { id: task, ...s, ...(e ? this.versionOf(e) : {}) };
   }
 
   connectorTopics(name: string): string[] {
     if (!this.worker.config.topicTracking) throw forbidden('Topic tracking is disabled.');
-    this.entry(name);
+    // As Java: no existence check; an unknown connector has used no topics.
     return [...(this.topics.get(name) ?? [])].sort();
   }
 
   resetConnectorTopics(name: string): void {
     if (!this.worker.config.topicTracking) throw forbidden('Topic tracking is disabled.');
     if (!this.worker.config.topicTrackingAllowReset) throw forbidden('Topic tracking reset is disabled.');
-    this.entry(name);
+    // As Java: no existence check (202 for an unknown connector too).
     this.topics.delete(name);
   }
 

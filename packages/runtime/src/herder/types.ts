@@ -19,6 +19,8 @@ export interface StatusEntry {
   state: State;
   worker_id: string;
   trace?: string;
+  /** The plugin's version (Java 4.1, KIP-891). */
+  version?: string;
 }
 
 export interface TaskStateInfo extends StatusEntry {

@@ -124,7 +124,14 @@ export async function validateConnectorConfig(
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (!cls) throw badRequest(`Connector config ${JSON.stringify(config)} contains no connector type`);
-  const { instance, type, className } = newConnector(cls);
+  // As Java 4.1 (AbstractHerder.validateConnectorConfig): a connector class that cannot be loaded is the user's 400.
+  let loaded: ReturnType<typeof newConnector>;
+  try {
+    loaded = newConnector(cls);
+  } catch (e) {
+    throw badRequest(e instanceof Error ? e.message : String(e));
+  }
+  const { instance, type, className } = loaded;
   const framework = frameworkConfig(type);
   const own = instance.config();
 

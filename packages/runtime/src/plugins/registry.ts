@@ -24,6 +24,8 @@ export class PluginRegistry {
   private readonly all: PluginDescriptor[] = [];
   /** kind → name → descriptor (null = ambiguous short name). */
   private readonly byName = new Map<Kind, Map<string, PluginDescriptor | null>>();
+  /** Where each plugin came from: its `plugin.path` package folder (Java's PluginDesc location); absent = built in. */
+  private readonly locations = new WeakMap<PluginDescriptor, string>();
 
   register(descriptors: readonly PluginDescriptor[]): this {
     for (const d of descriptors) {
@@ -58,6 +60,7 @@ export class PluginRegistry {
         const mod = require(path.resolve(pkg)) as { plugins?: PluginDescriptor[] };
         if (!Array.isArray(mod.plugins)) throw new Error(`Plugin package ${meta.name ?? pkg} does not export 'plugins' (an array of PluginDescriptor)`);
         this.register(mod.plugins);
+        for (const d of mod.plugins) this.locations.set(d, path.resolve(pkg));
         loaded.push(pkg);
       }
     }
@@ -71,6 +74,16 @@ export class PluginRegistry {
       if (d && (types as readonly PluginType[]).includes(d.type)) return d as PluginDescriptor<T>;
     }
     return undefined;
+  }
+
+  /** Java's PluginDesc location: the plugin's package folder, or `classpath` for plugins installed in the worker. */
+  location(d: PluginDescriptor): string {
+    return this.locations.get(d) ?? 'classpath';
+  }
+
+  /** Java's `PluginDesc.toString()` of a plugin (as listed in "Failed to find any class …" messages). */
+  describe(d: PluginDescriptor): string {
+    return `PluginDesc{klass=class ${d.className}, name='${d.className}', version='${d.version}', encodedVersion=${d.version}, type=${d.type}, typeName='${d.type}', location='${this.location(d)}'}`;
   }
 
   list(types?: readonly PluginType[]): PluginDescriptor[] {

@@ -7,7 +7,7 @@ import type { Logger, LoggerRegistry, LogLevel } from '../logging';
 import { LEVELS } from '../logging';
 import type { WorkerMetrics } from '../metrics/metrics';
 import type { ConnectorOffset, Herder } from '../herder/types';
-import { badRequest, notFound, toErrorResponse } from './errors';
+import { badRequest, HttpError, notFound, toErrorResponse } from './errors';
 
 export interface RestOptions {
   herder: Herder;
@@ -40,6 +40,11 @@ function stringMap(body: unknown, what: string, allowNull = false): Record<strin
       throw badRequest(`Invalid value for config '${k}' in ${what}: expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   }
   return out;
+}
+
+/** Java's `UriBuilder.fromUri("/connectors").path(name)`: each segment encoded, a `/` in the name kept. */
+function connectorLocation(name: string): string {
+  return `/connectors/${name.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** Boolean query parameters as JAX-RS reads them (`Boolean.valueOf`): "true" in any case is true, anything else false. */
@@ -101,9 +106,65 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     o.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms }, 'REST request');
   });
 
+  // As Jersey: the resources under /connectors, /connector-plugins and /admin consume only JSON, so a request
+  // with another Content-Type is a 415 (before its body is read). Requests without a Content-Type are fine.
+  app.addHook('onRequest', async (req) => {
+    const url = req.routeOptions.url;
+    if (!url || !CONSUMES_JSON.test(url) || (req.routeOptions.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
+    const ct = req.headers['content-type'];
+    if (ct !== undefined && ct.trim() !== '' && !jsonCompatible(ct)) throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
+  });
+
+  // Every path's methods, for 405 and OPTIONS on the other methods (Jersey's answers).
+  const methodsByUrl = new Map<string, Set<string>>();
+  app.addHook('onRoute', (r) => {
+    if ((r.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
+    let set = methodsByUrl.get(r.url);
+    if (!set) methodsByUrl.set(r.url, (set = new Set()));
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) set.add(m);
+  });
+
   if (!o.adminOnly) registerConnectRoutes(app, herder, o);
   if (o.admin !== false || o.adminOnly) registerAdminRoutes(app, o.loggers);
+
+  for (const [url, methods] of methodsByUrl) {
+    if (methods.has('GET')) methods.add('HEAD');
+    methods.add('OPTIONS');
+    const allow = [...methods].sort();
+    const others = OTHER_METHODS.filter((m) => !methods.has(m));
+    app.route({
+      method: 'OPTIONS',
+      url,
+      config: { methodNotAllowed: true },
+      handler: async (req, reply) => {
+        // Jersey (WADL disabled): 200, `Allow`, and the methods as text when text/plain is preferred, else no body.
+        void reply.code(200).header('Allow', allow.join(','));
+        if (/^\s*text\/plain/i.test(req.headers.accept ?? '')) return reply.type('text/plain').send(allow.join(', '));
+        return reply.send();
+      },
+    });
+    if (others.length)
+      app.route({
+        method: others,
+        url,
+        config: { methodNotAllowed: true },
+        handler: async () => {
+          throw new HttpError(405, 'HTTP 405 Method Not Allowed');
+        },
+      });
+  }
   return app;
+}
+
+/** The paths whose Java resources are `@Consumes(MediaType.APPLICATION_JSON)` (not `/`, `/health`, `/metrics`). */
+const CONSUMES_JSON = /^\/(connectors|connector-plugins|admin)(\/|$)/;
+/** Methods answered with 405 on a known path that does not serve them. */
+const OTHER_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'TRACE'];
+
+/** JAX-RS media type compatibility with `application/json` (wildcards match; parameters are ignored). */
+function jsonCompatible(contentType: string): boolean {
+  const [type = '', subtype = ''] = contentType.split(';')[0]!.trim().toLowerCase().split('/');
+  return (type === '*' || type === 'application') && (subtype === '*' || subtype === 'json');
 }
 
 function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOptions): void {
@@ -124,10 +185,12 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   });
 
   app.get('/connectors', async (req: Req) => {
+    // As Java: any `expand` parameter (even an unknown or empty one) answers the map form; the values are
+    // case-sensitive and unknown ones are ignored, so `?expand=bogus` gives `{"<name>":{}}`.
     const raw = req.query.expand;
-    const expand = new Set((Array.isArray(raw) ? raw : raw ? [raw] : []).map((s) => s.toLowerCase()));
     const names = herder.connectors();
-    if (!expand.has('status') && !expand.has('info')) return names;
+    if (raw === undefined) return names;
+    const expand = new Set(Array.isArray(raw) ? raw : [raw]);
     const out: Record<string, Record<string, unknown>> = {};
     for (const n of names) {
       const e: Record<string, unknown> = {};
@@ -146,8 +209,9 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     const body = req.body as { name?: unknown; config?: unknown; initial_state?: unknown } | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object with "name" and "config"');
     const config = body.config === undefined || body.config === null ? {} : stringMap(body.config, '"config"');
-    const name = typeof body.name === 'string' ? body.name.trim() : config.name;
-    if (typeof name !== 'string' || name === '') throw badRequest('Connector name should not be empty');
+    // As Java: the name is trimmed, and a missing one is the empty string, which the config validation rejects
+    // ("Invalid value  for configuration name: String may not be empty"); `config.name` never stands in for it.
+    const name = body.name === undefined || body.name === null ? '' : String(body.name).trim();
     if (config.name !== undefined && config.name !== name)
       throw badRequest('Connector name configuration (' + config.name + ") doesn't match connector name in the URL (" + name + ')');
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
@@ -157,10 +221,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
       if (!initialState) throw badRequest(`Invalid initial state ${String(body.initial_state)}; must be one of RUNNING, PAUSED, STOPPED`);
     }
     const { info } = await herder.putConnectorConfig(name, config, { allowReplace: false, initialState });
-    return reply
-      .code(201)
-      .header('Location', `/connectors/${encodeURIComponent(name)}`)
-      .send(info);
+    return reply.code(201).header('Location', connectorLocation(name)).send(info);
   });
 
   app.get('/connectors/:c', async (req: Req) => herder.connectorInfo(req.params.c!));
@@ -173,11 +234,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
       throw badRequest(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
     const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
-    if (created)
-      return reply
-        .code(201)
-        .header('Location', `/connectors/${encodeURIComponent(name)}`)
-        .send(info);
+    if (created) return reply.code(201).header('Location', connectorLocation(name)).send(info);
     return info;
   });
 

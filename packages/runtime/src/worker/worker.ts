@@ -61,7 +61,7 @@ export class Worker {
       throw new ConnectError(
         `Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry
           .list(['source', 'sink'])
-          .map((p) => p.className)
+          .map((p) => this.registry.describe(p))
           .join(', ')}`,
       );
     return { instance: d.create(), type: d.type, className: d.className };

@@ -3,7 +3,7 @@
  * `Double.toString` / `Float.toString` (JDK 19+ shortest-digit algorithm, as Jackson writes doubles and floats),
  * `new BigDecimal(String)` and `BigDecimal.toString()`.
  */
-import { unscaledToDecimal } from '@kconnect/api';
+import { unscaledToDecimal } from './schema';
 
 /** A decimal as Java's BigDecimal holds it: `unscaled × 10^-scale`. */
 export interface JavaBigDecimal {
