@@ -7,7 +7,7 @@ import {
   decimalToUnscaled,
   doubleKeys,
   formatJavaDouble,
-  formatJavaFloat,
+  formatJavaNumber,
   javaBigDecimalToString,
   type Schema,
   SchemaType,
@@ -47,7 +47,7 @@ export function javaString(value: unknown, schema?: Schema | null): string {
       if (schema?.name === Decimal.LOGICAL_NAME) return decimalString(value, schema);
       return value;
     case 'number':
-      return numberString(value, schema);
+      return formatJavaNumber(value, schema);
     case 'bigint':
       return value.toString();
     case 'boolean':
@@ -98,21 +98,6 @@ export function javaString(value: unknown, schema?: Schema | null): string {
       .join(', ')}}`;
   }
   return String(value);
-}
-
-function numberString(n: number, schema: Schema | null | undefined): string {
-  switch (schema?.type) {
-    case SchemaType.FLOAT32:
-      return formatJavaFloat(n);
-    case SchemaType.FLOAT64:
-      return formatJavaDouble(n);
-    case undefined:
-      // schemaless: Java's JsonConverter reads whole numbers as Long, others as Double
-      if (!Number.isSafeInteger(n)) return formatJavaDouble(n);
-      return n === 0 ? '0' : String(n);
-    default:
-      return n === 0 ? '0' : String(n);
-  }
 }
 
 function decimalString(value: string, schema: Schema): string {

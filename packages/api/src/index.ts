@@ -70,6 +70,7 @@ export {
   plainDecimal,
   formatJavaDouble,
   formatJavaFloat,
+  formatJavaNumber,
   toBase64,
   fromBase64,
   describeType,

@@ -3,7 +3,7 @@
  * `Double.toString` / `Float.toString` (JDK 19+ shortest-digit algorithm, as Jackson writes doubles and floats),
  * `new BigDecimal(String)` and `BigDecimal.toString()`.
  */
-import { unscaledToDecimal } from './schema';
+import { SchemaType, type Schema, unscaledToDecimal } from './schema';
 
 /** A decimal as Java's BigDecimal holds it: `unscaled × 10^-scale`. */
 export interface JavaBigDecimal {
@@ -175,4 +175,21 @@ export function describeType(value: unknown): string {
     return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
   }
   return typeof value;
+}
+
+/**
+ * A number as Java prints the value Connect gives it: FLOAT32 as `Float.toString`, FLOAT64 as `Double.toString`,
+ * integer types as Long; without a schema as Java's JsonConverter reads it (whole numbers as Long, others as Double).
+ */
+export function formatJavaNumber(n: number, schema: Schema | null | undefined): string {
+  switch (schema?.type) {
+    case SchemaType.FLOAT32:
+      return formatJavaFloat(n);
+    case SchemaType.FLOAT64:
+      return formatJavaDouble(n);
+    case undefined:
+      return Number.isSafeInteger(n) ? String(n) : formatJavaDouble(n);
+    default:
+      return String(n);
+  }
 }

@@ -7,7 +7,7 @@
  */
 import { DataError, DateType, Decimal, SchemaBuilder, Schemas, SchemaType, Struct, TimeType, TimestampType, unscaledToDecimal } from '@kconnect/api';
 import type { Schema, SchemaAndValue } from '@kconnect/api';
-import { describeType, formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal, toBase64 } from '@kconnect/api';
+import { describeType, formatJavaNumber, javaBigDecimalToString, parseJavaBigDecimal, toBase64 } from '@kconnect/api';
 import { int64 } from './json-parser';
 
 const MILLIS_PER_DAY = 86_400_000;
@@ -28,7 +28,7 @@ function append(value: unknown, schema: Schema | null | undefined, embedded: boo
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'number':
-      return numberString(value, schema);
+      return formatJavaNumber(value, schema);
     case 'bigint':
       return value.toString();
     case 'boolean':
@@ -64,19 +64,6 @@ function append(value: unknown, schema: Schema | null | undefined, embedded: boo
       .join(',')}}`;
   }
   throw new DataError(`Failed to serialize unexpected value type ${describeType(value)}: ${String(value)}`);
-}
-
-function numberString(n: number, schema: Schema | null | undefined): string {
-  switch (schema?.type) {
-    case SchemaType.FLOAT32:
-      return formatJavaFloat(n);
-    case SchemaType.FLOAT64:
-      return formatJavaDouble(n);
-    case undefined:
-      return Number.isSafeInteger(n) ? String(n) : formatJavaDouble(n);
-    default:
-      return String(n);
-  }
 }
 
 function escapeQuoted(s: string): string {

@@ -29,7 +29,7 @@ describe('producer settings', () => {
       compressionType: 'none',
       lingerMs: 5,
       batchSize: 16384,
-      maxInFlightRequestsPerConnection: 5,
+      maxInFlightRequestsPerConnection: 1,
       enableIdempotence: true,
       requestTimeoutMs: 30000,
       deliveryTimeoutMs: 2147483647,

@@ -194,11 +194,13 @@ export const PRODUCER_SETTING_DEFS: readonly KafkaSettingDef[] = [
   {
     key: 'max.in.flight.requests.per.connection',
     type: 'INT',
-    default: '5',
+    default: '1',
     javaDefault: '5',
     connectDefault: '1',
     atLeast: 1,
-    documentation: 'Produce requests sent to one broker before waiting for answers. Order is kept by the idempotent producer up to 5.',
+    // Connect's value. More pipelines requests (+5-10 % source records/s measured), but @platformatic/kafka 2.12
+    // re-sends a request that failed after later ones succeeded, so a transient error can reorder records.
+    documentation: 'Produce requests in flight before waiting for answers (Connect: 1, which keeps the order whatever fails).',
   },
   {
     key: 'enable.idempotence',
