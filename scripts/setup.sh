@@ -18,3 +18,4 @@ if [ ! -f "$stamp" ] || [ "$want" != "$(cat "$stamp")" ]; then
 fi
 echo "[setup] tsc -b (build + type check)"
 npx --no-install tsc -b
+bash scripts/build-info.sh

@@ -40,7 +40,7 @@ describe('Connect REST API', () => {
   it('serves server info, health and metrics', async () => {
     const root = await api('GET', '/');
     expect(root.status).toBe(200);
-    expect(root.body).toEqual({ version: expect.any(String), commit: expect.any(String), kafka_cluster_id: expect.any(String) });
+    expect(root.body).toEqual({ version: expect.any(String), commit: expect.stringMatching(/^[0-9a-f]{16}$/), kafka_cluster_id: expect.any(String) });
     expect((await api('GET', '/health')).body).toEqual({ status: 'healthy', message: expect.any(String) });
     const m = await api('GET', '/metrics');
     expect(m.status).toBe(200);

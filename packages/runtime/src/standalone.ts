@@ -22,6 +22,15 @@ import { Worker } from './worker/worker';
 
 export const VERSION: string = (require('../package.json') as { version: string }).version;
 
+/** The git commit the worker was built from (scripts/build-info.sh), or "unknown". */
+export const COMMIT: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'dist', 'build-info.json'), 'utf8')) as { commit: string }).commit;
+  } catch {
+    return 'unknown';
+  }
+})();
+
 export interface StandaloneOptions {
   /** Worker properties (already parsed). */
   workerProps: Record<string, string>;
@@ -78,7 +87,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
     metrics,
     log: loggers.get('kconnect.rest'),
     version: VERSION,
-    commit: 'unknown',
+    commit: COMMIT,
     allowOrigin: config.allowOrigin,
     allowMethods: config.allowMethods,
     admin: !adminSeparate,
@@ -91,7 +100,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   let adminRest: FastifyInstance | undefined;
   if (adminSeparate && config.adminListeners!.length) {
     const al = parseListener(config.adminListeners![0]!);
-    adminRest = createRestServer({ herder, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: 'unknown', adminOnly: true });
+    adminRest = createRestServer({ herder, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: COMMIT, adminOnly: true });
     await adminRest.listen({ host: al.host || '0.0.0.0', port: al.port });
   }
 
