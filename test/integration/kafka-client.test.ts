@@ -821,6 +821,17 @@ describe.each(KAFKA_CLIENT_BACKENDS)('KafkaClient contract on the %s backend', (
       expect(delivered(m, { topic, partition: 2 })).toEqual(range(7, 10));
     });
 
+    it('a committed offset past the end of the log (e.g. the topic was recreated) restarts from the earliest record', async () => {
+      const topic = await newTopic(1);
+      await producer.send(fill(topic, 0, 5));
+      const group = newGroup();
+      await admin.setGroupOffsets(group, [{ topic, partition: 0, offset: 1000 }]);
+      const m = await join('c', group, [topic]);
+      await eventually(() => m.records.length >= 5, 30_000, 'records after the reset');
+      expect(delivered(m, { topic, partition: 0 })).toEqual(range(0, 5));
+      expect(m.crashes).toEqual([]);
+    });
+
     it(
       backend === 'kafkajs'
         ? 'deleteGroupOffsets rejects with UnsupportedKafkaFeatureError (kafkajs has no OffsetDelete)'

@@ -30,8 +30,8 @@ export interface KafkaProducer {
    */
   send(records: ProducerRecord[]): Promise<ProducedRecordMetadata[]>;
   /**
-   * How many `send` calls may be outstanding at once with Kafka keeping their order per partition: more than one
-   * only with the idempotent producer (its sequence numbers keep order across retries).
+   * How many `send` calls the caller may keep outstanding at once (`max.in.flight.requests.per.connection` with the
+   * idempotent producer, 1 otherwise); the producer keeps their requests in call order.
    */
   readonly maxInFlight: number;
   close(): Promise<void>;

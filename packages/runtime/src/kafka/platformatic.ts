@@ -1,7 +1,7 @@
 /**
  * The default {@link KafkaClient}, on @platformatic/kafka. Settings use the Java clients' names (parsed once in
- * `settings.ts`); the producer partitions as Java's does and pipelines requests (idempotent, so per-partition order
- * holds with several in flight); the sink consumer joins the group with the `range` protocol and runs its own
+ * `settings.ts`); the producer partitions as Java's does, is idempotent and retries while Kafka is unreachable; the
+ * sink consumer joins the group with the `range` protocol and runs its own
  * fetch loop over the library's Fetch call, so pause, seek and batch redelivery are per partition and a rebalance
  * waits for the commit of the partitions given up before the member rejoins (Java's onPartitionsRevoked).
  */
@@ -134,7 +134,7 @@ type Produced = MessageToProduce<Buffer, Buffer, Buffer, Buffer> & { partition: 
 
 class PlatformaticProducer implements KafkaProducer {
   readonly maxInFlight: number;
-  /** Sticky partition choice for records without a key, per topic (moves on with every request, as Java's). */
+  /** Sticky partition for records without a key, per topic: one per send() call (Java's moves on per batch). */
   private readonly sticky = new Map<string, number>();
   /**
    * Produce requests in flight, at most `maxInFlight` whatever the callers do: the broker keeps the order of an
@@ -162,7 +162,7 @@ class PlatformaticProducer implements KafkaProducer {
     // Records without a timestamp get the send time (CreateTime), reported back in their metadata.
     const now = BigInt(Date.now());
     for (let i = 0; i < records.length; i++) messages[i] = this.message(records[i]!, counts, now);
-    // Large calls go as several requests, all issued at once: the idempotent producer keeps their order.
+    // Large calls go as several requests (at most max.in.flight.requests.per.connection of them at once).
     const chunks: Array<[number, number]> = [];
     let start = 0;
     let bytes = 0;
@@ -498,13 +498,15 @@ class PlatformaticConsumer implements KafkaConsumer {
     if (this.s.autoOffsetReset === 'none') {
       throw new Error(`Undefined offset with no reset policy for partitions: ${partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`);
     }
+    const offsets = await this.offsetsAt(partitions, this.s.autoOffsetReset === 'latest' ? -1n : -2n);
+    for (const [k, o] of offsets) this.positions.set(k, o);
+  }
+
+  /** ListOffsets with Kafka's special timestamps (-2 the earliest offset, -1 the end), by partition key. */
+  private async offsetsAt(partitions: TopicPartitionRef[], timestamp: -1n | -2n): Promise<Map<string, number>> {
     const grouped = byTopic(partitions, partitionOf);
-    const offsets = await this.consumer.listOffsets({
-      topics: [...grouped.keys()],
-      partitions: Object.fromEntries(grouped),
-      timestamp: this.s.autoOffsetReset === 'latest' ? -1n : -2n,
-    });
-    for (const p of partitions) this.positions.set(tpKey(p.topic, p.partition), Number(offsets.get(p.topic)?.[p.partition] ?? 0n));
+    const listed = await this.consumer.listOffsets({ topics: [...grouped.keys()], partitions: Object.fromEntries(grouped), timestamp });
+    return new Map(partitions.map((p) => [tpKey(p.topic, p.partition), Number(listed.get(p.topic)?.[p.partition] ?? 0n)]));
   }
 
   private wake(): void {
@@ -681,19 +683,12 @@ class PlatformaticConsumer implements KafkaConsumer {
   }
 
   private async resetOutOfRange(partitions: TopicPartitionRef[]): Promise<void> {
-    const grouped = byTopic(partitions, partitionOf);
-    const request = { topics: [...grouped.keys()], partitions: Object.fromEntries(grouped) };
-    const [earliest, latest] = await Promise.all([
-      this.consumer.listOffsets({ ...request, timestamp: -2n }),
-      this.consumer.listOffsets({ ...request, timestamp: -1n }),
-    ]);
-    const out: TopicPartitionRef[] = [];
-    for (const p of partitions) {
-      const pos = this.positions.get(tpKey(p.topic, p.partition));
-      const lo = Number(earliest.get(p.topic)?.[p.partition] ?? 0n);
-      const hi = Number(latest.get(p.topic)?.[p.partition] ?? 0n);
-      if (pos !== undefined && (pos < lo || pos > hi)) out.push(p);
-    }
+    const [earliest, latest] = await Promise.all([this.offsetsAt(partitions, -2n), this.offsetsAt(partitions, -1n)]);
+    const out = partitions.filter((p) => {
+      const k = tpKey(p.topic, p.partition);
+      const pos = this.positions.get(k);
+      return pos !== undefined && (pos < earliest.get(k)! || pos > latest.get(k)!);
+    });
     if (out.length) {
       this.log.info({ partitions: out }, 'fetch position out of range; resetting per auto.offset.reset');
       for (const p of out) this.bump(tpKey(p.topic, p.partition));
@@ -802,8 +797,12 @@ class PlatformaticAdmin implements KafkaAdmin {
     if (names.length) await this.admin.deleteTopics({ topics: names });
   }
 
+  private async exists(topic: string): Promise<boolean> {
+    return (await this.admin.listTopics({ includeInternals: true })).includes(topic);
+  }
+
   async partitionCount(topic: string): Promise<number> {
-    if (!(await this.admin.listTopics({ includeInternals: true })).includes(topic)) return 0;
+    if (!(await this.exists(topic))) return 0;
     const md = await this.admin.metadata({ topics: [topic], forceUpdate: true });
     return md.topics.get(topic)?.partitionsCount ?? 0;
   }
@@ -818,7 +817,7 @@ class PlatformaticAdmin implements KafkaAdmin {
 
   /** ListOffsets with Kafka's special timestamps: -2 the earliest offset, -1 the end. */
   private async watermark(topic: string, partition: number, timestamp: -1n | -2n): Promise<number | null> {
-    if (!(await this.admin.listTopics({ includeInternals: true })).includes(topic)) return null;
+    if (!(await this.exists(topic))) return null;
     try {
       const res = await this.admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp }] }] });
       const p = res[0]?.partitions.find((x) => x.partitionIndex === partition);

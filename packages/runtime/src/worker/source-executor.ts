@@ -1,9 +1,8 @@
 /**
  * Runs one source task (Java's WorkerSourceTask): poll → transformations → converters → producer (acks=all).
- * Converted records gather in an accumulator that produce requests drain in order (several in flight when the
- * producer keeps their order), so polling continues while Kafka acknowledges; a full accumulator makes polling wait
- * (back-pressure). Offsets are committed
- * every `offset.flush.interval.ms` only for records Kafka acknowledged.
+ * Converted records gather in an accumulator that produce requests drain in order (up to the producer's
+ * `maxInFlight` at once), so polling continues while Kafka acknowledges; a full accumulator makes polling wait
+ * (back-pressure). Offsets are committed every `offset.flush.interval.ms` only for records Kafka acknowledged.
  */
 import {
   type PluginLogger,
@@ -170,8 +169,8 @@ export class SourceTaskExecutor extends TaskExecutor {
   }
 
   /**
-   * Starts produce requests for what accumulated, as many at once as the producer keeps in order
-   * (`maxInFlight`: several with the idempotent producer, one otherwise); each finished request starts the next.
+   * Starts produce requests for what accumulated, at most the producer's `maxInFlight` at once; each finished
+   * request starts the next.
    */
   private pump(): void {
     while (this.accumulator.length && !this.failed && this.inFlight.size < this.d.producer.maxInFlight) {
