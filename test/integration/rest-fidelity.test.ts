@@ -81,6 +81,12 @@ describe('REST fidelity with Java Connect 4.1', () => {
     // The name in the config does not stand in for a missing one: it mismatches the empty name.
     const res = await api('POST', '/connectors', { config: { ...cfg, name: 'x' } });
     expect(res.body).toEqual({ error_code: 400, message: "Connector name configuration (x) doesn't match connector name in the URL ()" });
+    // A name that is not a string (an object, a list) is refused, not turned into "[object Object]" or "a,b".
+    for (const name of [{}, ['a', 'b']]) {
+      const bad = await api('POST', '/connectors', { name, config: cfg });
+      expect({ name, status: bad.status, message: bad.body.message }).toEqual({ name, status: 400, message: expect.stringMatching(/name must be a string/) });
+    }
+    expect((await api('GET', '/connectors')).body).toEqual([]);
   });
 
   it('answers a non-JSON Content-Type with 415', async () => {
@@ -101,7 +107,16 @@ describe('REST fidelity with Java Connect 4.1', () => {
         });
       }
     }
+    // A request without a body is not refused for a stray Content-Type header.
+    expect((await raw('GET', '/connectors', { 'content-type': 'text/plain' })).status).toBe(200);
     // JSON with parameters and wildcards is accepted.
+    const wildcard = await raw(
+      'PUT',
+      '/connector-plugins/FileStreamSource/config/validate',
+      { 'content-type': 'application/*' },
+      '{"connector.class":"FileStreamSource"}',
+    );
+    expect(wildcard.status).toBe(200);
     const ok = await raw(
       'PUT',
       '/connector-plugins/FileStreamSource/config/validate',
@@ -127,11 +142,12 @@ describe('REST fidelity with Java Connect 4.1', () => {
       ['TRACE', '/connectors/x'],
     ] as const) {
       const res = await raw(method, p);
-      expect({ method, p, status: res.status, body: JSON.parse(res.text) }).toEqual({
+      expect({ method, p, status: res.status, body: JSON.parse(res.text), allow: typeof res.headers.allow }).toEqual({
         method,
         p,
         status: 405,
         body: { error_code: 405, message: 'HTTP 405 Method Not Allowed' },
+        allow: 'string',
       });
     }
     const opts = await raw('OPTIONS', '/connectors');

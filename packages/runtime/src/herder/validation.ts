@@ -49,14 +49,6 @@ export interface ClientOverrideContext {
   readonly consumer: Record<string, string>;
 }
 
-/** Java's default: the `All` policy, no worker client settings. */
-const DEFAULT_CLIENT_CONTEXT: ClientOverrideContext = {
-  clientConfigOverridePolicy: 'All',
-  clientConfigOverrideAllowlist: [],
-  producer: {},
-  consumer: {},
-};
-
 const SETTING_DEFS: Partial<Record<KafkaClientType, readonly KafkaSettingDef[]>> = { producer: PRODUCER_SETTING_DEFS, consumer: CONSUMER_SETTING_DEFS };
 const SETTING_ERRORS: Partial<Record<KafkaClientType, (raw: Record<string, string>) => KafkaSettingError[]>> = {
   producer: producerSettingErrors,
@@ -88,7 +80,7 @@ function overrideKeyInfo(prefix: string, def: KafkaSettingDef): ConfigKeyInfo {
 export function validateClientOverrides(
   type: 'source' | 'sink',
   config: Record<string, string>,
-  ctx: ClientOverrideContext = DEFAULT_CLIENT_CONTEXT,
+  ctx: ClientOverrideContext,
 ): Array<{ value: ConfigValue; definition: ConfigKeyInfo | null }> {
   const out: Array<{ value: ConfigValue; definition: ConfigKeyInfo | null }> = [];
   for (const client of clientsUsedBy(type, config)) {
@@ -120,18 +112,12 @@ export async function validateConnectorConfig(
   registry: PluginRegistry,
   config: Record<string, string>,
   newConnector: (cls: string) => { instance: Connector; type: 'source' | 'sink'; className: string },
-  clients: ClientOverrideContext = DEFAULT_CLIENT_CONTEXT,
+  clients: ClientOverrideContext,
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (!cls) throw badRequest(`Connector config ${JSON.stringify(config)} contains no connector type`);
-  // As Java 4.1 (AbstractHerder.validateConnectorConfig): a connector class that cannot be loaded is the user's 400.
-  let loaded: ReturnType<typeof newConnector>;
-  try {
-    loaded = newConnector(cls);
-  } catch (e) {
-    throw badRequest(e instanceof Error ? e.message : String(e));
-  }
-  const { instance, type, className } = loaded;
+  // An unknown class is the user's 400 (Worker.newConnector throws a ConfigError, as Java 4.1 answers).
+  const { instance, type, className } = newConnector(cls);
   const framework = frameworkConfig(type);
   const own = instance.config();
 

@@ -106,11 +106,13 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     o.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms }, 'REST request');
   });
 
-  // As Jersey: the resources under /connectors, /connector-plugins and /admin consume only JSON, so a request
-  // with another Content-Type is a 415 (before its body is read). Requests without a Content-Type are fine.
+  // As Jersey: the resources under /connectors, /connector-plugins and /admin consume only JSON, so a body of
+  // another Content-Type is a 415 (before it is read). Requests without a body or a Content-Type are fine (a GET
+  // sent with a stray Content-Type header keeps working).
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
     if (!url || !CONSUMES_JSON.test(url) || (req.routeOptions.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
+    if (!req.headers['transfer-encoding'] && !(Number(req.headers['content-length']) > 0)) return;
     const ct = req.headers['content-type'];
     if (ct !== undefined && ct.trim() !== '' && !jsonCompatible(ct)) throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
   });
@@ -148,7 +150,8 @@ export function createRestServer(o: RestOptions): FastifyInstance {
         method: others,
         url,
         config: { methodNotAllowed: true },
-        handler: async () => {
+        handler: async (_req, reply) => {
+          void reply.header('Allow', allow.join(','));
           throw new HttpError(405, 'HTTP 405 Method Not Allowed');
         },
       });
@@ -211,6 +214,8 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     const config = body.config === undefined || body.config === null ? {} : stringMap(body.config, '"config"');
     // As Java: the name is trimmed, and a missing one is the empty string, which the config validation rejects
     // ("Invalid value  for configuration name: String may not be empty"); `config.name` never stands in for it.
+    if (body.name !== undefined && body.name !== null && typeof body.name === 'object')
+      throw badRequest('Connector name must be a string, e.g. {"name": "my-connector", "config": {…}}');
     const name = body.name === undefined || body.name === null ? '' : String(body.name).trim();
     if (config.name !== undefined && config.name !== name)
       throw badRequest('Connector name configuration (' + config.name + ") doesn't match connector name in the URL (" + name + ')');

@@ -3,7 +3,7 @@
  * configs are stored; the herder tells it what to run and receives status changes through listeners.
  */
 import type { Connector, ConnectorProps, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
-import { ConnectError } from '@kconnect/api';
+import { ConfigError } from '@kconnect/api';
 import { allowedClientOverrides } from '../config/client-override-policy';
 import type { WorkerConfig } from '../config/worker-config';
 import type { KafkaClient } from '../kafka/client';
@@ -57,8 +57,9 @@ export class Worker {
   /** A fresh, unstarted instance of a connector class (for validation and type lookups). */
   newConnector(className: string): { instance: Connector; type: 'source' | 'sink'; className: string } {
     const d = this.registry.resolve(className, ['source', 'sink']);
+    // A ConfigError: the user's 400 when a REST request names the class (as Java 4.1 answers).
     if (!d)
-      throw new ConnectError(
+      throw new ConfigError(
         `Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${this.registry
           .list(['source', 'sink'])
           .map((p) => this.registry.describe(p))
