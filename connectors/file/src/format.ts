@@ -23,7 +23,6 @@ import {
 export function valueToLine(value: unknown, schema?: Schema | null): Buffer {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return Buffer.from(value);
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
   return Buffer.from(javaString(value, schema), 'utf8');
 }
 

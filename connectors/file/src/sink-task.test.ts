@@ -221,6 +221,9 @@ describe('javaString: Java toString vectors', () => {
     expect(javaString('0.0000001', Decimal.schema(7))).toBe('1E-7');
     expect(javaString('-12000', Decimal.schema(-3))).toBe('-1.2E+4');
     expect(javaString('42', Decimal.schema(0))).toBe('42');
+    // a top-level Decimal value (the whole record value) too, and a plain string as it is
+    expect(valueToLine('0.0000000001', Decimal.schema(10)).toString()).toBe('1E-10');
+    expect(valueToLine('0.0000000001', Schemas.STRING_SCHEMA).toString()).toBe('0.0000000001');
   });
 
   test('Date, Time and Timestamp as java.util.Date#toString in the default time zone', () => {

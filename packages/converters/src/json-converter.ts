@@ -247,7 +247,7 @@ export class JsonConverter implements Converter, HeaderConverter {
       throw new DataError(`${READ_ERROR}Invalid UTF-8 input`, { cause: e });
     }
     if (!this.schemasEnabled) {
-      const root = readJson(text, false, hasLongDigits(text, true), true);
+      const root = readJson(text, false, hasLongDigits(text, true));
       return { schema: null, value: root === MISSING ? null : root };
     }
     if (text.startsWith(SCHEMA_PREFIX)) {
@@ -574,13 +574,12 @@ export class JsonConverter implements Converter, HeaderConverter {
   private readPayload(schema: Schema | null, payloadText: string): SchemaAndValue | undefined {
     let payload: unknown;
     try {
-      const numbers = schema === null ? NUMBERS_INT64 : this.numbersIn(schema);
       if (schema === null) {
-        payload = hasLongDigits(payloadText, true) || mayHoldWholeDouble(payloadText) ? parseJson(payloadText, false, true, true) : JSON.parse(payloadText);
-      } else if (numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText, false))) {
-        payload = parseJson(payloadText, true, true);
+        payload = hasLongDigits(payloadText, true) || mayHoldWholeDouble(payloadText) ? parseJson(payloadText, false, true) : JSON.parse(payloadText);
       } else {
-        payload = JSON.parse(payloadText);
+        const numbers = this.numbersIn(schema);
+        const exact = numbers === NUMBERS_DECIMAL || (numbers === NUMBERS_INT64 && hasLongDigits(payloadText, false));
+        payload = exact ? parseJson(payloadText, true, true) : JSON.parse(payloadText);
       }
     } catch {
       return undefined;
@@ -818,8 +817,8 @@ export class JsonConverter implements Converter, HeaderConverter {
  * Parses JSON as Jackson reads it for JsonConverter. `raw` keeps inexact numbers as {@link LosslessNumber}s;
  * `exact` skips `JSON.parse` (which loses digits beyond double precision).
  */
-function readJson(text: string, raw: boolean, exact: boolean, doubles = false): unknown {
-  if (!exact && !(doubles && mayHoldWholeDouble(text))) {
+function readJson(text: string, raw: boolean, exact: boolean): unknown {
+  if (!exact && !(!raw && mayHoldWholeDouble(text))) {
     try {
       return JSON.parse(text);
     } catch {
@@ -827,7 +826,7 @@ function readJson(text: string, raw: boolean, exact: boolean, doubles = false): 
     }
   }
   try {
-    return parseJson(text, raw, false, doubles);
+    return parseJson(text, raw, false);
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new DataError(READ_ERROR + e.message, { cause: e });
     throw e;
@@ -863,13 +862,14 @@ function rawMember(container: object, key: string | number, node: unknown): unkn
   return rawToValue(node);
 }
 
-/** A number with a fraction or exponent whose value may be whole (`1.0`, `1.00`, `1e3`, `1.5E3`): cheap test on the text. */
-const WHOLE_DOUBLE_RE = /\.0+(?![0-9])|[0-9][eE]/;
-
-/** Whether the JSON text may hold a double with a whole value (false positives, e.g. in strings, are harmless). */
-function mayHoldWholeDouble(text: string): boolean {
-  return WHOLE_DOUBLE_RE.test(text);
-}
+/**
+ * A number token (after `:`, `,`, `[` or at the start, ending at `,`, `}`, `]` or the end) that may have a whole
+ * value although written as a double: a zero fraction (`1.0`), an exponent (`1e3`, `1.5E3`), or 16+ digits that
+ * may round to a whole double (`0.99999999999999999`). Digits inside strings (ISO timestamps' `:00.000Z`, ids like
+ * `4e7b`) do not match, as they do not end at a delimiter; the few false positives left only cost the exact reader.
+ */
+const WHOLE_DOUBLE_RE = /(?:^|[:,[])\s*-?(?:\d+\.0+|\d+(?:\.\d+)?[eE][+-]?\d+|(?=[\d.]{17})\d+\.\d+)\s*(?=[,}\]]|$)/;
+const mayHoldWholeDouble = (text: string): boolean => WHOLE_DOUBLE_RE.test(text);
 
 /** Java's JsonNodeType name of a node, for messages. */
 function nodeType(node: unknown): string {

@@ -30,12 +30,12 @@ const MAX_DEPTH = 1000;
  * {@link LosslessNumber}; without it they are Connect's schemaless values (integers as INT64, that is a number or,
  * beyond 2^53, a bigint; others as doubles). With `strict`, anything but whitespace after the value is an error;
  * without it the rest is ignored, as Jackson's `readTree` does. Returns {@link MISSING} for empty or blank text.
- * With `doubles` (schemaless values only), a fraction/exponent number with a whole value (`0.0`, `1E7`) inside an
+ * Without `raw` (schemaless values), a fraction/exponent number with a whole value (`0.0`, `1E7`) inside an
  * object or array is marked as a Java `Double` in its container (`markDouble`), and `-0.0` reads as `0` (Java's
  * JsonConverter reads it through BigDecimal, which has no negative zero).
  */
-export function parseJson(text: string, raw: boolean, strict: boolean, doubles = false): unknown {
-  const p = new Parser(text, raw, doubles);
+export function parseJson(text: string, raw: boolean, strict: boolean): unknown {
+  const p = new Parser(text, raw);
   p.skipWs();
   if (p.pos >= text.length) {
     if (strict) p.fail('Unexpected end of input');
@@ -51,12 +51,11 @@ export function parseJson(text: string, raw: boolean, strict: boolean, doubles =
 
 class Parser {
   pos = 0;
-  /** Set by {@link number} when the number it read is a whole-valued double to mark (only with `doubles`). */
+  /** Set by {@link number} when the number it read is a whole-valued double to mark (schemaless values only). */
   private wholeDouble = false;
   constructor(
     private readonly text: string,
     private readonly raw: boolean,
-    private readonly doubles: boolean,
   ) {}
 
   fail(what: string): never {
@@ -260,7 +259,7 @@ class Parser {
     }
     if (this.raw) return new LosslessNumber(tok, false);
     const n = Number(tok);
-    if (this.doubles && Number.isInteger(n)) {
+    if (!this.raw && Number.isInteger(n)) {
       this.wholeDouble = true;
       return n === 0 ? 0 : n;
     }
