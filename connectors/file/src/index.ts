@@ -24,7 +24,7 @@ export {
   FILENAME_FIELD,
   POSITION_FIELD,
 } from './config';
-export { valueToLine, javaString } from './format';
+export { valueToLine } from './format';
 export { VERSION } from './version';
 
 export const plugins: PluginDescriptor[] = [

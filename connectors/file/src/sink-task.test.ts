@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { ConnectError, DateType, Decimal, SchemaBuilder, Schemas, Struct, TimeType, TimestampType, markDouble } from '@kconnect/api';
-import { javaString, valueToLine } from './format';
+import { ConnectError, DateType, Decimal, javaString, SchemaBuilder, Schemas, Struct, TimeType, TimestampType, markDouble } from '@kconnect/api';
+import { valueToLine } from './format';
 import { FileStreamSinkTask } from './sink-task';
 import { sinkContext, sinkRecord, tempDir } from './test-helpers';
 

@@ -22,6 +22,7 @@ export {
 } from './schema';
 export type { Schema, Field } from './schema';
 export { DOUBLE_KEYS, markDouble, doubleKeys, isDouble } from './java-double';
+export { javaString } from './java-string';
 export { Headers, sourceRecord, topicPartitionKey } from './records';
 export type {
   Header,

@@ -14,7 +14,7 @@ import { StringConverter } from './string-converter';
 
 export { JsonConverter, ENVELOPE_ERROR, READ_ERROR, quote as jacksonQuote } from './json-converter';
 export type { DecimalFormat } from './json-converter';
-export { StringConverter, charsetFor, javaString } from './string-converter';
+export { StringConverter, charsetFor } from './string-converter';
 export type { Charset } from './string-converter';
 export {
   ByteArrayConverter,

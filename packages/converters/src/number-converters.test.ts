@@ -1,4 +1,4 @@
-import { ConfigError, DataError, Schemas } from '@kconnect/api';
+import { ConfigError, DataError, SchemaBuilder, Schemas, Struct } from '@kconnect/api';
 import type { Converter } from '@kconnect/api';
 import {
   BooleanConverter,
@@ -115,6 +115,11 @@ describe('StringConverter', () => {
     expect(str(null, 1e21)).toBe('1.0E21');
     expect(str(null, new Date(0))).toBe('Thu Jan 01 00:00:00 UTC 1970');
     expect(c.fromConnectData('t', null, null)).toBeNull();
+    // Structured values as Java's toString() (the same javaString FileStreamSink writes with)
+    expect(str(SchemaBuilder.array(Schemas.FLOAT32_SCHEMA).build(), [1, 0.5])).toBe('[1.0, 0.5]');
+    const s = SchemaBuilder.struct().field('a', Schemas.INT32_SCHEMA).field('b', Schemas.OPTIONAL_STRING_SCHEMA).build();
+    expect(str(s, new Struct(s).put('a', 1))).toBe('Struct{a=1}');
+    expect(str(null, { k: 'v' })).toBe('{k=v}');
   });
   it('knows Java charset names and aliases, and rejects others', () => {
     expect(charsetFor('utf8').name).toBe('UTF-8');

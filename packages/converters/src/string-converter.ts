@@ -2,10 +2,9 @@
  * StringConverter: Java's `org.apache.kafka.connect.storage.StringConverter`. Writes any value's string form in the
  * configured charset (`converter.encoding`, default UTF-8) and reads bytes back as an OPTIONAL_STRING.
  */
-import { type ConfigDef, ConfigError, ConfigType, Decimal, Importance, Schemas, SchemaType, Width } from '@kconnect/api';
+import { type ConfigDef, ConfigError, ConfigType, Importance, javaString, Schemas, Width } from '@kconnect/api';
 import type { Converter, HeaderConverter, Schema, SchemaAndValue } from '@kconnect/api';
 import { newConverterConfigDef, withConverterType } from './converter-config';
-import { formatJavaDouble, formatJavaFloat, javaBigDecimalToString, parseJavaBigDecimal } from '@kconnect/api';
 
 const STRING_CONFIG_DEF = newConverterConfigDef().define({
   name: 'converter.encoding',
@@ -117,44 +116,9 @@ export function charsetFor(name: string): Charset {
   return cs;
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
-
-/** Java's `java.util.Date.toString()` in UTC: `Thu Jan 01 00:00:00 UTC 1970`. */
-export function javaDateString(d: Date): string {
-  return (
-    `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:` +
-    `${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
-  );
-}
-
-/**
- * Java's `value.toString()` for Connect values: doubles and floats as Java prints them (by the schema, else whole
- * numbers as integers), decimals as `BigDecimal.toString()`, dates as `Date.toString()` in UTC, other values with
- * `String()`.
- */
-export function javaString(schema: Schema | null, value: unknown): string {
-  if (typeof value === 'string') {
-    if (schema?.name === Decimal.LOGICAL_NAME) {
-      const d = parseJavaBigDecimal(value);
-      if (d) return javaBigDecimalToString(d.unscaled, d.scale);
-    }
-    return value;
-  }
-  if (value instanceof Date) return javaDateString(value);
-  if (typeof value === 'number') {
-    const type = schema?.type;
-    if (type === SchemaType.FLOAT64) return formatJavaDouble(value);
-    if (type === SchemaType.FLOAT32) return formatJavaFloat(value);
-    if (type === undefined && !Number.isSafeInteger(value)) return formatJavaDouble(value);
-  }
-  return String(value);
-}
-
 /**
  * Converter and header converter for plain strings. Writes `String(value)` (Java's `toString()`, see
- * {@link javaString}) in `converter.encoding`; reads an OPTIONAL_STRING. `key.serializer.encoding` /
+ * `javaString` of @kconnect/api) in `converter.encoding`; reads an OPTIONAL_STRING. `key.serializer.encoding` /
  * `value.serializer.encoding` (and the deserializer ones) override it as in Java.
  */
 export class StringConverter implements Converter, HeaderConverter {
@@ -174,7 +138,7 @@ export class StringConverter implements Converter, HeaderConverter {
 
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Uint8Array | null {
     if (value === null || value === undefined) return null;
-    return this.encoder.encode(javaString(schema, value));
+    return this.encoder.encode(javaString(value, schema));
   }
 
   toConnectData(_topic: string, value: Uint8Array | null): SchemaAndValue {
