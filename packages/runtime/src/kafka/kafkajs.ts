@@ -332,8 +332,10 @@ class KafkajsAdmin implements KafkaAdmin {
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length === 0) return false;
-    return this.admin.createTopics({
-      waitForLeaders: true,
+    const created = await this.admin.createTopics({
+      // kafkajs's own leader wait retries LEADER_NOT_AVAILABLE only and fails on the UNKNOWN_TOPIC_OR_PARTITION a
+      // broker answers while a new topic's metadata propagates: wait for the leaders here instead.
+      waitForLeaders: false,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.numPartitions ?? -1,
@@ -341,6 +343,21 @@ class KafkajsAdmin implements KafkaAdmin {
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await this.waitForLeaders(missing.map((t) => t.topic));
+    return created;
+  }
+  private async waitForLeaders(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const md = await this.admin.fetchTopicMetadata({ topics });
+        if (md.topics.length === topics.length && md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable || Date.now() > until) throw e;
+      }
+      if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for the leaders of ${topics.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   async deleteTopics(topics: string[]): Promise<void> {
     // The broker rejects a request that names a topic twice; unknown topics would fail the whole call.
