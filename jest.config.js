@@ -7,7 +7,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   moduleNameMapper: {
-    '^@kconnect/(api|runtime|converters|cli|testkit)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@kconnect/(api|runtime|converters|transforms|avro-converter|cli|testkit)$': '<rootDir>/packages/$1/src/index.ts',
     '^@kconnect/file-connectors$': '<rootDir>/connectors/file/src/index.ts',
     '^@kconnect/(cassandra-sink|http-source|mqtt-source)$': '<rootDir>/connectors/$1/src/index.ts',
   },

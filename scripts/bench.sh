@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks on the real local services: `npm run bench -- file [N] [--runtimes=kconnect,java]`, `-- http`, `-- mqtt`,
-# `-- cassandra`, `-- producer [N]`. Each takes `--kafka-client=platformatic|kafkajs` (or KCONNECT_BENCH_KAFKA_CLIENT):
+# `-- cassandra`, `-- producer [N]`, `-- transforms`, `-- converters`. Each takes `--kafka-client=platformatic|kafkajs` (or KCONNECT_BENCH_KAFKA_CLIENT):
 # the kconnect worker's Kafka client (`kafka.client`) and the bench's own; `producer` compares the clients themselves.
 # Builds, starts Kafka, fetches Apache Kafka Connect (Java) — the reference the file numbers are compared with — and
 # prints both runtimes' numbers and their ratio. See docs/benchmarks.md.
@@ -19,5 +19,7 @@ case "$which" in
   mqtt) bash scripts/services.sh start mosquitto; node bench/dist/mqtt-source.js "$@" ;;
   cassandra) bash scripts/services.sh start cassandra; node bench/dist/cassandra-sink.js "$@" ;;
   producer) node bench/dist/producer.js "$@" ;;
-  *) echo "unknown benchmark '$which' (available: file, http, mqtt, cassandra, producer)" >&2; exit 2 ;;
+  transforms) node bench/dist/transforms.js "$@" ;;
+  converters) bash scripts/services.sh start registry; node bench/dist/converters.js "$@" ;;
+  *) echo "unknown benchmark '$which' (available: file, http, mqtt, cassandra, producer, transforms, converters)" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { PluginDescriptor } from '@kconnect/api';
 import { ConfigError } from '@kconnect/api';
 import { plugins as converterPlugins } from '@kconnect/converters';
+import { plugins as transformPlugins } from '@kconnect/transforms';
 import type { FastifyInstance } from 'fastify';
 import { parseProperties } from './config/properties';
 import { parseWorkerConfig, type WorkerConfig } from './config/worker-config';
@@ -67,7 +68,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const log = loggers.get('kconnect.worker');
   const listener = parseListener(config.listeners[0] ?? 'http://:8083');
   const metrics = new WorkerMetrics();
-  const registry = new PluginRegistry().register(converterPlugins).register(options.plugins ?? []);
+  const registry = new PluginRegistry().register(converterPlugins).register(transformPlugins).register(options.plugins ?? []);
   const loaded = registry.loadPluginPath(config.pluginPath);
   if (loaded.length) log.info({ loaded }, 'loaded plugins from plugin.path');
   const kafka =
