@@ -55,7 +55,11 @@ export function overridePolicyError(policy: ClientConfigOverridePolicy, allowlis
  * topic is set.
  */
 export function clientsUsedBy(type: 'source' | 'sink', config: Record<string, string>): KafkaClientType[] {
-  if (type === 'source') return Object.keys(config).some((k) => k.startsWith('topic.creation.')) ? ['producer', 'admin'] : ['producer'];
+  // A source's dead letter queue (kconnect extension) needs the admin client as a sink's does.
+  if (type === 'source')
+    return Object.keys(config).some((k) => k.startsWith('topic.creation.')) || (config['errors.deadletterqueue.topic.name'] ?? '').trim()
+      ? ['producer', 'admin']
+      : ['producer'];
   return (config['errors.deadletterqueue.topic.name'] ?? '').trim() ? ['producer', 'admin', 'consumer'] : ['consumer'];
 }
 

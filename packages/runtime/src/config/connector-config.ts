@@ -187,7 +187,7 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     displayName: 'Log Error Details',
   });
 
-export const SINK_CONNECTOR_CONFIG = CONNECTOR_CONFIG.define({
+const SINK_BASE = CONNECTOR_CONFIG.define({
   name: 'topics',
   type: ConfigType.LIST,
   default: '',
@@ -197,54 +197,61 @@ export const SINK_CONNECTOR_CONFIG = CONNECTOR_CONFIG.define({
   orderInGroup: 4,
   width: Width.LONG,
   displayName: 'Topics',
-})
-  .define({
-    name: 'topics.regex',
-    type: ConfigType.STRING,
-    default: '',
-    importance: Importance.HIGH,
-    documentation: 'Regular expression giving topics to consume. Only one of topics or topics.regex should be specified.',
-    group: COMMON,
-    orderInGroup: 4,
-    width: Width.LONG,
-    displayName: 'Topics regex',
-  })
-  .define({
-    name: 'errors.deadletterqueue.topic.name',
-    type: ConfigType.STRING,
-    default: '',
-    importance: Importance.MEDIUM,
-    documentation:
-      'The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.',
-    group: ERRORS,
-    orderInGroup: 6,
-    width: Width.MEDIUM,
-    displayName: 'Dead Letter Queue Topic Name',
-  })
-  .define({
-    name: 'errors.deadletterqueue.topic.replication.factor',
-    type: ConfigType.SHORT,
-    default: 3,
-    importance: Importance.MEDIUM,
-    documentation: "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
-    group: ERRORS,
-    orderInGroup: 7,
-    width: Width.MEDIUM,
-    displayName: 'Dead Letter Queue Topic Replication Factor',
-  })
-  .define({
-    name: 'errors.deadletterqueue.context.headers.enable',
-    type: ConfigType.BOOLEAN,
-    default: false,
-    importance: Importance.MEDIUM,
-    documentation: 'If true, add headers containing error context to the messages written to the dead letter queue.',
-    group: ERRORS,
-    orderInGroup: 8,
-    width: Width.MEDIUM,
-    displayName: 'Enable Error Context Headers',
-  });
+}).define({
+  name: 'topics.regex',
+  type: ConfigType.STRING,
+  default: '',
+  importance: Importance.HIGH,
+  documentation: 'Regular expression giving topics to consume. Only one of topics or topics.regex should be specified.',
+  group: COMMON,
+  orderInGroup: 4,
+  width: Width.LONG,
+  displayName: 'Topics regex',
+});
 
-export const SOURCE_CONNECTOR_CONFIG = CONNECTOR_CONFIG.define({
+/** The dead letter queue keys: Java's for sinks; a kconnect extension for sources (the same keys and meaning). */
+function withDeadLetterQueue(def: ConfigDef, kind: 'sink' | 'source'): ConfigDef {
+  const what =
+    kind === 'sink'
+      ? 'messages that result in an error when processed by this sink connector, or its transformations or converters'
+      : 'records of this source connector that result in an error in its transformations or converters (kconnect extension; the record as polled, serialized as far as it can be, see docs/compatibility.md)';
+  return def
+    .define({
+      name: 'errors.deadletterqueue.topic.name',
+      type: ConfigType.STRING,
+      default: '',
+      importance: Importance.MEDIUM,
+      documentation: `The name of the topic to be used as the dead letter queue (DLQ) for ${what}. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.`,
+      group: ERRORS,
+      orderInGroup: 6,
+      width: Width.MEDIUM,
+      displayName: 'Dead Letter Queue Topic Name',
+    })
+    .define({
+      name: 'errors.deadletterqueue.topic.replication.factor',
+      type: ConfigType.SHORT,
+      default: 3,
+      importance: Importance.MEDIUM,
+      documentation: "Replication factor used to create the dead letter queue topic when it doesn't already exist.",
+      group: ERRORS,
+      orderInGroup: 7,
+      width: Width.MEDIUM,
+      displayName: 'Dead Letter Queue Topic Replication Factor',
+    })
+    .define({
+      name: 'errors.deadletterqueue.context.headers.enable',
+      type: ConfigType.BOOLEAN,
+      default: false,
+      importance: Importance.MEDIUM,
+      documentation: 'If true, add headers containing error context to the messages written to the dead letter queue.',
+      group: ERRORS,
+      orderInGroup: 8,
+      width: Width.MEDIUM,
+      displayName: 'Enable Error Context Headers',
+    });
+}
+
+const SOURCE_BASE = CONNECTOR_CONFIG.define({
   name: 'topic.creation.groups',
   type: ConfigType.LIST,
   default: '',
@@ -278,6 +285,9 @@ export const SOURCE_CONNECTOR_CONFIG = CONNECTOR_CONFIG.define({
     width: Width.SHORT,
     displayName: 'Default partitions',
   });
+
+export const SINK_CONNECTOR_CONFIG = withDeadLetterQueue(SINK_BASE, 'sink');
+export const SOURCE_CONNECTOR_CONFIG = withDeadLetterQueue(SOURCE_BASE, 'source');
 
 /** Extra checks on a sink connector's topic settings (Java's SinkConnectorConfig.validate), as key → errors. */
 export function sinkTopicErrors(props: Record<string, string>): Record<string, string[]> {

@@ -4,6 +4,7 @@
  */
 import { ConfigDef, ConfigError, ConfigType, Importance, Validators } from '@kconnect/api';
 import { consumerSettingErrors, type KafkaSettingError, producerSettingErrors } from '../kafka/settings';
+import { type ConfigProvider, ConfigTransformer, createConfigProviders } from './config-providers';
 import { CLIENT_CONFIG_OVERRIDE_POLICIES, type ClientConfigOverridePolicy, parseClientConfigOverridePolicy, policyClassName } from './client-override-policy';
 import { withPrefix } from './properties';
 
@@ -188,6 +189,14 @@ export const WORKER_CONFIG = new ConfigDef()
     ),
   })
   .define({
+    name: 'config.providers',
+    type: ConfigType.LIST,
+    default: '',
+    importance: Importance.LOW,
+    documentation:
+      'Comma-separated aliases of config providers, each configured with config.providers.<alias>.class (org.apache.kafka.common.config.provider.FileConfigProvider, DirectoryConfigProvider or EnvVarConfigProvider) and config.providers.<alias>.param.* (e.g. allowed.paths, allowlist.pattern). Placeholders ${alias:path:key} in connector configs are resolved when connectors and tasks start; see docs/config-providers.md.',
+  })
+  .define({
     name: 'connector.client.config.override.allowlist',
     type: ConfigType.LIST,
     default: '',
@@ -229,6 +238,10 @@ export interface WorkerConfig {
   readonly producer: Record<string, string>;
   readonly consumer: Record<string, string>;
   readonly admin: Record<string, string>;
+  /** `config.providers`: the providers by alias (empty when none), used to resolve connector config placeholders. */
+  readonly configProviders: ReadonlyMap<string, ConfigProvider>;
+  /** Resolves placeholders with {@link configProviders}. */
+  readonly configTransformer: ConfigTransformer;
 }
 
 /**
@@ -236,7 +249,12 @@ export interface WorkerConfig {
  * ConfigError listing every problem (a {@link KafkaSettingError} naming e.g. `producer.linger.ms` when that is the
  * only one).
  */
-export function parseWorkerConfig(props: Record<string, string>): WorkerConfig {
+export function parseWorkerConfig(rawProps: Record<string, string>): WorkerConfig {
+  // As Java's AbstractConfig: the worker config's own placeholders are resolved with the providers it configures
+  // (as Java: a missing key stays as written, a file that cannot be read fails the start), before anything reads it.
+  const configProviders = createConfigProviders(rawProps);
+  const configTransformer = new ConfigTransformer(configProviders);
+  const props = configProviders.size ? resolveWorkerProps(rawProps, configTransformer) : rawProps;
   const errors: Error[] = [];
   let p: ReturnType<typeof WORKER_CONFIG.parse> | undefined;
   try {
@@ -286,5 +304,18 @@ export function parseWorkerConfig(props: Record<string, string>): WorkerConfig {
     producer,
     consumer,
     admin,
+    configProviders,
+    configTransformer,
   };
+}
+
+/** The worker props with placeholders resolved, except the providers' own settings. */
+function resolveWorkerProps(props: Record<string, string>, transformer: ConfigTransformer): Record<string, string> {
+  const own: Record<string, string> = {};
+  const rest: Record<string, string> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'config.providers' || k.startsWith('config.providers.')) own[k] = v;
+    else rest[k] = v;
+  }
+  return { ...transformer.transform(rest, { mode: 'java', what: 'worker config' }), ...own };
 }

@@ -197,7 +197,13 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   }
 
   validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(this.worker.registry, config, (cls) => this.worker.newConnector(cls), this.worker.config);
+    return validateConnectorConfig(
+      this.worker.registry,
+      config,
+      (cls) => this.worker.newConnector(cls),
+      this.worker.config,
+      this.worker.config.configTransformer,
+    );
   }
 
   // ---- writes ------------------------------------------------------------------------------------------------
@@ -455,7 +461,7 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   private async sinkAlterHook(e: ConnectorEntry, offsets: Array<{ topic: string; partition: number; offset: number | null }>): Promise<void> {
     const instance = this.worker.newConnector(e.config['connector.class']!).instance as SinkConnector;
     try {
-      await instance.alterOffsets(e.config, new Map(offsets.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
+      await instance.alterOffsets(this.resolvedForPlugin(e.config), new Map(offsets.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
     } catch (err) {
       throw badRequest((err as Error).message);
     }
@@ -464,10 +470,15 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   private async sourceAlterHook(e: ConnectorEntry, offsets: ConnectorOffset[]): Promise<void> {
     const instance = this.worker.newConnector(e.config['connector.class']!).instance as SourceConnector;
     try {
-      await instance.alterOffsets(e.config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
+      await instance.alterOffsets(this.resolvedForPlugin(e.config), new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
     } catch (err) {
       throw badRequest((err as Error).message);
     }
+  }
+
+  /** A stored config with its placeholders resolved where they can be, for the connector's own hooks (as Java). */
+  private resolvedForPlugin(config: Record<string, string>): Record<string, string> {
+    return this.worker.config.configTransformer.transform(config, { mode: 'lenient', what: 'connector config' });
   }
 
   private async ensureGroupInactive(name: string): Promise<void> {

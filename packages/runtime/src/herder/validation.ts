@@ -5,7 +5,8 @@
  * merged into one ConfigInfos.
  */
 import {
-  type ConfigDef,
+  ConfigDef,
+  type ConfigKey,
   type ConfigKeyInfo,
   ConfigType,
   type ConfigValue,
@@ -22,6 +23,7 @@ import {
   type KafkaClientType,
   overridePolicyError,
 } from '../config/client-override-policy';
+import { type ConfigTransformer, hasPlaceholder } from '../config/config-providers';
 import { CONNECTOR_CONFIG, SINK_CONNECTOR_CONFIG, SOURCE_CONNECTOR_CONFIG, sinkTopicErrors } from '../config/connector-config';
 import { withPrefix } from '../config/properties';
 import {
@@ -110,10 +112,14 @@ export function validateClientOverrides(
 
 export async function validateConnectorConfig(
   registry: PluginRegistry,
-  config: Record<string, string>,
+  rawConfig: Record<string, string>,
   newConnector: (cls: string) => { instance: Connector; type: 'source' | 'sink'; className: string },
   clients: ClientOverrideContext,
+  /** The worker's config providers: as Java, the config is validated with its placeholders resolved. */
+  transformer?: ConfigTransformer,
 ): Promise<ConfigInfos> {
+  // Leniently: a placeholder that cannot be resolved now stays as written (the connector fails when it starts).
+  const config = transformer ? transformer.transform(rawConfig, { mode: 'lenient', what: 'connector config' }) : rawConfig;
   const cls = config['connector.class'];
   if (!cls) throw badRequest(`Connector config ${JSON.stringify(config)} contains no connector type`);
   // An unknown class is the user's 400 (Worker.newConnector throws a ConfigError, as Java 4.1 answers).
@@ -143,19 +149,54 @@ export async function validateConnectorConfig(
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  // Java's ConnectorConfig.enrich: each alias's `type` and the plugin's own keys (for transformations also the
+  // implicit `predicate` and `negate`) under `<kind>.<alias>.`, in the group `Transforms: <alias>` / `Predicates: <alias>`.
+  let enriched = new ConfigDef();
   for (const kind of ['transforms', 'predicates'] as const) {
     const pluginType = kind === 'transforms' ? 'transformation' : 'predicate';
     for (const alias of aliases(kind)) {
       const key = `${kind}.${alias}.type`;
+      const prefix = `${kind}.${alias}.`;
+      const group = `${kind === 'transforms' ? 'Transforms' : 'Predicates'}: ${alias}`;
+      enriched = enriched.define({
+        name: key,
+        type: ConfigType.CLASS,
+        importance: Importance.HIGH,
+        documentation: `Class for the '${alias}' ${pluginType}.`,
+        group,
+        orderInGroup: 0,
+        width: Width.LONG,
+        displayName: `${kind === 'transforms' ? 'Transformation' : 'Predicate'} type for ${alias}`,
+      });
       const t = config[key];
+      if (!values.has(key)) values.set(key, { name: key, value: t ?? null, recommendedValues: [], errors: [], visible: true });
       if (!t) extraErrors(key, [`Missing required configuration "${key}" which has no default value.`]);
       else if (!registry.resolve(t, [pluginType])) extraErrors(key, [`Invalid value ${t} for configuration ${key}: Class ${t} could not be found.`]);
       else {
-        const plugin = registry.resolve(t, [pluginType])!.create();
-        const prefix = `${kind}.${alias}.`;
+        if (kind === 'transforms' && config[`${prefix}negate`] !== undefined && config[`${prefix}predicate`] === undefined)
+          extraErrors(key, [`Config '${prefix}negate' was provided but there is no config '${prefix}predicate' defining a predicate to be negated.`]);
+        let own = registry.resolve(t, [pluginType])!.create().config();
+        if (kind === 'transforms')
+          own = TRANSFORMATION_IMPLICIT_CONFIG.merge(new ConfigDef(own.configKeys().filter((k) => k.name !== 'predicate' && k.name !== 'negate')));
         const sub: Record<string, string> = {};
         for (const [k, v] of Object.entries(config)) if (k.startsWith(prefix)) sub[k.slice(prefix.length)] = v;
-        for (const v of plugin.config().validate(sub)) if (v.errors.length) extraErrors(prefix + v.name, v.errors);
+        let order = 1;
+        for (const k of [...own.configKeys()].sort(javaKeyOrder)) {
+          enriched = enriched.define({
+            ...k,
+            name: prefix + k.name,
+            default: k.hasDefault ? k.defaultValue : undefined,
+            group,
+            orderInGroup: order++,
+            dependents: k.dependents.map((d) => prefix + d),
+            validator: undefined,
+            recommendedValues: [...k.recommendedValues],
+          });
+        }
+        for (const v of own.validate(sub)) {
+          if (!values.has(prefix + v.name)) values.set(prefix + v.name, { ...v, name: prefix + v.name, errors: [] });
+          if (v.errors.length) extraErrors(prefix + v.name, v.errors);
+        }
       }
     }
   }
@@ -175,7 +216,7 @@ export async function validateConnectorConfig(
     if (definition) overrideDefinitions.set(value.name, definition);
   }
 
-  const merged = framework.merge(own);
+  const merged = framework.merge(own).merge(enriched);
   const configs: ConfigInfos['configs'] = [];
   let errorCount = 0;
   for (const v of values.values()) {
@@ -196,11 +237,13 @@ export async function validateConnectorConfig(
           display_name: v.name,
           dependents: [],
         });
+    // Unlike Java, a value given as a placeholder is shown as written, never resolved (secrets stay out of answers).
+    const shownRaw = hasPlaceholder(rawConfig[v.name]);
     configs.push({
       definition,
       value: {
         name: v.name,
-        value: key ? convertToString(v.value, key.type) : (v.value as string | null),
+        value: shownRaw ? rawConfig[v.name]! : key ? convertToString(v.value, key.type) : (v.value as string | null),
         recommended_values: v.recommendedValues,
         errors: v.errors,
         visible: v.visible,
@@ -208,6 +251,32 @@ export async function validateConnectorConfig(
     });
   }
   return { name: className, error_count: errorCount, groups: merged.groups(), configs };
+}
+
+/** The keys every transformation has (Java's `TransformationStage.PREDICATE_CONFIG` and `NEGATE_CONFIG`). */
+const TRANSFORMATION_IMPLICIT_CONFIG = new ConfigDef()
+  .define({
+    name: 'predicate',
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.MEDIUM,
+    documentation: 'The alias of a predicate used to determine whether to apply this transformation.',
+  })
+  .define({
+    name: 'negate',
+    type: ConfigType.BOOLEAN,
+    default: false,
+    importance: Importance.MEDIUM,
+    documentation: 'Whether the configured predicate should be negated.',
+  });
+
+const IMPORTANCE_ORDER = [Importance.HIGH, Importance.MEDIUM, Importance.LOW];
+
+/** Java's `ConfigDef.sortedConfigs` order of ungrouped keys: required first, then by importance, then by name. */
+function javaKeyOrder(a: ConfigKey, b: ConfigKey): number {
+  if (a.hasDefault !== b.hasDefault) return a.hasDefault ? 1 : -1;
+  const byImportance = IMPORTANCE_ORDER.indexOf(a.importance) - IMPORTANCE_ORDER.indexOf(b.importance);
+  return byImportance !== 0 ? byImportance : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** Connect's message for a config rejected at create/update time. */

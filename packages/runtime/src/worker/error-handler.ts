@@ -3,7 +3,7 @@
  * backoff (300 ms × 2^(n−1), capped by `errors.retry.delay.max.ms`) until `errors.retry.timeout`, then either
  * fails the task (`errors.tolerance=none`) or reports the record (log, dead letter queue) and skips it (`all`).
  */
-import { ConnectError, isRetriable } from '@kconnect/api';
+import { ConnectError, isRetriable, type SourceRecord } from '@kconnect/api';
 import type { Logger } from '../logging';
 
 export type Stage = 'TASK_POLL' | 'TASK_PUT' | 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER' | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
@@ -23,8 +23,8 @@ export interface ErrorContext {
     value: Uint8Array | null;
     headers: Array<[string, Uint8Array | null]>;
   };
-  /** The source record (sources), when there is one. */
-  sourceRecord?: unknown;
+  /** The source record as the task returned it from poll() (sources), when there is one. */
+  sourceRecord?: SourceRecord;
 }
 
 export interface ErrorReporter {

@@ -5,13 +5,14 @@
 import type { Connector, ConnectorProps, SinkRecord, SinkTask, SourceRecord, SourceTask } from '@kconnect/api';
 import { ConfigError } from '@kconnect/api';
 import { allowedClientOverrides } from '../config/client-override-policy';
+import { reverseTransform } from '../config/config-providers';
 import type { WorkerConfig } from '../config/worker-config';
 import type { KafkaClient } from '../kafka/client';
 import type { LoggerRegistry } from '../logging';
 import { pluginMetrics, type WorkerMetrics } from '../metrics/metrics';
 import type { PluginRegistry } from '../plugins/registry';
 import type { OffsetStore } from '../storage/offset-store';
-import { DeadLetterQueueReporter } from './dlq';
+import { DeadLetterQueueReporter, sourceRecordSerializer } from './dlq';
 import { ErrorHandler, type ErrorReporter, LogReporter } from './error-handler';
 import { createConverters, createTransformChain } from './plugins';
 import { SinkTaskExecutor } from './sink-executor';
@@ -33,6 +34,7 @@ interface RunningConnector {
   name: string;
   instance: Connector;
   type: 'source' | 'sink';
+  /** The config as stored (placeholders unresolved). */
   config: ConnectorProps;
   started: boolean;
   /** start() was called (it may have failed): stop() is owed. */
@@ -68,6 +70,15 @@ export class Worker {
     return { instance: d.create(), type: d.type, className: d.className };
   }
 
+  /**
+   * A connector or task config with its config provider placeholders resolved (strict: an unresolvable one throws a
+   * ConfigResolutionError naming it). Configs are resolved here, each time something starts, and nowhere else: the
+   * herder stores and shows them raw, and a restart reads the provider's source again.
+   */
+  resolveConfig(config: ConnectorProps, what: string): ConnectorProps {
+    return this.config.configTransformer.transform(config, { mode: 'strict', what });
+  }
+
   /** Starts a connector instance (not its tasks) in the given target state. Failures go to the listener. */
   async startConnector(name: string, config: ConnectorProps, targetState: TargetState, listener: ConnectorStatusListener): Promise<boolean> {
     const log = this.loggers.get('kconnect.worker.connector', { connector: name });
@@ -87,8 +98,9 @@ export class Worker {
         listener.onStop(name);
         return true;
       }
+      const resolved = this.resolveConfig(config, 'connector config');
       running.startCalled = true;
-      await instance.start(config);
+      await instance.start(resolved);
       running.started = true;
       this.metrics.connectorStartupSuccess.inc();
       if (targetState === 'PAUSED') listener.onPause(name);
@@ -124,7 +136,12 @@ export class Worker {
       );
     }
     const taskClass = c.instance.taskClass().name;
-    return configs.map((t) => ({ ...t, 'task.class': taskClass }));
+    // As Java (AbstractHerder.reverseTransform): keys whose connector value is a placeholder hold the placeholder
+    // again, so task configs are stored and shown unresolved; each task resolves them when it starts.
+    return reverseTransform(
+      c.config,
+      configs.map((t) => ({ ...t, 'task.class': taskClass })),
+    );
   }
 
   async stopConnector(name: string, listener?: ConnectorStatusListener): Promise<void> {
@@ -156,8 +173,8 @@ export class Worker {
    */
   async startTask(
     id: ConnectorTaskId,
-    connectorConfig: ConnectorProps,
-    taskConfig: ConnectorProps,
+    rawConnectorConfig: ConnectorProps,
+    rawTaskConfig: ConnectorProps,
     targetState: TargetState,
     listener: TaskStatusListener,
   ): Promise<void> {
@@ -177,6 +194,8 @@ export class Worker {
     };
     try {
       if (this.tasks.has(key)) throw new Error(`Task already exists in this worker: ${key}`);
+      const connectorConfig = this.resolveConfig(rawConnectorConfig, 'connector config');
+      const taskConfig = this.resolveConfig(rawTaskConfig, `task config of ${key}`);
       const { instance, type } = this.newConnector(connectorConfig['connector.class'] ?? '');
       const taskClass = instance.taskClass();
       const task = new taskClass();
@@ -211,6 +230,27 @@ export class Worker {
         clients.push(c);
         return c;
       };
+      // The dead letter queue: Java's for sinks, and (kconnect extension) for sources, with one reporter for both.
+      const dlqTopic = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim();
+      if (dlqTopic) {
+        const producer = track(await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: clientSettings('producer') }));
+        const admin = track(await this.kafka.admin());
+        errorHandler.onClose(async () => {
+          await Promise.all([producer.close(), admin.close()]);
+        });
+        reporters.push(
+          new DeadLetterQueueReporter(
+            producer,
+            admin,
+            dlqTopic,
+            Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3),
+            connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
+            id.connector,
+            id.task,
+            type === 'source' ? sourceRecordSerializer(converters) : undefined,
+          ),
+        );
+      }
       if (type === 'source') {
         const transforms = createTransformChain<SourceRecord>(this.registry, connectorConfig);
         const producer = track(
@@ -234,25 +274,6 @@ export class Worker {
           .map((s) => s.trim())
           .filter(Boolean);
         const regex = (connectorConfig['topics.regex'] ?? '').trim();
-        const dlqTopic = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim();
-        if (dlqTopic) {
-          const producer = track(await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: clientSettings('producer') }));
-          const admin = track(await this.kafka.admin());
-          errorHandler.onClose(async () => {
-            await Promise.all([producer.close(), admin.close()]);
-          });
-          reporters.push(
-            new DeadLetterQueueReporter(
-              producer,
-              admin,
-              dlqTopic,
-              Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3),
-              connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
-              id.connector,
-              id.task,
-            ),
-          );
-        }
         const consumer = track(
           await this.kafka.consumer({
             clientId: `connector-consumer-${key}`,
