@@ -9,7 +9,7 @@ source scripts/node-env.sh
 
 bash scripts/setup.sh
 
-needed=(kafka cassandra mosquitto)
+needed=(kafka cassandra mosquitto registry)
 started=()
 for s in "${needed[@]}"; do
   if ! bash scripts/services.sh health "$s" >/dev/null 2>&1; then
