@@ -3,8 +3,9 @@
  * DLQ, metrics, the Kafka client adapter and the Connect REST server. Plugin authors never import this package;
  * the CLI and tests do.
  */
-export { startStandalone, readWorkerProperties, readConnectorFile, VERSION } from './standalone';
-export type { StandaloneOptions, StandaloneWorker } from './standalone';
+export { startStandalone, startDistributed, readWorkerProperties, readConnectorFile, VERSION } from './standalone';
+export type { StandaloneOptions, StandaloneWorker, DistributedWorker } from './standalone';
+export { DISTRIBUTED_CONFIG } from './config/distributed-config';
 export { parseProperties } from './config/properties';
 export { parseWorkerConfig, WORKER_CONFIG } from './config/worker-config';
 export type { WorkerConfig } from './config/worker-config';

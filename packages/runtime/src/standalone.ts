@@ -1,5 +1,5 @@
 /**
- * Wires a standalone worker together: worker config → loggers, metrics, plugins, Kafka client, offset store,
+ * Wires a worker together (standalone or distributed): worker config → loggers, metrics, plugins, Kafka client, offset store,
  * worker, herder and REST server. Used by the CLI and by tests that need a real worker in-process.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,10 @@ import { plugins as converterPlugins } from '@kconnect/converters';
 import { plugins as transformPlugins } from '@kconnect/transforms';
 import type { FastifyInstance } from 'fastify';
 import { parseProperties } from './config/properties';
+import { parseDistributedConfig } from './config/distributed-config';
 import { parseWorkerConfig, type WorkerConfig } from './config/worker-config';
+import { PROTOCOL_TYPE } from './distributed/connect-protocol';
+import { DistributedHerder } from './herder/distributed-herder';
 import { StandaloneHerder } from './herder/standalone-herder';
 import type { KafkaClient } from './kafka/client';
 import { createKafkaClient } from './kafka';
@@ -18,6 +21,9 @@ import { LoggerRegistry, type LogLevel } from './logging';
 import { WorkerMetrics } from './metrics/metrics';
 import { PluginRegistry } from './plugins/registry';
 import { createRestServer } from './rest/server';
+import { KafkaConfigStore } from './storage/kafka-config-store';
+import { KafkaOffsetStore } from './storage/kafka-offset-store';
+import { KafkaStatusStore } from './storage/kafka-status-store';
 import { FileOffsetStore, MemoryOffsetStore } from './storage/offset-store';
 import { Worker } from './worker/worker';
 
@@ -45,13 +51,15 @@ export interface StandaloneOptions {
   loggers?: LoggerRegistry;
 }
 
-export interface StandaloneWorker {
+interface RunningWorker<H> {
   readonly url: string;
   readonly config: WorkerConfig;
-  readonly herder: StandaloneHerder;
+  readonly herder: H;
   readonly rest: FastifyInstance;
   stop(): Promise<void>;
 }
+export type StandaloneWorker = RunningWorker<StandaloneHerder>;
+export type DistributedWorker = RunningWorker<DistributedHerder>;
 
 function parseListener(l: string): { protocol: string; host: string; port: number } {
   const m = /^(https?):\/\/([^:/]*|\[[^\]]*\]):(\d+)\/?$/i.exec(l.trim());
@@ -62,28 +70,63 @@ function parseListener(l: string): { protocol: string; host: string; port: numbe
   return { protocol: m[1]!.toLowerCase(), host: m[2]!, port: Number(m[3]) };
 }
 
-export async function startStandalone(options: StandaloneOptions): Promise<StandaloneWorker> {
+export function startStandalone(options: StandaloneOptions): Promise<StandaloneWorker> {
+  return startWorker(options, 'standalone') as Promise<StandaloneWorker>;
+}
+
+/** A worker of a distributed cluster (`kconnect distributed`): configs, offsets and statuses in Kafka's topics. */
+export function startDistributed(options: Omit<StandaloneOptions, 'connectors'>): Promise<DistributedWorker> {
+  return startWorker(options, 'distributed') as Promise<DistributedWorker>;
+}
+
+async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'distributed'): Promise<StandaloneWorker | DistributedWorker> {
   const config = parseWorkerConfig(options.workerProps);
+  const dc = mode === 'distributed' ? parseDistributedConfig(config.props) : null;
   const loggers = options.loggers ?? new LoggerRegistry({ level: options.logLevel ?? 'INFO' });
   const log = loggers.get('kconnect.worker');
   const listener = parseListener(config.listeners[0] ?? 'http://:8083');
   const metrics = new WorkerMetrics();
-  const registry = new PluginRegistry().register(converterPlugins).register(transformPlugins).register(options.plugins ?? []);
+  const registry = new PluginRegistry()
+    .register(converterPlugins)
+    .register(transformPlugins)
+    .register(options.plugins ?? []);
   const loaded = registry.loadPluginPath(config.pluginPath);
   if (loaded.length) log.info({ loaded }, 'loaded plugins from plugin.path');
   const kafka =
     options.kafka ?? createKafkaClient({ backend: config.kafkaClient, bootstrapServers: config.bootstrapServers, log: loggers.get('kconnect.kafka') });
-  const offsetStore = config.offsetFile ? new FileOffsetStore(path.resolve(config.offsetFile)) : new MemoryOffsetStore();
 
   const rest0 = { host: listener.host === '' ? '0.0.0.0' : listener.host, port: listener.port };
   const admin = await kafka.admin();
-  let herder: StandaloneHerder | undefined;
-  const worker = new Worker('pending', config, registry, kafka, offsetStore, loggers, metrics, (c, t) => herder?.recordTopic(c, t));
-  herder = new StandaloneHerder(worker, admin, loggers.get('kconnect.herder'));
+  let herder: StandaloneHerder | DistributedHerder | undefined;
+  const onTopic = (c: string, t: string) => herder?.recordTopic(c, t);
+  let worker: Worker;
+  if (dc) {
+    const clientId = `connect-${dc.groupId}`;
+    const herderLog = loggers.get('kconnect.herder');
+    const stores = {
+      config: new KafkaConfigStore(kafka, admin, dc.configTopic, dc.configReplicationFactor, clientId, herderLog, config.producer),
+      offsets: new KafkaOffsetStore(kafka, admin, dc.offsetTopic, dc.offsetPartitions, dc.offsetReplicationFactor, clientId, herderLog, config.producer),
+      status: new KafkaStatusStore(kafka, admin, dc.statusTopic, dc.statusPartitions, dc.statusReplicationFactor, clientId, herderLog, config.producer),
+    };
+    worker = new Worker('pending', config, registry, kafka, stores.offsets, loggers, metrics, onTopic);
+    const member = await kafka.groupMember({
+      clientId,
+      groupId: dc.groupId,
+      protocolType: PROTOCOL_TYPE,
+      sessionTimeoutMs: dc.sessionTimeoutMs,
+      rebalanceTimeoutMs: dc.rebalanceTimeoutMs,
+    });
+    herder = new DistributedHerder(worker, admin, stores, member, dc, 'pending', herderLog);
+  } else {
+    const offsetStore = config.offsetFile ? new FileOffsetStore(path.resolve(config.offsetFile)) : new MemoryOffsetStore();
+    worker = new Worker('pending', config, registry, kafka, offsetStore, loggers, metrics, onTopic);
+    herder = new StandaloneHerder(worker, admin, loggers.get('kconnect.herder'));
+  }
+  const h = herder;
 
   const adminSeparate = config.adminListeners !== null;
   const rest = createRestServer({
-    herder,
+    herder: h,
     loggers,
     metrics,
     log: loggers.get('kconnect.rest'),
@@ -98,38 +141,41 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const advertisedHost = config.advertisedHost ?? (listener.host && listener.host !== '0.0.0.0' ? listener.host : '127.0.0.1');
   const workerId = `${advertisedHost}:${config.advertisedPort ?? port}`;
   (worker as { workerId: string }).workerId = workerId;
+  const url = `http://${advertisedHost}:${config.advertisedPort ?? port}`;
   let adminRest: FastifyInstance | undefined;
   if (adminSeparate && config.adminListeners!.length) {
     const al = parseListener(config.adminListeners![0]!);
-    adminRest = createRestServer({ herder, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: COMMIT, adminOnly: true });
+    adminRest = createRestServer({ herder: h, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: COMMIT, adminOnly: true });
     await adminRest.listen({ host: al.host || '0.0.0.0', port: al.port });
   }
 
   try {
-    await herder.start(options.connectors ?? []);
+    if (h instanceof DistributedHerder) {
+      h.url = `${url}/`;
+      await h.start();
+    } else await h.start(options.connectors ?? []);
   } catch (e) {
     // Leave nothing running: REST, tasks already started, Kafka clients.
     await rest.close();
     await adminRest?.close();
-    await herder.stop().catch(() => undefined);
+    await h.stop().catch(() => undefined);
     throw e;
   }
-  const url = `http://${advertisedHost}:${port}`;
-  log.info({ url, workerId }, 'Kafka Connect standalone worker started');
+  log.info({ url, workerId, groupId: dc?.groupId }, `Kafka Connect ${mode} worker started`);
   return {
-    url,
+    url: mode === 'standalone' ? `http://${advertisedHost}:${port}` : url,
     config,
-    herder,
+    herder: h,
     rest,
     async stop() {
       log.info('Kafka Connect stopping');
       await rest.close();
       await adminRest?.close();
-      await herder.stop();
+      await h.stop();
       log.info('Kafka Connect stopped');
       loggers.flush();
     },
-  };
+  } as StandaloneWorker | DistributedWorker;
 }
 
 /** Reads a worker `.properties` file. */

@@ -1,6 +1,6 @@
 /**
- * A standalone worker as a real child process — `node <@kconnect/cli>/dist/main.js standalone worker.properties
- * <connector>.json…` — for tests that kill it (`kill -9`) and start it again. The CLI bundles every kconnect
+ * A worker as a real child process — `node <@kconnect/cli>/dist/main.js standalone worker.properties
+ * <connector>.json…`, or `… distributed worker.properties` — for tests that kill it (`kill -9`) and start it again. The CLI bundles every kconnect
  * connector, so no plugin.path is needed; the CLI must be built (`npm test` builds everything first).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 export interface CliWorkerOptions {
-  /** Worker properties; `offset.storage.file.filename` defaults to `<dir>/offsets.json`. */
+  /** `standalone` (the default) or `distributed` (then the props name the group and its topics). */
+  mode?: 'standalone' | 'distributed';
+  /** Worker properties; standalone: `offset.storage.file.filename` defaults to `<dir>/offsets.json`. */
   props: Record<string, string>;
   /** Connectors to create at start (one JSON file each). */
   connectors?: { name: string; config: Record<string, string> }[];
@@ -34,7 +36,7 @@ export class CliWorker {
 
   constructor(private readonly opts: CliWorkerOptions) {
     this.offsetsFile = opts.props['offset.storage.file.filename'] ?? path.join(this.dir, 'offsets.json');
-    const props = { 'offset.storage.file.filename': this.offsetsFile, ...opts.props };
+    const props = opts.mode === 'distributed' ? opts.props : { 'offset.storage.file.filename': this.offsetsFile, ...opts.props };
     const worker = path.join(this.dir, 'worker.properties');
     writeFileSync(
       worker,
@@ -62,7 +64,7 @@ export class CliWorker {
   start(): void {
     if (this.running) throw new Error('the worker process is already running');
     const cli = path.join(path.dirname(require.resolve('@kconnect/cli/package.json')), 'dist/main.js');
-    this.child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), cli, 'standalone', ...this.files], {
+    this.child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), cli, this.opts.mode ?? 'standalone', ...this.files], {
       cwd: this.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KCONNECT_LOG_LEVEL: this.opts.logLevel ?? 'ERROR' },

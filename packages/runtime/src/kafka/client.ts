@@ -133,11 +133,74 @@ export interface ConsumerOptions {
   settings?: Record<string, string>;
 }
 
+/**
+ * Reads every partition of one topic from its start, outside any consumer group: the consumer of Java's
+ * `KafkaBasedLog`, which the distributed worker's config, offset and status stores are built on.
+ */
+export interface KafkaLogReader {
+  /** The records after those of the previous call (any partitions, each in offset order); waits up to `maxWaitMs` for some. */
+  poll(maxWaitMs: number): Promise<ConsumedRecord[]>;
+  /** Each partition's end offset now: what a read "to the end" must reach. */
+  endOffsets(): Promise<Map<number, number>>;
+  /** The next offset `poll` reads, per partition. */
+  positions(): ReadonlyMap<number, number>;
+  close(): Promise<void>;
+}
+
+export interface GroupMemberOptions {
+  clientId: string;
+  groupId: string;
+  /** The group's protocol type (`connect` for Connect workers; `consumer` groups are the consumers'). */
+  protocolType: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+}
+
+/** What JoinGroup answered: the generation, the leader, and (for the leader only) every member's metadata. */
+export interface GroupJoinResult {
+  generationId: number;
+  memberId: string;
+  leaderId: string;
+  protocolName: string;
+  members: Array<{ memberId: string; metadata: Uint8Array }>;
+}
+
+/**
+ * Membership of a Kafka group through the group coordinator's JoinGroup / SyncGroup / Heartbeat / LeaveGroup, for a
+ * caller that speaks its own protocol over them (Java's `AbstractCoordinator`). Coordinator moves are followed
+ * inside; {@link GroupRejoinNeeded} tells the caller to join again.
+ */
+export interface KafkaGroupMember {
+  join(protocols: Array<{ name: string; metadata: Uint8Array }>): Promise<GroupJoinResult>;
+  /** The leader passes every member's assignment, the others none; resolves with this member's assignment. */
+  sync(join: GroupJoinResult, assignments: Array<{ memberId: string; assignment: Uint8Array }>): Promise<Uint8Array>;
+  heartbeat(generationId: number): Promise<void>;
+  /** Leaves the group (the coordinator rebalances the others at once) and forgets the member id. */
+  leave(reason: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The group is rebalancing, or this member's generation or id is no longer valid: join again. */
+export class GroupRejoinNeeded extends Error {
+  constructor(
+    readonly reason: string,
+    /** The member id is gone (UNKNOWN_MEMBER_ID): join as a new member. */
+    readonly resetMemberId = false,
+  ) {
+    super(`rejoin needed: ${reason}`);
+    this.name = 'GroupRejoinNeeded';
+  }
+}
+
 /** Creates Kafka clients for one cluster. */
 export interface KafkaClient {
   producer(options: ProducerOptions): Promise<KafkaProducer>;
   consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
   admin(): Promise<KafkaAdmin>;
+  /** Rejects with {@link UnsupportedKafkaFeatureError} on a backend that cannot read without a group. */
+  logReader(options: { clientId: string; topic: string; settings?: Record<string, string> }): Promise<KafkaLogReader>;
+  /** Rejects with {@link UnsupportedKafkaFeatureError} on a backend without the group coordinator's calls. */
+  groupMember(options: GroupMemberOptions): Promise<KafkaGroupMember>;
 }
 
 /** A backend was asked for something its client library cannot do (e.g. OffsetDelete on kafkajs). */

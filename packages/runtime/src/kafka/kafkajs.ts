@@ -23,6 +23,8 @@ import {
   type KafkaAdmin,
   type KafkaClient,
   type KafkaConsumer,
+  type KafkaGroupMember,
+  type KafkaLogReader,
   type KafkaHeaders,
   type KafkaProducer,
   type PartitionOffset,
@@ -137,6 +139,14 @@ export class KafkajsClient implements KafkaClient {
     });
     await consumer.connect();
     return new KafkajsConsumer(consumer, s.autoOffsetReset !== 'latest');
+  }
+
+  async logReader(): Promise<KafkaLogReader> {
+    throw new UnsupportedKafkaFeatureError('Reading a topic outside a consumer group (the distributed worker)', 'kafkajs');
+  }
+
+  async groupMember(): Promise<KafkaGroupMember> {
+    throw new UnsupportedKafkaFeatureError("Joining a group with Connect's protocol (the distributed worker)", 'kafkajs');
   }
 
   async admin(): Promise<KafkaAdmin> {

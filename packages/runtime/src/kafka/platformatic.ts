@@ -14,18 +14,18 @@ import {
   type GroupAssignment,
   type GroupPartitionsAssignments,
   type MessageToProduce,
-  NetworkError,
   Producer,
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type {
-  ConsumedRecord,
   ConsumerHandlers,
   ConsumerOptions,
+  GroupMemberOptions,
   KafkaAdmin,
   KafkaClient,
   KafkaConsumer,
-  KafkaHeaders,
+  KafkaGroupMember,
+  KafkaLogReader,
   KafkaProducer,
   PartitionOffset,
   ProducedRecordMetadata,
@@ -36,6 +36,8 @@ import type {
 } from './client';
 import { byTopic } from './client';
 import { murmur2, toPositive } from './murmur2';
+import { PlatformaticGroupMember, PlatformaticLogReader } from './platformatic-group';
+import { decodeBatches, endOfBatches, type FetchedBatches, isRetriable, sleep } from './platformatic-records';
 import { type ConsumerSettings, type ProducerSettings, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
 
 const BACKEND = 'platformatic';
@@ -69,8 +71,8 @@ const APPLIED_CONSUMER_KEYS: ReadonlySet<string> = new Set([
 ]);
 /** Uncompressed bytes per produce request, at most (brokers refuse requests over message.max.bytes, 1 MiB). */
 const MAX_REQUEST_BYTES = 512 * 1024;
-const IS_CONTROL_BATCH = 1 << 5;
-const LOG_APPEND_TIME = 1 << 3;
+const _IS_CONTROL_BATCH = 1 << 5;
+const _LOG_APPEND_TIME = 1 << 3;
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const partitionOf = (p: TopicPartitionRef) => p.partition;
@@ -79,15 +81,6 @@ function toBuffer(b: Uint8Array | null | undefined): Buffer | undefined {
   if (b === null || b === undefined) return undefined;
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
-
-/** Retriable errors of the library: network trouble, or a protocol error the broker marks as retriable. */
-function isRetriable(e: unknown): boolean {
-  const err = e as Error & { canRetry?: boolean; errors?: Error[] };
-  if (NetworkError.isRetryable(err) || err?.canRetry) return true;
-  return Array.isArray(err?.errors) && err.errors.length > 0 && err.errors.every((x) => isRetriable(x));
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export class PlatformaticClient implements KafkaClient {
   constructor(
@@ -119,6 +112,14 @@ export class PlatformaticClient implements KafkaClient {
     const s = parseConsumerSettings(options.settings ?? {});
     warnUnsupportedSettings(this.log, BACKEND, 'consumer', options.settings, APPLIED_CONSUMER_KEYS);
     return new PlatformaticConsumer(this.brokers, options.clientId, options.groupId, s, this.log);
+  }
+
+  async logReader(options: { clientId: string; topic: string }): Promise<KafkaLogReader> {
+    return new PlatformaticLogReader(this.brokers, options.clientId, options.topic).init();
+  }
+
+  async groupMember(options: GroupMemberOptions): Promise<KafkaGroupMember> {
+    return new PlatformaticGroupMember(this.brokers, options, this.log);
   }
 
   async admin(): Promise<KafkaAdmin> {
@@ -313,10 +314,6 @@ export function rangeAssigner(
   }
   return [...out].map(([memberId, assignments]) => ({ memberId, assignments }));
 }
-
-const NO_HEADERS = Object.freeze([]) as unknown as KafkaHeaders;
-
-type FetchedBatches = NonNullable<Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]['records']>;
 
 /** A partition's fetched record batches, with the position, version and generation they were fetched at. */
 interface Fetched {
@@ -633,9 +630,7 @@ class PlatformaticConsumer implements KafkaConsumer {
       for (const p of t.partitions) {
         const req = requested.get(tpKey(topic, p.partitionIndex));
         if (!req || !p.records?.length) continue;
-        let end = req.position;
-        for (const b of p.records) end = Math.max(end, Number(b.firstOffset) + b.lastOffsetDelta + 1);
-        out.push({ topic, partition: p.partitionIndex, batches: p.records, ...req, generation, end });
+        out.push({ topic, partition: p.partitionIndex, batches: p.records, ...req, generation, end: endOfBatches(p.records, req.position) });
       }
     }
     return out;
@@ -646,28 +641,7 @@ class PlatformaticConsumer implements KafkaConsumer {
     const { topic, partition, batches, generation } = f;
     const k = tpKey(topic, partition);
     if (this.closed || generation !== this.generation || (this.versions.get(k) ?? 0) !== f.version || this.positions.get(k) !== f.position) return;
-    const records: ConsumedRecord[] = [];
-    for (const b of batches) {
-      const base = Number(b.firstOffset);
-      if (b.attributes & IS_CONTROL_BATCH) continue;
-      const logAppend = (b.attributes & LOG_APPEND_TIME) !== 0;
-      const firstTs = Number(b.firstTimestamp);
-      const maxTs = Number(b.maxTimestamp);
-      for (const r of b.records) {
-        const offset = base + r.offsetDelta;
-        if (offset < f.position) continue;
-        records.push({
-          topic,
-          partition,
-          offset,
-          timestamp: logAppend ? maxTs : firstTs + Number(r.timestampDelta),
-          timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
-          key: r.key,
-          value: r.value,
-          headers: r.headers.length ? r.headers.map(([hk, hv]) => [hk ? hk.toString() : '', hv]) : NO_HEADERS,
-        });
-      }
-    }
+    const records = decodeBatches(topic, partition, batches, f.position);
     const tp = { topic, partition };
     const max = this.s.maxPollRecords;
     for (let i = 0; i < records.length; i += max) {

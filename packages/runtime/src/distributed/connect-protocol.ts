@@ -1,0 +1,220 @@
+/**
+ * The bytes Connect workers exchange through Kafka's group coordinator, in the layout of Apache Kafka's
+ * `IncrementalCooperativeConnectProtocol` (version 1): big-endian, strings as int16 length + UTF-8, arrays as int32
+ * count (-1 = null). Task -1 in an assignment stands for the connector itself.
+ *
+ * Member metadata: `version:int16, url:string, config_offset:int64, allocation:nullable bytes`, where the allocation
+ * is `version:int16, assignment:nullable [connector:string, tasks:[int32]]` (what the member runs now).
+ * Assignment: `version:int16, error:int16, leader:string, leader_url:string, config_offset:int64,
+ * assignment:nullable [...], revoked:nullable [...], delay:int32`.
+ */
+
+/** Connect's protocol type: the broker keeps Connect groups apart from consumer groups by it. */
+export const PROTOCOL_TYPE = 'connect';
+/**
+ * Our protocol name. Java workers offer `default`, `compatible` or `sessioned`: sharing none of them, a Java worker
+ * that joins a kconnect group (or the reverse) is refused by the broker with INCONSISTENT_GROUP_PROTOCOL instead of
+ * forming a mixed group whose members cannot read each other's assignments.
+ */
+export const PROTOCOL_NAME = 'kconnect-v1';
+const VERSION = 1;
+
+export const ASSIGNMENT_NO_ERROR = 0;
+/** The leader could not read the config topic up to the member's offset: the member catches up and rejoins. */
+export const ASSIGNMENT_CONFIG_MISMATCH = 1;
+
+/** Connector name → its task numbers held (-1 for the connector itself). */
+export type Allocation = Map<string, number[]>;
+
+export interface WorkerMetadata {
+  url: string;
+  configOffset: number;
+  /** What the member runs now (null: nothing known, e.g. a new member). */
+  allocation: Allocation | null;
+}
+
+export interface WorkerAssignment {
+  error: number;
+  leader: string;
+  leaderUrl: string;
+  configOffset: number;
+  assigned: Allocation;
+  revoked: Allocation;
+  /** Milliseconds after which the members should rejoin (work of a departed worker held for it meanwhile). */
+  delay: number;
+}
+
+class Writer {
+  private readonly parts: Buffer[] = [];
+  int16(v: number): this {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  int32(v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(v);
+    this.parts.push(b);
+    return this;
+  }
+  int64(v: number): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(v));
+    this.parts.push(b);
+    return this;
+  }
+  string(s: string): this {
+    const b = Buffer.from(s, 'utf8');
+    this.int16(b.length);
+    this.parts.push(b);
+    return this;
+  }
+  bytes(b: Buffer | null): this {
+    if (b === null) return this.int32(-1);
+    this.int32(b.length);
+    this.parts.push(b);
+    return this;
+  }
+  allocation(a: Allocation | null): this {
+    if (a === null) return this.int32(-1);
+    this.int32(a.size);
+    for (const [connector, tasks] of a) {
+      this.string(connector).int32(tasks.length);
+      for (const t of tasks) this.int32(t);
+    }
+    return this;
+  }
+  done(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+class Reader {
+  private at = 0;
+  constructor(private readonly b: Buffer) {}
+  private need(n: number): void {
+    if (this.at + n > this.b.length) throw new Error(`Connect protocol data truncated at byte ${this.at} (needs ${n} more)`);
+  }
+  int16(): number {
+    this.need(2);
+    const v = this.b.readInt16BE(this.at);
+    this.at += 2;
+    return v;
+  }
+  int32(): number {
+    this.need(4);
+    const v = this.b.readInt32BE(this.at);
+    this.at += 4;
+    return v;
+  }
+  int64(): number {
+    this.need(8);
+    const v = Number(this.b.readBigInt64BE(this.at));
+    this.at += 8;
+    return v;
+  }
+  string(): string {
+    const n = this.int16();
+    this.need(n);
+    const s = this.b.toString('utf8', this.at, this.at + n);
+    this.at += n;
+    return s;
+  }
+  bytes(): Buffer | null {
+    const n = this.int32();
+    if (n < 0) return null;
+    this.need(n);
+    const out = this.b.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+  allocation(): Allocation | null {
+    const n = this.int32();
+    if (n < 0) return null;
+    const a: Allocation = new Map();
+    for (let i = 0; i < n; i++) {
+      const connector = this.string();
+      const count = this.int32();
+      const tasks: number[] = [];
+      for (let j = 0; j < count; j++) tasks.push(this.int32());
+      a.set(connector, tasks);
+    }
+    return a;
+  }
+  get remaining(): number {
+    return this.b.length - this.at;
+  }
+}
+
+const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+export function encodeMetadata(m: WorkerMetadata): Buffer {
+  const allocation = m.allocation === null ? null : new Writer().int16(VERSION).allocation(m.allocation).done();
+  return new Writer().int16(VERSION).string(m.url).int64(m.configOffset).bytes(allocation).done();
+}
+
+export function decodeMetadata(bytes: Uint8Array): WorkerMetadata {
+  const r = new Reader(asBuffer(bytes));
+  const version = r.int16();
+  if (version < VERSION) throw new Error(`Unsupported Connect protocol version ${version} in member metadata`);
+  const url = r.string();
+  const configOffset = r.int64();
+  const raw = r.bytes();
+  let allocation: Allocation | null = null;
+  if (raw !== null && raw.length > 0) {
+    const a = new Reader(raw);
+    a.int16();
+    allocation = a.allocation();
+  }
+  return { url, configOffset, allocation };
+}
+
+export function encodeAssignment(a: WorkerAssignment): Buffer {
+  return new Writer()
+    .int16(VERSION)
+    .int16(a.error)
+    .string(a.leader)
+    .string(a.leaderUrl)
+    .int64(a.configOffset)
+    .allocation(a.assigned)
+    .allocation(a.revoked)
+    .int32(a.delay)
+    .done();
+}
+
+export function decodeAssignment(bytes: Uint8Array): WorkerAssignment {
+  const r = new Reader(asBuffer(bytes));
+  const version = r.int16();
+  if (version < VERSION) throw new Error(`Unsupported Connect protocol version ${version} in an assignment`);
+  const error = r.int16();
+  const leader = r.string();
+  const leaderUrl = r.string();
+  const configOffset = r.int64();
+  const assigned = r.allocation() ?? new Map();
+  const revoked = r.allocation() ?? new Map();
+  const delay = r.remaining >= 4 ? r.int32() : 0;
+  return { error, leader, leaderUrl, configOffset, assigned, revoked, delay };
+}
+
+/** Work items as strings: the connector `name`, a task `name-3` (as Java's ConnectorTaskId prints). */
+export type WorkItem = { connector: string; task: number };
+
+export const itemKey = (i: WorkItem) => (i.task < 0 ? `c:${i.connector}` : `t:${i.connector}\u0000${i.task}`);
+
+export function allocationItems(a: Allocation | null): WorkItem[] {
+  const out: WorkItem[] = [];
+  for (const [connector, tasks] of a ?? []) for (const task of tasks) out.push({ connector, task });
+  return out;
+}
+
+export function toAllocation(items: Iterable<WorkItem>): Allocation {
+  const a: Allocation = new Map();
+  for (const i of items) {
+    const l = a.get(i.connector);
+    if (l) l.push(i.task);
+    else a.set(i.connector, [i.task]);
+  }
+  for (const l of a.values()) l.sort((x, y) => x - y);
+  return a;
+}

@@ -1,0 +1,556 @@
+/**
+ * The distributed herder: one of the workers of a Connect cluster. Configs, target states and restart requests go
+ * through the config topic; statuses through the status topic; source offsets through the offsets topic — so every
+ * worker answers every REST request from its own copy of the topics. Which worker runs which connector and task is
+ * decided by the group's leader ({@link WorkerCoordinator}); this herder starts what it is assigned, stops what is
+ * revoked, and reacts to config records for the work it holds (Java's `DistributedHerder`).
+ *
+ * Differences from Java: writes go to the config topic from the worker that receives them (Kafka orders them in
+ * the topic's one partition), and the worker that runs a connector writes its task configs itself; Java forwards
+ * both to the leader. Records are byte-compatible either way.
+ */
+import type { ConfigKeyInfo } from '@kconnect/api';
+import type { DistributedConfig } from '../config/distributed-config';
+import { allocationItems, itemKey, toAllocation, type WorkerAssignment, type WorkItem } from '../distributed/connect-protocol';
+import { WorkerCoordinator } from '../distributed/worker-coordinator';
+import type { KafkaAdmin, KafkaGroupMember } from '../kafka/client';
+import type { Logger } from '../logging';
+import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
+import type { KafkaConfigStore, ConfigUpdate } from '../storage/kafka-config-store';
+import type { KafkaOffsetStore } from '../storage/kafka-offset-store';
+import type { KafkaStatusStore } from '../storage/kafka-status-store';
+import type { ConnectorStatusListener, Worker } from '../worker/worker';
+import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
+import { connectorType, connectorVersion, listPlugins, pluginConfig, resolvedForPlugin, validate } from './common';
+import { alterConnectorOffsets, readConnectorOffsets, resetConnectorOffsets, STOPPED_REQUIRED } from './connector-offsets';
+import type { ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry, TaskStateInfo } from './types';
+import { invalidConfigMessage } from './validation';
+
+export interface DistributedStores {
+  config: KafkaConfigStore;
+  offsets: KafkaOffsetStore;
+  status: KafkaStatusStore;
+}
+
+export class DistributedHerder implements Herder, ConnectorStatusListener, TaskStatusListener {
+  private readonly coordinator: WorkerCoordinator;
+  /** The work assigned to this worker (item keys), whether or not it could start. */
+  private readonly owned = new Map<string, WorkItem>();
+  /** Task configs each of our tasks was started with, to restart only the changed ones. */
+  private readonly startedWith = new Map<string, string>();
+  /** Connector → its task count as last seen, to rebalance when it changes. */
+  private readonly taskCounts = new Map<string, number>();
+  /** The target state each of our connectors was last started or set with. */
+  private readonly connectorStates = new Map<string, TargetState>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private generation = -1;
+  private started = false;
+  private stopped = false;
+  private clusterId: string | null = null;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly admin: KafkaAdmin,
+    private readonly stores: DistributedStores,
+    member: KafkaGroupMember,
+    dc: DistributedConfig,
+    public url: string,
+    private readonly log: Logger,
+  ) {
+    this.coordinator = new WorkerCoordinator(
+      member,
+      {
+        url,
+        heartbeatIntervalMs: dc.heartbeatIntervalMs,
+        sessionTimeoutMs: dc.sessionTimeoutMs,
+        scheduledRebalanceMaxDelayMs: dc.scheduledRebalanceMaxDelayMs,
+      },
+      {
+        configOffset: () => stores.config.offset,
+        readConfigToEnd: () => stores.config.readToEnd(),
+        configured: () => this.configuredWork(),
+        allocation: () => toAllocation(this.owned.values()),
+        onAssignment: (a, generation) => this.serial(() => this.onAssignment(a, generation)),
+        onMembershipLost: () => this.serial(() => this.stopAllWork()),
+      },
+      log,
+      (e) => {
+        this.log.error({ err: e }, 'the worker cannot stay in its group; stopping its work');
+        void this.serial(() => this.stopAllWork());
+      },
+    );
+  }
+
+  async start(): Promise<void> {
+    this.clusterId = await this.admin.clusterId();
+    await this.stores.config.start();
+    await this.stores.offsets.start();
+    await this.stores.status.start();
+    for (const name of this.stores.config.connectorNames()) this.taskCounts.set(name, this.stores.config.connector(name)!.taskConfigs.length);
+    this.stores.config.onUpdate((u) => this.onConfigUpdate(u));
+    this.coordinator.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.serial(() => this.stopAllWork());
+    await this.coordinator.stop();
+    await this.stores.status.stop();
+    await this.stores.offsets.stop();
+    await this.stores.config.stop();
+    await this.admin.close();
+  }
+
+  ready(): boolean {
+    return this.started;
+  }
+
+  async responsive(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const ok = await Promise.race([this.serial(async () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    clearTimeout(timer);
+    return ok;
+  }
+
+  kafkaClusterId(): string | null {
+    return this.clusterId;
+  }
+
+  /** Whether this worker leads the group now, and the leader's URL (for tests and `/admin`). */
+  get leadership(): { leader: boolean; leaderUrl: string; generation: number } {
+    return { leader: this.coordinator.isLeader, leaderUrl: this.coordinator.state.leaderUrl, generation: this.generation };
+  }
+
+  /** Resolves once no rebalance is in progress (or after `timeoutMs`). */
+  settled(timeoutMs: number): Promise<boolean> {
+    return this.coordinator.settled(timeoutMs);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---- the group's work ------------------------------------------------------------------------------------
+
+  private configuredWork(): WorkItem[] {
+    const out: WorkItem[] = [];
+    for (const name of this.stores.config.connectorNames()) {
+      const c = this.stores.config.connector(name)!;
+      out.push({ connector: name, task: -1 });
+      for (let task = 0; task < c.taskConfigs.length; task++) out.push({ connector: name, task });
+    }
+    return out;
+  }
+
+  private async onAssignment(a: WorkerAssignment, generation: number): Promise<void> {
+    this.generation = generation;
+    if (this.stopped) return;
+    const revoked = allocationItems(a.revoked);
+    const revokedTasks = revoked.filter((i) => i.task >= 0);
+    await this.worker.stopTasks(revokedTasks.filter((i) => this.owned.has(itemKey(i))));
+    for (const i of revokedTasks) this.forget(i);
+    for (const i of revoked.filter((i) => i.task < 0)) {
+      if (this.owned.has(itemKey(i))) await this.worker.stopConnector(i.connector, this);
+      this.forget(i);
+    }
+    const assigned = allocationItems(a.assigned);
+    for (const i of assigned.filter((i) => i.task < 0)) {
+      this.owned.set(itemKey(i), i);
+      await this.startConnector(i.connector);
+    }
+    for (const i of assigned.filter((i) => i.task >= 0)) {
+      this.owned.set(itemKey(i), i);
+      await this.startTask(i);
+    }
+  }
+
+  private forget(i: WorkItem): void {
+    this.owned.delete(itemKey(i));
+    if (i.task >= 0) this.startedWith.delete(taskIdString(i));
+    else this.connectorStates.delete(i.connector);
+  }
+
+  private owns(connector: string, task = -1): boolean {
+    return this.owned.has(itemKey({ connector, task }));
+  }
+
+  private ownedTasks(connector: string): ConnectorTaskId[] {
+    return [...this.owned.values()].filter((i) => i.connector === connector && i.task >= 0);
+  }
+
+  private async stopAllWork(): Promise<void> {
+    await this.worker.stopTasks([...this.owned.values()].filter((i) => i.task >= 0));
+    for (const i of this.owned.values()) if (i.task < 0) await this.worker.stopConnector(i.connector, this);
+    this.owned.clear();
+    this.startedWith.clear();
+    this.connectorStates.clear();
+  }
+
+  /** Starts a connector we hold and, unless STOPPED, regenerates its task configs (written when they changed). */
+  private async startConnector(name: string): Promise<void> {
+    const snap = this.stores.config.connector(name);
+    if (!snap) return;
+    this.connectorStates.set(name, snap.targetState);
+    const ok = await this.worker.startConnector(name, snap.config, snap.targetState, this);
+    if (!ok) return;
+    if (snap.targetState === 'STOPPED') {
+      if (snap.taskConfigs.length) await this.stores.config.putTaskConfigs(name, []);
+      return;
+    }
+    await this.reconfigureTasks(name);
+  }
+
+  private async reconfigureTasks(name: string): Promise<void> {
+    const snap = this.stores.config.connector(name);
+    if (!snap || snap.targetState === 'STOPPED' || !this.worker.isRunning(name)) return;
+    try {
+      const next = await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1));
+      if (JSON.stringify(next) !== JSON.stringify(snap.taskConfigs)) await this.stores.config.putTaskConfigs(name, next);
+    } catch (err) {
+      this.onFailure(name, err as Error);
+    }
+  }
+
+  private async startTask(id: ConnectorTaskId): Promise<void> {
+    const snap = this.stores.config.connector(id.connector);
+    const cfg = snap?.taskConfigs[id.task];
+    if (!snap || !cfg) return;
+    if (connectorType(this.worker, snap.config) === 'source') await this.stores.offsets.readToEnd();
+    this.startedWith.set(taskIdString(id), JSON.stringify(cfg));
+    await this.worker.startTask(id, snap.config, cfg, snap.targetState, this);
+  }
+
+  private async restartTaskHere(id: ConnectorTaskId): Promise<void> {
+    await this.worker.stopTasks([id]);
+    await this.startTask(id);
+  }
+
+  private async restartConnectorHere(name: string): Promise<void> {
+    await this.worker.stopConnector(name, this);
+    await this.startConnector(name);
+  }
+
+  // ---- config records (from any worker) --------------------------------------------------------------------
+
+  private onConfigUpdate(u: ConfigUpdate): void {
+    if (u.kind === 'session-key') return;
+    void this.serial(() => this.applyConfigUpdate(u)).catch((e: Error) => this.log.error({ err: e, update: u }, 'could not apply a config update'));
+  }
+
+  private async applyConfigUpdate(u: Exclude<ConfigUpdate, { kind: 'session-key' }>): Promise<void> {
+    const name = u.connector;
+    const snap = this.stores.config.connector(name);
+    if (u.kind === 'connector') {
+      const known = this.taskCounts.has(name);
+      if (!snap) {
+        // Deleted: stop what we run of it; the leader revokes it in the rebalance.
+        this.taskCounts.delete(name);
+        const tasks = this.ownedTasks(name);
+        await this.worker.stopTasks(tasks);
+        for (const t of tasks) this.forget(t);
+        if (this.owns(name)) await this.worker.stopConnector(name, this);
+        this.forget({ connector: name, task: -1 });
+        this.coordinator.requestRejoin(`connector ${name} deleted`);
+        return;
+      }
+      if (!known) {
+        this.taskCounts.set(name, snap.taskConfigs.length);
+        this.coordinator.requestRejoin(`connector ${name} created`);
+        return;
+      }
+      if (this.owns(name)) await this.restartConnectorHere(name);
+      return;
+    }
+    if (!snap) return;
+    if (u.kind === 'tasks') {
+      if (this.taskCounts.get(name) !== snap.taskConfigs.length) {
+        this.taskCounts.set(name, snap.taskConfigs.length);
+        this.coordinator.requestRejoin(`connector ${name} has ${snap.taskConfigs.length} tasks now`);
+      }
+      // Same tasks, new configs: their owners restart them.
+      for (const id of this.ownedTasks(name)) {
+        const cfg = snap.taskConfigs[id.task];
+        if (cfg && JSON.stringify(cfg) !== this.startedWith.get(taskIdString(id))) await this.restartTaskHere(id);
+      }
+      return;
+    }
+    if (u.kind === 'target-state') {
+      await this.applyTargetState(name, snap.targetState);
+      return;
+    }
+    // A restart request: each worker restarts what it holds of the connector.
+    const connectorFailed = this.stores.status.connector(name)?.state === 'FAILED';
+    if (this.owns(name) && (!u.onlyFailed || connectorFailed)) await this.restartConnectorHere(name);
+    if (u.includeTasks) {
+      for (const id of this.ownedTasks(name)) {
+        if (!u.onlyFailed || this.stores.status.task(name, id.task)?.state === 'FAILED') await this.restartTaskHere(id);
+      }
+    }
+  }
+
+  private async applyTargetState(name: string, state: TargetState): Promise<void> {
+    if (state === 'STOPPED') {
+      const tasks = this.ownedTasks(name);
+      await this.worker.stopTasks(tasks);
+      if (this.owns(name)) {
+        await this.worker.stopConnector(name, this);
+        await this.startConnector(name);
+      }
+      return;
+    }
+    if (this.owns(name)) {
+      // Out of STOPPED the connector starts again and generates its tasks; otherwise it is paused or resumed.
+      if (this.connectorStates.get(name) === 'STOPPED' || !this.worker.isRunning(name)) await this.restartConnectorHere(name);
+      else {
+        this.connectorStates.set(name, state);
+        this.worker.setConnectorTargetState(name, state, this);
+      }
+    }
+    this.worker.setTaskTargetState(name, state);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------------
+
+  private snapshot(name: string) {
+    const s = this.stores.config.connector(name);
+    if (!s) throw notFound(`Connector ${name} not found`);
+    return s;
+  }
+
+  connectors(): string[] {
+    return this.stores.config.connectorNames();
+  }
+
+  connectorInfo(name: string): ConnectorInfo {
+    const s = this.snapshot(name);
+    return { name, config: { ...s.config }, tasks: s.taskConfigs.map((_, task) => ({ connector: name, task })), type: connectorType(this.worker, s.config) };
+  }
+
+  connectorConfig(name: string): Record<string, string> {
+    return { ...this.snapshot(name).config };
+  }
+
+  taskConfigs(name: string) {
+    return this.snapshot(name).taskConfigs.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
+  }
+
+  private statusEntry(s: { state: string; trace: string | null; worker_id: string }): StatusEntry {
+    const e: StatusEntry = { state: s.state as State, worker_id: s.worker_id };
+    if (s.trace) e.trace = s.trace;
+    return e;
+  }
+
+  connectorStatus(name: string): ConnectorStateInfo {
+    const snap = this.stores.config.connector(name);
+    const c = this.stores.status.connector(name);
+    if (!snap || !c) throw notFound(`No status found for connector ${name}`);
+    const version = connectorVersion(this.worker, snap.config);
+    const tasks: TaskStateInfo[] = [];
+    for (let id = 0; id < snap.taskConfigs.length; id++) {
+      const t = this.stores.status.task(name, id);
+      if (t) tasks.push({ id, ...this.statusEntry(t), ...version });
+    }
+    return { name, connector: { ...this.statusEntry(c), ...version }, tasks, type: connectorType(this.worker, snap.config) };
+  }
+
+  taskStatus(connector: string, task: number): TaskStateInfo {
+    const s = this.stores.status.task(connector, task);
+    const snap = this.stores.config.connector(connector);
+    if (!s || !snap || task >= snap.taskConfigs.length) throw notFound(`No status found for task ${connector}-${task}`);
+    return { id: task, ...this.statusEntry(s), ...connectorVersion(this.worker, snap.config) };
+  }
+
+  connectorTopics(name: string): string[] {
+    if (!this.worker.config.topicTracking) throw forbidden('Topic tracking is disabled.');
+    return this.stores.status.connectorTopics(name);
+  }
+
+  resetConnectorTopics(name: string): void {
+    if (!this.worker.config.topicTracking) throw forbidden('Topic tracking is disabled.');
+    if (!this.worker.config.topicTrackingAllowReset) throw forbidden('Topic tracking reset is disabled.');
+    void this.stores.status.resetTopics(name).catch((e: Error) => this.log.warn({ err: e }, 'could not reset topics'));
+  }
+
+  plugins(connectorsOnly: boolean): PluginInfo[] {
+    return listPlugins(this.worker, connectorsOnly);
+  }
+
+  pluginConfig(plugin: string): ConfigKeyInfo[] {
+    return pluginConfig(this.worker, plugin);
+  }
+
+  validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos> {
+    return validate(this.worker, config);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------------------
+
+  async putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }> {
+    await this.stores.config.readToEnd();
+    const existing = this.stores.config.connector(name);
+    if (existing && !options.allowReplace) throw conflict(`Connector ${name} already exists`);
+    const full = { ...config, name };
+    const infos = await this.validateConnectorConfig(full);
+    if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
+    await this.stores.config.putConnectorConfig(name, full, existing ? undefined : options.initialState);
+    this.log.info({ connector: name }, existing ? 'Reconfigured connector' : 'Created connector');
+    return { created: !existing, info: this.connectorInfo(name) };
+  }
+
+  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    await this.stores.config.readToEnd();
+    const config = { ...this.snapshot(name).config };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete config[k];
+      else config[k] = v;
+    }
+    if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (name) cannot be changed through PATCH');
+    return (await this.putConnectorConfig(name, config, { allowReplace: true })).info;
+  }
+
+  async deleteConnector(name: string): Promise<void> {
+    await this.stores.config.readToEnd();
+    const snap = this.snapshot(name);
+    await this.stores.config.removeConnectorConfig(name);
+    await this.stores.status.deleteConnector(name, snap.taskConfigs.length);
+    this.log.info({ connector: name }, 'Deleted connector');
+  }
+
+  pauseConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'PAUSED');
+  }
+
+  resumeConnector(name: string): Promise<void> {
+    return this.setTargetState(name, 'STARTED');
+  }
+
+  async stopConnector(name: string): Promise<void> {
+    await this.setTargetState(name, 'STOPPED');
+    // As Java's leader: a stopped connector has no tasks (the rebalance revokes them).
+    await this.stores.config.putTaskConfigs(name, []);
+  }
+
+  private async setTargetState(name: string, state: TargetState): Promise<void> {
+    await this.stores.config.readToEnd();
+    this.snapshot(name);
+    await this.stores.config.putTargetState(name, state);
+  }
+
+  async restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null> {
+    await this.stores.config.readToEnd();
+    this.snapshot(name);
+    const plain = !includeTasks && !onlyFailed;
+    let shown: ConnectorStateInfo | null = null;
+    if (!plain) {
+      // As Java: the answer shows what will restart as RESTARTING.
+      const status = this.connectorStatus(name);
+      const restartConnector = !onlyFailed || status.connector.state === 'FAILED';
+      shown = {
+        ...status,
+        connector: restartConnector ? { ...status.connector, state: 'RESTARTING' } : status.connector,
+        tasks: status.tasks.map((t) => (includeTasks && (!onlyFailed || t.state === 'FAILED') ? { ...t, state: 'RESTARTING' } : t)),
+      };
+    }
+    await this.stores.config.putRestartRequest(name, includeTasks, onlyFailed);
+    return shown;
+  }
+
+  async restartTask(connector: string, task: number): Promise<void> {
+    await this.stores.config.readToEnd();
+    const snap = this.snapshot(connector);
+    if (!snap.taskConfigs[task]) throw notFound(`Task ${connector}-${task} not found`);
+    const id = { connector, task };
+    if (this.owns(connector, task)) {
+      await this.serial(() => this.restartTaskHere(id));
+      return;
+    }
+    // The task runs on another worker: ask it (Java forwards the request the same way).
+    const owner = this.stores.status.task(connector, task)?.worker_id;
+    if (!owner) throw conflict(`Cannot restart task ${connector}-${task}: it is not assigned to a worker yet; try again shortly`);
+    const res = await fetch(`http://${owner}/connectors/${encodeURIComponent(connector)}/tasks/${task}/restart`, { method: 'POST' });
+    if (res.status >= 400) throw conflict(`Worker ${owner} could not restart task ${connector}-${task}: ${await res.text()}`);
+  }
+
+  async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
+    const snap = this.snapshot(name);
+    const type = connectorType(this.worker, snap.config);
+    if (type !== 'sink') await this.stores.offsets.readToEnd();
+    return readConnectorOffsets(this.offsetsContext(), name, type);
+  }
+
+  async alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
+    const snap = await this.stoppedSnapshot(name);
+    await alterConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, snap.config), connectorType(this.worker, snap.config), offsets);
+  }
+
+  async resetConnectorOffsets(name: string): Promise<void> {
+    const snap = await this.stoppedSnapshot(name);
+    const type = connectorType(this.worker, snap.config);
+    if (type !== 'sink') await this.stores.offsets.readToEnd();
+    await resetConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, snap.config), type);
+  }
+
+  private async stoppedSnapshot(name: string) {
+    await this.stores.config.readToEnd();
+    const snap = this.snapshot(name);
+    const running = [...Array(snap.taskConfigs.length).keys()].some((t) => ['RUNNING', 'PAUSED'].includes(this.stores.status.task(name, t)?.state ?? ''));
+    if (snap.targetState !== 'STOPPED' || snap.taskConfigs.length > 0 || running) throw badRequest(STOPPED_REQUIRED(name));
+    return snap;
+  }
+
+  private offsetsContext() {
+    return { worker: this.worker, admin: this.admin, offsetStore: this.stores.offsets };
+  }
+
+  // ---- status listeners (this worker's connectors and tasks) ---------------------------------------------------
+
+  private put(nameOrId: string | ConnectorTaskId, state: State, error?: Error): void {
+    const s = { state, trace: error ? (error.stack ?? `${error.name}: ${error.message}`) : null, worker_id: this.worker.workerId, generation: this.generation };
+    const write =
+      typeof nameOrId === 'string'
+        ? this.owns(nameOrId) && this.stores.config.connector(nameOrId)
+          ? this.stores.status.putConnector(nameOrId, s)
+          : Promise.resolve()
+        : this.owns(nameOrId.connector, nameOrId.task)
+          ? this.stores.status.putTask(nameOrId.connector, nameOrId.task, s)
+          : Promise.resolve();
+    write.catch((e: Error) => this.log.warn({ err: e }, 'could not write a status'));
+  }
+
+  onStartup(nameOrId: string | ConnectorTaskId): void {
+    // Until it runs, the item keeps its last known status (never a silent UNASSIGNED during a rebalance).
+    void nameOrId;
+  }
+  onRunning(nameOrId: string | ConnectorTaskId): void {
+    this.put(nameOrId, 'RUNNING');
+  }
+  onPause(nameOrId: string | ConnectorTaskId): void {
+    this.put(nameOrId, 'PAUSED');
+  }
+  onStop(name: string): void {
+    this.put(name, 'STOPPED');
+  }
+  onFailure(nameOrId: string | ConnectorTaskId, error: Error): void {
+    this.put(nameOrId, 'FAILED', error);
+  }
+  onShutdown(nameOrId: string | ConnectorTaskId): void {
+    void nameOrId;
+  }
+
+  onTaskReconfigurationRequest(name: string): void {
+    void this.serial(() => this.reconfigureTasks(name)).catch((err: Error) => this.onFailure(name, err));
+  }
+
+  /** Topic tracking: called by the worker for each topic a connector's task used. */
+  recordTopic(connector: string, topic: string): void {
+    if (!this.worker.config.topicTracking) return;
+    void this.stores.status.putTopic(connector, 0, topic).catch((e: Error) => this.log.warn({ err: e }, 'could not record a topic'));
+  }
+}

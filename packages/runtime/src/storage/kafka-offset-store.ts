@@ -1,0 +1,77 @@
+/**
+ * Source offsets in Kafka's offsets topic (`offset.storage.topic`), as Java's `KafkaOffsetBackingStore` keeps them:
+ * key `["<connector>",{<source partition>}]` and value the offset map, both compact JSON without schema envelope;
+ * a null value deletes the offset. Every worker reads the whole topic, so a task that moves to another worker goes on
+ * from the last offset committed anywhere.
+ *
+ * Keys written by Java keep their bytes: an offset this worker writes for a partition it read from the topic reuses
+ * the key bytes it read (Java looks offsets up by those bytes, and compaction keeps one record per key).
+ */
+import type { OffsetMap } from '@kconnect/api';
+import type { ConsumedRecord, KafkaAdmin, KafkaClient } from '../kafka/client';
+import type { Logger } from '../logging';
+import { KafkaBasedLog } from './kafka-based-log';
+import { MemoryOffsetStore, type OffsetEntry, offsetKey } from './offset-store';
+
+const decoder = new TextDecoder();
+
+export class KafkaOffsetStore extends MemoryOffsetStore {
+  private readonly log: KafkaBasedLog;
+  /** Canonical key → the key bytes seen on the topic. */
+  private readonly rawKeys = new Map<string, Buffer>();
+
+  constructor(
+    client: KafkaClient,
+    admin: KafkaAdmin,
+    topic: string,
+    partitions: number,
+    replicationFactor: number,
+    clientId: string,
+    logger: Logger,
+    producerSettings?: Record<string, string>,
+  ) {
+    super();
+    this.log = new KafkaBasedLog(
+      client,
+      admin,
+      { topic, clientId: `${clientId}-offsets`, partitions, replicationFactor, producerSettings, onRecord: (r) => this.read(r) },
+      logger,
+    );
+  }
+
+  override start(): Promise<void> {
+    return this.log.start();
+  }
+
+  override stop(): Promise<void> {
+    return this.log.stop();
+  }
+
+  /** Catches up with every offset committed so far, by any worker (before a source task starts). */
+  readToEnd(): Promise<void> {
+    return this.log.readToEnd();
+  }
+
+  override async set(entries: OffsetEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.log.send(
+      entries.map((e) => {
+        const k = offsetKey(e.connector, e.partition);
+        return { key: this.rawKeys.get(k) ?? Buffer.from(k, 'utf8'), value: e.offset === null ? null : Buffer.from(JSON.stringify(e.offset), 'utf8') };
+      }),
+    );
+    this.apply(entries);
+  }
+
+  private read(r: ConsumedRecord): void {
+    if (!r.key) return;
+    const key = JSON.parse(decoder.decode(r.key)) as unknown;
+    if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || !key[1] || typeof key[1] !== 'object') {
+      throw new Error(`offsets record key ${decoder.decode(r.key)} is not ["<connector>",{<partition>}]`);
+    }
+    const [connector, partition] = key as [string, OffsetMap];
+    this.rawKeys.set(offsetKey(connector, partition), Buffer.from(r.key));
+    const offset = r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as OffsetMap | null);
+    this.apply([{ connector, partition, offset }]);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Connector and task statuses in Kafka's status topic (`status.storage.topic`), in Java's `KafkaStatusBackingStore`
+ * records: key `status-connector-<name>` / `status-task-<name>-<n>`, value
+ * `{"state":…,"trace":…,"worker_id":…,"generation":…}`; `status-topic-<topic>:connector-<name>` for topic tracking;
+ * null values when a connector is deleted. Every worker reads all statuses, so any worker answers `/status`.
+ *
+ * A status is written only when no newer generation holds it (Java's "safe write"): a worker that lost a task in a
+ * rebalance cannot overwrite what the task's new owner reported.
+ */
+import type { ConsumedRecord, KafkaAdmin, KafkaClient } from '../kafka/client';
+import type { Logger } from '../logging';
+import { KafkaBasedLog } from './kafka-based-log';
+
+export interface StoredStatus {
+  state: string;
+  trace: string | null;
+  worker_id: string;
+  generation: number;
+}
+
+const decoder = new TextDecoder();
+const CONNECTOR = 'status-connector-';
+const TASK = 'status-task-';
+const TOPIC = 'status-topic-';
+
+export class KafkaStatusStore {
+  private readonly log: KafkaBasedLog;
+  private readonly connectors = new Map<string, StoredStatus>();
+  private readonly tasks = new Map<string, Map<number, StoredStatus>>();
+  private readonly topics = new Map<string, Set<string>>();
+
+  constructor(
+    client: KafkaClient,
+    admin: KafkaAdmin,
+    topic: string,
+    partitions: number,
+    replicationFactor: number,
+    clientId: string,
+    logger: Logger,
+    producerSettings?: Record<string, string>,
+  ) {
+    this.log = new KafkaBasedLog(
+      client,
+      admin,
+      { topic, clientId: `${clientId}-statuses`, partitions, replicationFactor, producerSettings, onRecord: (r) => this.read(r) },
+      logger,
+    );
+  }
+
+  start(): Promise<void> {
+    return this.log.start();
+  }
+  stop(): Promise<void> {
+    return this.log.stop();
+  }
+  readToEnd(): Promise<void> {
+    return this.log.readToEnd();
+  }
+
+  connector(name: string): StoredStatus | undefined {
+    return this.connectors.get(name);
+  }
+  task(connector: string, task: number): StoredStatus | undefined {
+    return this.tasks.get(connector)?.get(task);
+  }
+  connectorTopics(connector: string): string[] {
+    return [...(this.topics.get(connector) ?? [])].sort();
+  }
+
+  /** Writes the status unless a newer generation already holds it. */
+  async putConnector(name: string, s: StoredStatus): Promise<void> {
+    if (!canWrite(this.connectors.get(name), s)) return;
+    this.connectors.set(name, s);
+    await this.log.send([{ key: `${CONNECTOR}${name}`, value: value(s) }]);
+  }
+
+  async putTask(connector: string, task: number, s: StoredStatus): Promise<void> {
+    let m = this.tasks.get(connector);
+    if (!canWrite(m?.get(task), s)) return;
+    if (!m) this.tasks.set(connector, (m = new Map()));
+    m.set(task, s);
+    await this.log.send([{ key: `${TASK}${connector}-${task}`, value: value(s) }]);
+  }
+
+  async putTopic(connector: string, task: number, topic: string): Promise<void> {
+    let s = this.topics.get(connector);
+    if (s?.has(topic)) return;
+    if (!s) this.topics.set(connector, (s = new Set()));
+    s.add(topic);
+    const v = { topic: { name: topic, connector, task, discoverTimestamp: Date.now() } };
+    await this.log.send([{ key: `${TOPIC}${topic}:connector-${connector}`, value: Buffer.from(JSON.stringify(v), 'utf8') }]);
+  }
+
+  async resetTopics(connector: string): Promise<void> {
+    const topics = this.connectorTopics(connector);
+    this.topics.delete(connector);
+    if (topics.length) await this.log.send(topics.map((t) => ({ key: `${TOPIC}${t}:connector-${connector}`, value: null })));
+  }
+
+  /** Tombstones for a deleted connector's statuses and topics. */
+  async deleteConnector(name: string, taskCount: number): Promise<void> {
+    const tasks = new Set([...(this.tasks.get(name)?.keys() ?? []), ...Array.from({ length: taskCount }, (_, i) => i)]);
+    this.connectors.delete(name);
+    this.tasks.delete(name);
+    await this.log.send([{ key: `${CONNECTOR}${name}`, value: null }, ...[...tasks].map((t) => ({ key: `${TASK}${name}-${t}`, value: null }))]);
+    await this.resetTopics(name);
+  }
+
+  private read(r: ConsumedRecord): void {
+    const key = r.key ? decoder.decode(r.key) : '';
+    const v = r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as Record<string, unknown>);
+    if (key.startsWith(CONNECTOR)) {
+      const name = key.slice(CONNECTOR.length);
+      if (v === null) this.connectors.delete(name);
+      else this.connectors.set(name, parse(v, key));
+    } else if (key.startsWith(TASK)) {
+      const m = /^status-task-(.*)-(\d+)$/s.exec(key);
+      if (!m) throw new Error(`status record key ${key} does not name a task`);
+      const [connector, task] = [m[1]!, Number(m[2])];
+      let tasks = this.tasks.get(connector);
+      if (v === null) tasks?.delete(task);
+      else {
+        if (!tasks) this.tasks.set(connector, (tasks = new Map()));
+        tasks.set(task, parse(v, key));
+      }
+    } else if (key.startsWith(TOPIC)) {
+      const i = key.lastIndexOf(':connector-');
+      if (i < 0) return;
+      const topic = key.slice(TOPIC.length, i);
+      const connector = key.slice(i + ':connector-'.length);
+      let s = this.topics.get(connector);
+      if (v === null) s?.delete(topic);
+      else {
+        if (!s) this.topics.set(connector, (s = new Set()));
+        s.add(topic);
+      }
+    }
+  }
+}
+
+/** Java's safe write: not over a status of a newer generation held by another worker. */
+function canWrite(current: StoredStatus | undefined, next: StoredStatus): boolean {
+  return !current || current.worker_id === next.worker_id || current.generation <= next.generation;
+}
+
+function value(s: StoredStatus): Buffer {
+  return Buffer.from(JSON.stringify({ state: s.state, trace: s.trace, worker_id: s.worker_id, generation: s.generation }), 'utf8');
+}
+
+function parse(v: Record<string, unknown>, key: string): StoredStatus {
+  if (typeof v.state !== 'string' || typeof v.worker_id !== 'string') throw new Error(`status record ${key} has no state or worker_id`);
+  return { state: v.state, trace: typeof v.trace === 'string' ? v.trace : null, worker_id: v.worker_id, generation: Number(v.generation ?? 0) };
+}

@@ -1,0 +1,303 @@
+/**
+ * Distributed mode with real worker processes (the CLI's `kconnect distributed`) on the real broker: how work is
+ * spread and moved, failover after `kill -9`, REST through any worker, a whole-cluster restart, and bad topics.
+ */
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { KafkaAdmin } from '@kconnect/runtime';
+import { CliWorker, freePort } from '@kconnect/testkit';
+import { BOOTSTRAP, eventually, kafkaAdmin, readTopics, unique } from './harness';
+
+jest.setTimeout(240_000);
+
+interface Node {
+  name: string;
+  port: number;
+  url: string;
+  proc: CliWorker;
+}
+
+let admin: KafkaAdmin;
+const cleanup: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  admin = await kafkaAdmin();
+});
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  await admin.close();
+});
+
+/** A cluster's shared settings: its group and its three topics (deleted at the end). */
+function clusterProps(extra: Record<string, string> = {}): Record<string, string> {
+  const id = unique('kc-dist');
+  const props = {
+    'bootstrap.servers': BOOTSTRAP,
+    'group.id': id,
+    'config.storage.topic': `${id}-configs`,
+    'offset.storage.topic': `${id}-offsets`,
+    'status.storage.topic': `${id}-status`,
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'offset.flush.interval.ms': '500',
+    ...extra,
+  };
+  cleanup.push(async () => {
+    await admin.deleteTopics([props['config.storage.topic'], props['offset.storage.topic'], props['status.storage.topic']]);
+  });
+  return props;
+}
+
+async function startNode(name: string, props: Record<string, string>, port?: number): Promise<Node> {
+  port ??= await freePort();
+  const proc = new CliWorker({ mode: 'distributed', props: { ...props, listeners: `http://127.0.0.1:${port}` }, logLevel: 'WARN' });
+  cleanup.push(() => proc.close());
+  proc.start();
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await fetch(`${url}/`)).ok, 30_000, `${name} answering (log: ${proc.log})`);
+  return { name, port, url, proc };
+}
+
+async function api(node: Node, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${node.url}${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+type Status = { name: string; connector: { state: string; worker_id: string }; tasks: Array<{ id: number; state: string; worker_id: string }> };
+
+async function statuses(node: Node): Promise<Record<string, Status>> {
+  const r = await api(node, 'GET', '/connectors?expand=status');
+  return Object.fromEntries(Object.entries(r.body as Record<string, { status: Status }>).map(([k, v]) => [k, v.status]));
+}
+
+/** Every connector RUNNING with `tasks` tasks RUNNING (per connector), as any worker sees it. */
+async function allRunning(node: Node, tasks: Record<string, number>): Promise<Record<string, Status>> {
+  return eventually<Record<string, Status> | false>(
+    async () => {
+      const s = await statuses(node);
+      const ok = Object.entries(tasks).every(
+        ([c, n]) => s[c]?.connector.state === 'RUNNING' && s[c]!.tasks.length === n && s[c]!.tasks.every((t) => t.state === 'RUNNING'),
+      );
+      return ok ? s : false;
+    },
+    45_000,
+    `connectors running: ${JSON.stringify(tasks)}`,
+  ) as Promise<Record<string, Status>>;
+}
+
+const workerOf = (node: Node) => `127.0.0.1:${node.port}`;
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+describe('a cluster of three workers', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kc-dist-'));
+  const input = path.join(dir, 'in.txt');
+  const output = path.join(dir, 'out.txt');
+  let props: Record<string, string>;
+  let data: string;
+  const nodes: Node[] = [];
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    props = clusterProps();
+    data = unique('kc-dist-data');
+    await admin.createTopics([{ topic: data, numPartitions: 4, replicationFactor: 1 }]);
+    cleanup.push(() => admin.deleteTopics([data]));
+    writeFileSync(input, '');
+  });
+
+  it('spreads connectors and tasks over the workers and moves data from a file through Kafka to a file', async () => {
+    nodes.push(await startNode('w1', props), await startNode('w2', props));
+    const sink = await api(nodes[0]!, 'PUT', '/connectors/sink/config', {
+      'connector.class': 'FileStreamSink',
+      file: output,
+      topics: data,
+      'tasks.max': '4',
+    });
+    expect(sink.status).toBe(201);
+    const src = await api(nodes[1]!, 'POST', '/connectors', { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: data } });
+    expect(src.status).toBe(201);
+    const s = await allRunning(nodes[0]!, { sink: 4, src: 1 });
+    // Two connectors, five tasks on two workers: one connector each, tasks 3 / 2.
+    const perWorker = (w: string) => Object.values(s).flatMap((c) => c.tasks.filter((t) => t.worker_id === w)).length;
+    expect([perWorker(workerOf(nodes[0]!)), perWorker(workerOf(nodes[1]!))].sort()).toEqual([2, 3]);
+    expect(new Set(Object.values(s).map((c) => c.connector.worker_id)).size).toBe(2);
+    appendFileSync(input, `${Array.from({ length: 200 }, (_, i) => `line-${i + 1}`).join('\n')}\n`);
+    await eventually(() => lines(output).length >= 200, 30_000, 'the sink file has 200 lines');
+    // Every worker answers the same.
+    expect(Object.keys(await statuses(nodes[1]!)).sort()).toEqual(['sink', 'src']);
+  });
+
+  it('a third worker takes a share; tasks that do not move are never restarted', async () => {
+    const before = await statuses(nodes[0]!);
+    nodes.push(await startNode('w3', props));
+    const w3 = workerOf(nodes[2]!);
+    const after = (await eventually<Record<string, Status> | false>(
+      async () => {
+        const s = await allRunning(nodes[0]!, { sink: 4, src: 1 });
+        return Object.values(s).some((c) => c.tasks.some((t) => t.worker_id === w3)) ? s : false;
+      },
+      45_000,
+      'the new worker runs a task',
+    )) as Record<string, Status>;
+    const all = (s: Record<string, Status>) => Object.values(s).flatMap((c) => c.tasks.map((t) => ({ key: `${c.name}-${t.id}`, worker: t.worker_id })));
+    const stayed = all(after).filter((t) => all(before).find((b) => b.key === t.key)?.worker === t.worker);
+    expect(stayed.length).toBeGreaterThanOrEqual(3);
+    // Each task that stayed reported RUNNING once in the status topic: it was not stopped and started again.
+    const groups: string[] = [];
+    const reader = await readTopics([props['status.storage.topic']!], groups);
+    cleanup.push(async () => {
+      for (const g of groups) await admin.deleteGroup(g);
+    });
+    try {
+      await eventually(() => reader.records.length > 0, 15_000, 'status records');
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const t of stayed) {
+        const running = reader.records.filter((r) => r.key === `status-task-${t.key}` && JSON.parse(String(r.value)).state === 'RUNNING');
+        expect({ task: t.key, starts: running.length }).toEqual({ task: t.key, starts: 1 });
+      }
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('kill -9 of a worker: its tasks run elsewhere, no line is lost, and it rejoins without duplicate tasks', async () => {
+    const s = await statuses(nodes[0]!);
+    const victim = nodes.find((n) => s.src!.tasks[0]!.worker_id === workerOf(n))!;
+    const survivors = nodes.filter((n) => n !== victim);
+    await victim.proc.kill();
+    appendFileSync(input, `${Array.from({ length: 300 }, (_, i) => `line-${i + 201}`).join('\n')}\n`);
+    // Until the group notices, the victim's work keeps its last known status; then it runs on the survivors.
+    await eventually(
+      async () => {
+        const st = await allRunning(survivors[0]!, { sink: 4, src: 1 });
+        return !Object.values(st).some((c) => [c.connector.worker_id, ...c.tasks.map((t) => t.worker_id)].includes(workerOf(victim)));
+      },
+      45_000,
+      "the victim's work running on the survivors",
+    );
+    await eventually(() => new Set(lines(output)).size >= 500, 45_000, 'all 500 lines in the sink file');
+    const got = new Set(lines(output));
+    for (let i = 1; i <= 500; i++) expect(got.has(`line-${i}`)).toBe(true);
+    // The killed worker comes back on its port and gets a share again; every task runs exactly once.
+    victim.proc.start();
+    await eventually(async () => (await fetch(`${victim.url}/`)).ok, 30_000, 'the restarted worker answering');
+    const back = (await eventually<Record<string, Status> | false>(
+      async () => {
+        const st = await allRunning(survivors[0]!, { sink: 4, src: 1 });
+        return Object.values(st).some((c) => c.tasks.some((t) => t.worker_id === workerOf(victim))) ? st : false;
+      },
+      45_000,
+      'the restarted worker runs a task again',
+    )) as Record<string, Status>;
+    expect(Object.values(back).flatMap((c) => c.tasks)).toHaveLength(5);
+    appendFileSync(input, 'line-501\n');
+    await eventually(() => lines(output).includes('line-501'), 30_000, 'line 501');
+  });
+
+  it('pause, resume, restart, stop, offsets and delete through any worker', async () => {
+    const [w1, w2, w3] = nodes as [Node, Node, Node];
+    expect((await api(w2, 'PUT', '/connectors/src/pause')).status).toBe(202);
+    await eventually(
+      async () => {
+        const s = (await api(w3, 'GET', '/connectors/src/status')).body as Status;
+        return s.connector.state === 'PAUSED' && s.tasks.every((t) => t.state === 'PAUSED');
+      },
+      30_000,
+      'src paused',
+    );
+    expect((await api(w3, 'PUT', '/connectors/src/resume')).status).toBe(202);
+    await allRunning(w1, { src: 1 });
+    const restart = await api(w1, 'POST', '/connectors/sink/restart?includeTasks=true');
+    expect(restart.status).toBe(202);
+    expect(restart.body.connector.state).toBe('RESTARTING');
+    await allRunning(w2, { sink: 4 });
+    expect((await api(w3, 'POST', '/connectors/sink/tasks/0/restart')).status).toBe(204);
+    // Source offsets are in the offsets topic: any worker reads them.
+    const offsets = await eventually(
+      async () => {
+        const r = await api(w2, 'GET', '/connectors/src/offsets');
+        return r.body.offsets?.[0]?.offset?.position > 0 ? r.body : false;
+      },
+      30_000,
+      'src offsets',
+    );
+    expect(offsets.offsets[0].partition).toEqual({ filename: input });
+    // Offsets change only once the connector is stopped.
+    expect((await api(w1, 'PATCH', '/connectors/src/offsets', { offsets: [{ partition: { filename: input }, offset: { position: 0 } }] })).status).toBe(400);
+    expect((await api(w1, 'PUT', '/connectors/src/stop')).status).toBe(204);
+    await eventually(async () => (await api(w3, 'GET', '/connectors/src/status')).body.connector.state === 'STOPPED', 30_000, 'src stopped');
+    expect((await api(w2, 'GET', '/connectors/src')).body.tasks).toEqual([]);
+    const patched = (await eventually<{ status: number; body: any } | false>(
+      async () => {
+        const r = await api(w3, 'PATCH', '/connectors/src/offsets', { offsets: [{ partition: { filename: input }, offset: { position: 7 } }] });
+        return r.status === 200 ? r : false;
+      },
+      30_000,
+      'offsets patched',
+    )) as { status: number; body: any };
+    expect(patched.body.message).toMatch(/offsets/i);
+    expect((await api(w1, 'GET', '/connectors/src/offsets')).body.offsets).toEqual([{ partition: { filename: input }, offset: { position: 7 } }]);
+    expect((await api(w2, 'DELETE', '/connectors/src')).status).toBe(204);
+    for (const n of nodes) await eventually(async () => (await api(n, 'GET', '/connectors/src')).status === 404, 15_000, `src gone on ${n.name}`);
+  });
+
+  it('the whole cluster stopped and started: connectors, target states and offsets come back from the topics', async () => {
+    const [w1] = nodes as [Node];
+    expect((await api(w1, 'PUT', '/connectors/sink/pause')).status).toBe(202);
+    await eventually(
+      async () => (await api(w1, 'GET', '/connectors/sink/status')).body.tasks.every((t: { state: string }) => t.state === 'PAUSED'),
+      30_000,
+      'sink paused',
+    );
+    const src2 = await api(w1, 'PUT', '/connectors/src2/config', { 'connector.class': 'FileStreamSource', file: input, topic: data });
+    expect(src2.status).toBe(201);
+    await eventually(async () => (await api(w1, 'GET', '/connectors/src2/offsets')).body.offsets?.[0]?.offset?.position > 0, 30_000, 'src2 read the file');
+    const offsetsBefore = (await api(w1, 'GET', '/connectors/src2/offsets')).body;
+    await Promise.all(nodes.map((n) => n.proc.stop()));
+    for (const n of nodes) n.proc.start();
+    for (const n of nodes) await eventually(async () => (await fetch(`${n.url}/`)).ok, 30_000, `${n.name} back`);
+    await eventually(
+      async () => {
+        const s = await statuses(nodes[2]!);
+        return (
+          s.sink?.connector.state === 'PAUSED' &&
+          s.sink.tasks.length === 4 &&
+          s.sink.tasks.every((t) => t.state === 'PAUSED') &&
+          s.src2?.tasks[0]?.state === 'RUNNING'
+        );
+      },
+      45_000,
+      'sink paused and src2 running again',
+    );
+    expect((await api(nodes[1]!, 'GET', '/connectors/src2/offsets')).body).toEqual(offsetsBefore);
+  });
+});
+
+describe('bad input', () => {
+  it('a config topic with several partitions stops the worker with a clear error', async () => {
+    const props = clusterProps();
+    await admin.createTopics([{ topic: props['config.storage.topic']!, numPartitions: 2, replicationFactor: 1 }]);
+    const port = await freePort();
+    const proc = new CliWorker({ mode: 'distributed', props: { ...props, listeners: `http://127.0.0.1:${port}` }, logLevel: 'ERROR' });
+    cleanup.push(() => proc.close());
+    proc.start();
+    await eventually(() => !proc.running, 30_000, 'the worker exits');
+    expect(proc.log).toMatch(/config\.storage\.topic.*single partition.*found 2 partitions/s);
+  });
+
+  it('a worker without group.id is refused with a message naming the key', async () => {
+    const props = clusterProps();
+    delete (props as Record<string, string | undefined>)['group.id'];
+    const proc = new CliWorker({ mode: 'distributed', props: { ...props, listeners: `http://127.0.0.1:${await freePort()}` }, logLevel: 'ERROR' });
+    cleanup.push(() => proc.close());
+    proc.start();
+    await eventually(() => !proc.running, 30_000, 'the worker exits');
+    expect(proc.log).toMatch(/group\.id/);
+  });
+});
