@@ -96,7 +96,8 @@ export function assign(input: AssignorInput): Map<string, WorkerAssignment> {
       if (load.get(max)! - load.get(min)! <= 1) break;
       // Revoke one of what `max` held before this round (never something assigned to it just now).
       const h = held.get(max)!;
-      const idx = h.findLastIndex(kind);
+      let idx = h.length - 1;
+      while (idx >= 0 && !kind(h[idx]!)) idx--;
       if (idx < 0) break;
       const [item] = h.splice(idx, 1);
       revoked.get(max)!.push(item!);
