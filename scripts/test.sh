@@ -24,6 +24,8 @@ trap cleanup EXIT
 # Kafka's own command-line tools (console producer/consumer, log dump) for the interoperability tests: fetched here
 # once (a no-op when cached) rather than inside a test's time limit.
 bash scripts/services.sh fetch kafka-tools
+# Apache Kafka Connect (Java), for the tests that migrate a distributed cluster between it and kconnect.
+bash scripts/services.sh fetch connect
 
 mkdir -p .cache
 echo "[test] tsc -p tsconfig.test.json (type-check tests) and biome (lint, format)"

@@ -146,6 +146,7 @@ export async function readTopics(topics: string[], groups: string[]): Promise<{ 
 }
 
 export { CliWorker, type CliWorkerOptions, freePort } from './cli-worker';
+export { JavaConnectWorker, connectClasspath } from './java-connect';
 export {
   KAFKA_COMPRESSION_CODECS,
   KAFKA_TOOL_CLASSES,
