@@ -25,6 +25,25 @@ function nameError(v: unknown): string | undefined {
   return found.length ? `String may not contain control sequences but had the following ASCII chars: ${found.join(', ')}` : undefined;
 }
 
+/**
+ * KIP-891's `*.plugin.version` keys (Java 4.1): a version or Maven version range of the plugin named by the matching
+ * class key. Their default, value and recommended values are the installed versions, filled in per request
+ * (herder/common.ts), as Java's recommenders do.
+ */
+function pluginVersionKey(name: string, documentation: string, displayName: string, orderInGroup: number, importance = Importance.LOW, width = Width.SHORT) {
+  return { name, type: ConfigType.STRING, default: null, importance, documentation, group: COMMON, orderInGroup, width, displayName };
+}
+
+/** Java's CaseInsensitiveValidString: the message lists the values upper-cased. */
+function caseInsensitiveIn(values: readonly string[]) {
+  const upper = values.map((v) => v.toUpperCase());
+  return Validators.of(
+    (v) =>
+      v === null || v === undefined || upper.includes(String(v).toUpperCase()) ? undefined : `String must be one of (case insensitive): ${upper.join(', ')}`,
+    `(case insensitive) [${upper.join(', ')}]`,
+  );
+}
+
 export const CONNECTOR_CONFIG = new ConfigDef()
   .define({
     name: 'name',
@@ -39,7 +58,7 @@ export const CONNECTOR_CONFIG = new ConfigDef()
   })
   .define({
     name: 'connector.class',
-    type: ConfigType.CLASS,
+    type: ConfigType.STRING,
     importance: Importance.HIGH,
     documentation:
       'Name or alias of the class for this connector. For org.apache.kafka.connect.file.FileStreamSinkConnector you can either specify this full name, or use "FileStreamSink" or "FileStreamSinkConnector" to make the configuration a bit shorter',
@@ -48,6 +67,7 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     width: Width.LONG,
     displayName: 'Connector class',
   })
+  .define(pluginVersionKey('connector.plugin.version', 'Version of the connector.', 'Connector version', 3, Importance.MEDIUM, Width.MEDIUM))
   .define({
     name: 'tasks.max',
     type: ConfigType.INT,
@@ -55,10 +75,21 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     importance: Importance.HIGH,
     documentation: 'Maximum number of tasks to use for this connector.',
     group: COMMON,
-    orderInGroup: 3,
+    orderInGroup: 4,
     width: Width.SHORT,
     displayName: 'Tasks max',
     validator: Validators.atLeast(1),
+  })
+  .define({
+    name: 'tasks.max.enforce',
+    type: ConfigType.BOOLEAN,
+    default: true,
+    importance: Importance.LOW,
+    documentation: '(Deprecated) Whether a connector that generates more task configs than tasks.max fails (true) or is allowed to run them all (false).',
+    group: COMMON,
+    orderInGroup: 5,
+    width: Width.SHORT,
+    displayName: 'Enforce tasks max',
   })
   .define({
     name: 'key.converter',
@@ -68,10 +99,11 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     documentation:
       'Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Overrides the worker setting.',
     group: COMMON,
-    orderInGroup: 4,
+    orderInGroup: 6,
     width: Width.SHORT,
     displayName: 'Key converter class',
   })
+  .define(pluginVersionKey('key.converter.plugin.version', 'Version of the key converter.', 'Key converter version', 7))
   .define({
     name: 'value.converter',
     type: ConfigType.CLASS,
@@ -79,10 +111,11 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     importance: Importance.LOW,
     documentation: 'Converter class for record values. Overrides the worker setting.',
     group: COMMON,
-    orderInGroup: 5,
+    orderInGroup: 8,
     width: Width.SHORT,
     displayName: 'Value converter class',
   })
+  .define(pluginVersionKey('value.converter.plugin.version', 'Version of the value converter.', 'Value converter version', 9))
   .define({
     name: 'header.converter',
     type: ConfigType.CLASS,
@@ -90,22 +123,11 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     importance: Importance.LOW,
     documentation: 'HeaderConverter class for header values. Overrides the worker setting.',
     group: COMMON,
-    orderInGroup: 6,
+    orderInGroup: 10,
     width: Width.SHORT,
     displayName: 'Header converter class',
   })
-  .define({
-    name: 'config.action.reload',
-    type: ConfigType.STRING,
-    default: 'restart',
-    importance: Importance.LOW,
-    documentation: 'What to do when a config provider reports a change: none or restart.',
-    group: COMMON,
-    orderInGroup: 7,
-    width: Width.MEDIUM,
-    displayName: 'Reload Action',
-    validator: Validators.in(['none', 'restart'], true),
-  })
+  .define(pluginVersionKey('header.converter.plugin.version', 'Version of the header converter.', 'Header converter version', 11))
   .define({
     name: 'transforms',
     type: ConfigType.LIST,
@@ -113,7 +135,7 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     importance: Importance.LOW,
     documentation: 'Aliases for the transformations to be applied to records.',
     group: TRANSFORMS,
-    orderInGroup: 1,
+    orderInGroup: 12,
     width: Width.LONG,
     displayName: 'Transforms',
   })
@@ -124,9 +146,21 @@ export const CONNECTOR_CONFIG = new ConfigDef()
     importance: Importance.LOW,
     documentation: 'Aliases for the predicates used by transformations.',
     group: PREDICATES,
-    orderInGroup: 1,
+    orderInGroup: 13,
     width: Width.LONG,
     displayName: 'Predicates',
+  })
+  .define({
+    name: 'config.action.reload',
+    type: ConfigType.STRING,
+    default: 'restart',
+    importance: Importance.LOW,
+    documentation: 'What to do when a config provider reports a change: none or restart.',
+    group: COMMON,
+    orderInGroup: 14,
+    width: Width.MEDIUM,
+    displayName: 'Reload Action',
+    validator: Validators.in(['none', 'restart'], true),
   })
   .define({
     name: 'errors.retry.timeout',
@@ -284,6 +318,58 @@ const SOURCE_BASE = CONNECTOR_CONFIG.define({
     orderInGroup: 3,
     width: Width.SHORT,
     displayName: 'Default partitions',
+  })
+  // Java's SourceConnectorConfig exactly-once keys. kconnect's standalone worker, like Java's, has no exactly-once
+  // source support: the values are validated and otherwise unused.
+  .define({
+    name: 'exactly.once.support',
+    type: ConfigType.STRING,
+    default: 'requested',
+    importance: Importance.MEDIUM,
+    documentation:
+      'Permitted values are requested, required. "required" makes the connector fail validation when exactly-once source support is not available; "requested" does not.',
+    group: 'Exactly Once Support',
+    orderInGroup: 2,
+    width: Width.SHORT,
+    displayName: 'Exactly once support',
+    validator: caseInsensitiveIn(['required', 'requested']),
+  })
+  .define({
+    name: 'transaction.boundary',
+    type: ConfigType.STRING,
+    default: 'poll',
+    importance: Importance.MEDIUM,
+    documentation:
+      'Permitted values are: poll, interval, connector. Where exactly-once source support draws transaction boundaries: after each poll, every transaction.boundary.interval.ms, or where the connector says.',
+    group: 'Exactly Once Support',
+    orderInGroup: 3,
+    width: Width.SHORT,
+    displayName: 'Transaction Boundary',
+    validator: caseInsensitiveIn(['interval', 'poll', 'connector']),
+  })
+  .define({
+    name: 'transaction.boundary.interval.ms',
+    type: ConfigType.LONG,
+    default: null,
+    importance: Importance.LOW,
+    documentation: "If 'transaction.boundary' is 'interval', the time between transaction commits; the worker's offset.flush.interval.ms when unset.",
+    group: 'Exactly Once Support',
+    orderInGroup: 4,
+    width: Width.SHORT,
+    displayName: 'Transaction boundary interval',
+    validator: Validators.of((v) => (v !== null && v !== undefined && (v as number) < 0 ? 'Value must be at least 0' : undefined), '[0,...]'),
+  })
+  .define({
+    name: 'offsets.storage.topic',
+    type: ConfigType.STRING,
+    default: null,
+    importance: Importance.LOW,
+    documentation: "The name of a separate offsets topic for this connector (distributed workers); empty or unset uses the worker's.",
+    group: 'offsets.topic',
+    orderInGroup: 1,
+    width: Width.LONG,
+    displayName: 'Offsets topic',
+    validator: Validators.of((v) => (v !== null && v !== undefined && String(v).trim() === '' ? 'String must be non-empty' : undefined), 'non-empty string'),
   });
 
 export const SINK_CONNECTOR_CONFIG = withDeadLetterQueue(SINK_BASE, 'sink');

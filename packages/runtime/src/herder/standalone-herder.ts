@@ -3,27 +3,39 @@
  * are serialized (one at a time, like Java's synchronized StandaloneHerder); status changes arrive from the worker
  * through listeners at any time.
  */
-import type { ConfigKeyInfo, OffsetMap, SinkConnector, SourceConnector } from '@kconnect/api';
-import { type KafkaAdmin, type PartitionOffset, UnsupportedKafkaFeatureError } from '../kafka/client';
+import type { ConfigKeyInfo } from '@kconnect/api';
+import type { KafkaAdmin } from '../kafka/client';
 import type { Logger } from '../logging';
 import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
-import type { ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry, TaskStateInfo } from './types';
-import { frameworkConfig, invalidConfigMessage, validateConnectorConfig } from './validation';
+import { connectorType, connectorVersion, listPlugins, pluginConfig, resolvedForPlugin, validate } from './common';
+import { alterConnectorOffsets, type OffsetsContext, readConnectorOffsets, resetConnectorOffsets, STOPPED_REQUIRED } from './connector-offsets';
+import type {
+  ConfigInfos,
+  ConnectorInfo,
+  ConnectorOffset,
+  ConnectorStateInfo,
+  ConnectorType,
+  Herder,
+  PluginInfo,
+  State,
+  StatusEntry,
+  TaskStateInfo,
+} from './types';
+import { invalidConfigMessage } from './validation';
 
 interface ConnectorEntry {
   config: Record<string, string>;
   targetState: TargetState;
   taskConfigs: Array<Record<string, string>>;
+  /** The tasks were started with an older connector config (it was changed while PAUSED): replace them on resume. */
+  tasksStale?: boolean;
 }
 
 /** A task that fails again within this time after an automatic restart counts against errors.restart.max.retries. */
 const RESTART_STREAK_MS = 120_000;
-
-const STOPPED_REQUIRED = (name: string) =>
-  `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`;
 
 export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskStatusListener {
   private readonly entries = new Map<string, ConnectorEntry>();
@@ -55,7 +67,9 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     if (file) {
       const doc = (await readJson(file)) as { connectors?: Record<string, { config: Record<string, string>; target_state: TargetState }> } | undefined;
       for (const [name, c] of Object.entries(doc?.connectors ?? {})) {
-        await this.putConnectorConfig(name, c.config, { allowReplace: true, initialState: c.target_state });
+        // A restored PAUSED connector gets its (paused) tasks back, as Java's distributed worker restores them from
+        // the config topic; only a connector created PAUSED waits for its first resume (below).
+        await this.serial(() => this.putLocked(name, c.config, { allowReplace: true, initialState: c.target_state }, true));
       }
     }
     for (const c of initial) await this.putConnectorConfig(c.name, c.config, { allowReplace: true });
@@ -112,18 +126,12 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     return this.configWriter?.schedule() ?? Promise.resolve();
   }
 
-  private typeOf(e: ConnectorEntry): 'source' | 'sink' | 'unknown' {
-    try {
-      return this.worker.newConnector(e.config['connector.class'] ?? '').type;
-    } catch {
-      return 'unknown';
-    }
+  private typeOf(e: ConnectorEntry): ConnectorType {
+    return connectorType(this.worker, e.config);
   }
 
-  /** Java 4.1's `version` of status entries: the connector plugin's version (omitted when the class is unknown). */
   private versionOf(e: ConnectorEntry): { version?: string } {
-    const d = this.worker.registry.resolve(e.config['connector.class'] ?? '', ['source', 'sink']);
-    return d ? { version: d.version } : {};
+    return connectorVersion(this.worker, e.config);
   }
 
   // ---- reads -------------------------------------------------------------------------------------------------
@@ -184,26 +192,15 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
   }
 
   plugins(connectorsOnly: boolean): PluginInfo[] {
-    const types = connectorsOnly ? (['source', 'sink'] as const) : undefined;
-    return this.worker.registry.list(types).map((d) => ({ class: d.className, type: d.type, version: d.version }));
+    return listPlugins(this.worker, connectorsOnly);
   }
 
-  pluginConfig(plugin: string): ConfigKeyInfo[] {
-    const d = this.worker.registry.resolve(plugin, ['source', 'sink', 'converter', 'header_converter', 'transformation', 'predicate']);
-    if (!d) throw notFound(`Unknown plugin ${plugin}.`);
-    const own = d.create().config();
-    const def = d.type === 'source' || d.type === 'sink' ? frameworkConfig(d.type).merge(own) : own;
-    return def.toConfigKeyInfos();
+  pluginConfig(plugin: string, version?: string): ConfigKeyInfo[] {
+    return pluginConfig(this.worker, plugin, version);
   }
 
   validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos> {
-    return validateConnectorConfig(
-      this.worker.registry,
-      config,
-      (cls) => this.worker.newConnector(cls),
-      this.worker.config,
-      this.worker.config.configTransformer,
-    );
+    return validate(this.worker, config);
   }
 
   // ---- writes ------------------------------------------------------------------------------------------------
@@ -216,26 +213,37 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     return this.serial(() => this.putLocked(name, config, options));
   }
 
-  /** Creates or replaces a connector; the caller holds the herder's queue. */
+  /**
+   * Creates or replaces a connector; the caller holds the herder's queue. As Java's StandaloneHerder, tasks are
+   * (re)generated only while the target state is STARTED: a connector created PAUSED has no tasks until it is
+   * resumed, and a PAUSED connector whose config changes keeps its paused tasks (and their configs) until then.
+   */
   private async putLocked(
     name: string,
     config: Record<string, string>,
     options: { allowReplace: boolean; initialState?: TargetState },
+    restore = false,
   ): Promise<{ created: boolean; info: ConnectorInfo }> {
-    {
-      const existing = this.entries.get(name);
-      if (existing && !options.allowReplace) throw conflict(`Connector ${name} already exists`);
-      const full = { ...config, name };
-      const infos = await this.validateConnectorConfig(full);
-      if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
+    const existing = this.entries.get(name);
+    if (existing && !options.allowReplace) throw conflict(`Connector ${name} already exists`);
+    const full = { ...config, name };
+    const infos = await this.validateConnectorConfig(full);
+    if (infos.error_count > 0) throw badRequest(invalidConfigMessage(infos));
+    if (existing?.targetState === 'PAUSED' && existing.taskConfigs.length > 0) {
+      await this.worker.stopConnector(name, this);
+      existing.config = full;
+      existing.tasksStale = true;
+      await this.persist();
+      await this.worker.startConnector(name, full, 'PAUSED', this);
+    } else {
       if (existing) await this.stopAll(name);
       const entry: ConnectorEntry = { config: full, targetState: existing?.targetState ?? options.initialState ?? 'STARTED', taskConfigs: [] };
       this.entries.set(name, entry);
       await this.persist();
-      await this.startAll(name);
-      this.log.info({ connector: name }, existing ? 'Reconfigured connector' : 'Created connector');
-      return { created: !existing, info: this.connectorInfo(name) };
+      await this.startAll(name, restore);
     }
+    this.log.info({ connector: name }, existing ? 'Reconfigured connector' : 'Created connector');
+    return { created: !existing, info: this.connectorInfo(name) };
   }
 
   patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
@@ -295,6 +303,9 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
       } else {
         this.worker.setConnectorTargetState(name, state, this);
         this.worker.setTaskTargetState(name, state);
+        // As Java's resume: task configs are computed again and the tasks replaced when they changed (or created,
+        // for a connector that was created PAUSED).
+        if (state === 'STARTED') await this.updateTasks(name);
       }
     });
   }
@@ -356,11 +367,14 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     await this.worker.startConnector(name, e.config, e.targetState, this);
   }
 
-  /** Starts the connector and, unless STOPPED, its tasks from freshly generated task configs. */
-  private async startAll(name: string): Promise<void> {
+  /**
+   * Starts the connector and, when STARTED (or PAUSED while restoring persisted connectors), its tasks from freshly
+   * generated task configs.
+   */
+  private async startAll(name: string, restore = false): Promise<void> {
     const e = this.entry(name);
     const ok = await this.worker.startConnector(name, e.config, e.targetState, this);
-    if (!ok || e.targetState === 'STOPPED') return;
+    if (!ok || !(e.targetState === 'STARTED' || (restore && e.targetState === 'PAUSED'))) return;
     try {
       e.taskConfigs = await this.worker.taskConfigs(name, Number(e.config['tasks.max'] ?? 1));
     } catch (err) {
@@ -379,119 +393,52 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
 
   /** Regenerates task configs and restarts the tasks when they changed (ConnectorContext.requestTaskReconfiguration). */
   onTaskReconfigurationRequest(name: string): void {
-    void this.serial(async () => {
-      const e = this.entries.get(name);
-      if (!e || e.targetState === 'STOPPED' || !this.worker.isRunning(name)) return;
-      const next = await this.worker.taskConfigs(name, Number(e.config['tasks.max'] ?? 1));
-      if (JSON.stringify(next) === JSON.stringify(e.taskConfigs)) return;
-      await this.worker.stopTasks(this.worker.taskIds(name));
-      e.taskConfigs = next;
-      for (let task = 0; task < next.length; task++) await this.worker.startTask({ connector: name, task }, e.config, next[task]!, e.targetState, this);
-    }).catch((err: Error) => this.onFailure(name, err));
+    void this.serial(() => this.updateTasks(name)).catch((err: Error) => this.onFailure(name, err));
+  }
+
+  /**
+   * Java's updateConnectorTasks: only for a running connector whose target state is STARTED (a PAUSED one is
+   * looked at again when resumed); the tasks are replaced when their configs changed.
+   */
+  private async updateTasks(name: string): Promise<void> {
+    const e = this.entries.get(name);
+    if (e?.targetState !== 'STARTED' || !this.worker.isRunning(name)) return;
+    const next = await this.worker.taskConfigs(name, Number(e.config['tasks.max'] ?? 1));
+    if (!e.tasksStale && JSON.stringify(next) === JSON.stringify(e.taskConfigs)) return;
+    await this.worker.stopTasks(this.worker.taskIds(name));
+    e.taskConfigs = next;
+    e.tasksStale = false;
+    for (let task = 0; task < next.length; task++) await this.worker.startTask({ connector: name, task }, e.config, next[task]!, e.targetState, this);
   }
 
   // ---- offsets -----------------------------------------------------------------------------------------------
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
-    const e = this.entry(name);
-    if (this.typeOf(e) === 'sink') {
-      const offsets = await this.admin.groupOffsets(`connect-${name}`);
-      return offsets
-        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
-        .map((o) => ({ partition: { kafka_topic: o.topic, kafka_partition: o.partition }, offset: { kafka_offset: o.offset } }));
-    }
-    return this.worker.offsetStore.connectorOffsets(name).map((o) => ({ partition: o.partition, offset: o.offset }));
+    return readConnectorOffsets(this.offsetsContext(), name, this.typeOf(this.entry(name)));
   }
 
   alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
     return this.serial(async () => {
-      const e = this.entry(name);
-      if (e.targetState !== 'STOPPED' || this.worker.taskIds(name).length) throw badRequest(STOPPED_REQUIRED(name));
-      const type = this.typeOf(e);
-      if (type === 'sink') {
-        const parsed = offsets.map((o) => parseSinkOffset(o));
-        await this.ensureGroupInactive(name);
-        await this.sinkAlterHook(e, parsed);
-        const group = `connect-${name}`;
-        const toSet = parsed.filter((p) => p.offset !== null) as PartitionOffset[];
-        const toDelete = parsed.filter((p) => p.offset === null);
-        // As Java: a null offset deletes the group's committed offset (OffsetDelete), so the next start follows
-        // auto.offset.reset. A backend without OffsetDelete sets the earliest offset instead (the Connect default).
-        try {
-          await this.admin.deleteGroupOffsets(group, toDelete);
-        } catch (e) {
-          if (!(e instanceof UnsupportedKafkaFeatureError)) throw e;
-          for (const p of toDelete) toSet.push({ topic: p.topic, partition: p.partition, offset: await this.earliest(p.topic, p.partition) });
-        }
-        await this.admin.setGroupOffsets(group, toSet);
-      } else {
-        for (const o of offsets) {
-          if (!o.partition || typeof o.partition !== 'object') throw badRequest('Source partitions may not be null');
-        }
-        await this.sourceAlterHook(e, offsets);
-        await this.worker.offsetStore.set(offsets.map((o) => ({ connector: name, partition: o.partition as OffsetMap, offset: o.offset as OffsetMap | null })));
-      }
+      const e = this.stoppedEntry(name);
+      await alterConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, e.config), this.typeOf(e), offsets);
     });
   }
 
   resetConnectorOffsets(name: string): Promise<void> {
     return this.serial(async () => {
-      const e = this.entry(name);
-      if (e.targetState !== 'STOPPED' || this.worker.taskIds(name).length) throw badRequest(STOPPED_REQUIRED(name));
-      if (this.typeOf(e) === 'sink') {
-        await this.ensureGroupInactive(name);
-        const current = await this.admin.groupOffsets(`connect-${name}`);
-        await this.sinkAlterHook(
-          e,
-          current.map((o) => ({ topic: o.topic, partition: o.partition, offset: null })),
-        );
-        await this.admin.deleteGroup(`connect-${name}`);
-      } else {
-        const current = this.worker.offsetStore.connectorOffsets(name);
-        await this.sourceAlterHook(
-          e,
-          current.map((o) => ({ partition: o.partition, offset: null })),
-        );
-        await this.worker.offsetStore.set(current.map((o) => ({ connector: name, partition: o.partition, offset: null })));
-      }
+      const e = this.stoppedEntry(name);
+      await resetConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, e.config), this.typeOf(e));
     });
   }
 
-  /** The connector's own check of an offsets change (Java's alterOffsets); a rejection is the user's 400. */
-  private async sinkAlterHook(e: ConnectorEntry, offsets: Array<{ topic: string; partition: number; offset: number | null }>): Promise<void> {
-    const instance = this.worker.newConnector(e.config['connector.class']!).instance as SinkConnector;
-    try {
-      await instance.alterOffsets(this.resolvedForPlugin(e.config), new Map(offsets.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
-    } catch (err) {
-      throw badRequest((err as Error).message);
-    }
+  private stoppedEntry(name: string): ConnectorEntry {
+    const e = this.entry(name);
+    if (e.targetState !== 'STOPPED' || this.worker.taskIds(name).length) throw badRequest(STOPPED_REQUIRED(name));
+    return e;
   }
 
-  private async sourceAlterHook(e: ConnectorEntry, offsets: ConnectorOffset[]): Promise<void> {
-    const instance = this.worker.newConnector(e.config['connector.class']!).instance as SourceConnector;
-    try {
-      await instance.alterOffsets(this.resolvedForPlugin(e.config), new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
-    } catch (err) {
-      throw badRequest((err as Error).message);
-    }
-  }
-
-  /** A stored config with its placeholders resolved where they can be, for the connector's own hooks (as Java). */
-  private resolvedForPlugin(config: Record<string, string>): Record<string, string> {
-    return this.worker.config.configTransformer.transform(config, { mode: 'lenient', what: 'connector config' });
-  }
-
-  private async ensureGroupInactive(name: string): Promise<void> {
-    // The consumer of a just-stopped task may take a moment to leave the group.
-    for (let i = 0; i < 50; i++) {
-      if (!(await this.admin.groupHasMembers(`connect-${name}`))) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw conflict(`The consumer group connect-${name} still has active members; try again once the connector's tasks have stopped`);
-  }
-
-  private async earliest(topic: string, partition: number): Promise<number> {
-    return (await this.admin.lowWatermark(topic, partition)) ?? 0;
+  private offsetsContext(): OffsetsContext {
+    return { worker: this.worker, admin: this.admin, offsetStore: this.worker.offsetStore };
   }
 
   // ---- status listeners --------------------------------------------------------------------------------------
@@ -570,18 +517,4 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     if (!s) this.topics.set(connector, (s = new Set()));
     s.add(topic);
   }
-}
-
-function parseSinkOffset(o: ConnectorOffset): { topic: string; partition: number; offset: number | null } {
-  const p = o.partition ?? {};
-  const topic = p.kafka_topic;
-  const partition = p.kafka_partition;
-  if (typeof topic !== 'string' || topic === '') throw badRequest('Kafka topic names must be valid strings and may not be null');
-  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)
-    throw badRequest('Kafka partitions must be valid integers and may not be null');
-  if (o.offset === null) return { topic, partition, offset: null };
-  const off = o.offset?.kafka_offset;
-  if (typeof off !== 'number' || !Number.isInteger(off) || off < 0)
-    throw badRequest('Kafka offsets must be valid non-negative integers (key "kafka_offset"), or the offset must be null to reset it');
-  return { topic, partition, offset: off };
 }

@@ -88,7 +88,15 @@ export interface Herder {
   resetConnectorOffsets(name: string): Promise<void>;
   validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos>;
   plugins(connectorsOnly: boolean): PluginInfo[];
-  pluginConfig(plugin: string): ConfigKeyInfo[];
+  /** `version`: a version or Maven range (KIP-891); not installed → 400. */
+  pluginConfig(plugin: string, version?: string): ConfigKeyInfo[];
+  /** Internal (distributed): task configs sent by the worker that runs the connector, signed; absent in standalone. */
+  putTaskConfigs?(
+    connector: string,
+    configs: Array<Record<string, string>>,
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string,
+  ): Promise<void>;
   /** Kafka cluster id, for `GET /`. */
   kafkaClusterId(): string | null;
   /** True once the herder finished starting (health). */

@@ -6,7 +6,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { PluginDescriptor, PluginType } from '@kconnect/api';
+import { ConfigError, type PluginDescriptor, type PluginType } from '@kconnect/api';
+import { compareVersions, InvalidVersionSpecError, parseVersionRange, versionNotFoundMessage } from './versions';
+
+/** No installed version of a plugin matches the requested version or range (or the range is malformed). */
+export class PluginVersionError extends ConfigError {}
 
 const SUFFIX: Record<PluginType, string> = {
   source: 'Connector',
@@ -37,11 +41,14 @@ export class PluginRegistry {
       const suffix = SUFFIX[d.type];
       const short = [simple, ...(d.aliases ?? [])];
       if (suffix && simple.endsWith(suffix) && simple.length > suffix.length) short.push(simple.slice(0, -suffix.length));
-      names.set(d.className, d);
+      // Several versions of one class (KIP-891): a name resolves to the newest; resolveVersion() picks another.
+      const prev = names.get(d.className);
+      const newest = prev && compareVersions(prev.version, d.version) > 0 ? prev : d;
+      names.set(d.className, newest);
       for (const n of short) {
         if (n === d.className) continue;
         const cur = names.get(n);
-        names.set(n, cur === undefined || cur?.className === d.className ? d : null);
+        names.set(n, cur === undefined || cur?.className === d.className ? newest : null);
       }
     }
     return this;
@@ -76,6 +83,32 @@ export class PluginRegistry {
     return undefined;
   }
 
+  /**
+   * The plugin called `name` whose version matches `spec` (a version or Maven range; the newest match), as Java 4.1
+   * loads `*.plugin.version`; undefined when the name is unknown. Throws {@link PluginVersionError} with Java's
+   * message when no installed version matches or the range is malformed.
+   */
+  resolveVersion<T extends PluginType>(name: string, types: readonly T[], spec: string | undefined | null): PluginDescriptor<T> | undefined {
+    const d = this.resolve(name, types);
+    if (!d || spec === undefined || spec === null) return d;
+    let range: ReturnType<typeof parseVersionRange>;
+    try {
+      range = parseVersionRange(spec);
+    } catch (e) {
+      if (e instanceof InvalidVersionSpecError) throw new PluginVersionError(e.message);
+      throw e;
+    }
+    const candidates = this.all.filter((c) => c.className === d.className && (types as readonly PluginType[]).includes(c.type));
+    const match = candidates.filter((c) => range.matches(c.version)).sort((a, b) => compareVersions(b.version, a.version))[0];
+    if (!match) throw new PluginVersionError(versionNotFoundMessage(d.className, range, this.versionsOf(d.className)));
+    return match as PluginDescriptor<T>;
+  }
+
+  /** Every installed version of a class, once per registration (Java lists a class that is both a converter and a header converter twice). */
+  versionsOf(className: string): string[] {
+    return this.all.filter((d) => d.className === className).map((d) => d.version);
+  }
+
   /** Java's PluginDesc location: the plugin's package folder, or `classpath` for plugins installed in the worker. */
   location(d: PluginDescriptor): string {
     return this.locations.get(d) ?? 'classpath';
@@ -88,7 +121,8 @@ export class PluginRegistry {
 
   list(types?: readonly PluginType[]): PluginDescriptor[] {
     const unique = new Map<string, PluginDescriptor>();
-    for (const d of this.all) if (!types || types.includes(d.type)) unique.set(`${d.type}:${d.className}`, d);
-    return [...unique.values()].sort((a, b) => a.className.localeCompare(b.className));
+    // Each installed version once (KIP-891), ordered by class, then version.
+    for (const d of this.all) if (!types || types.includes(d.type)) unique.set(`${d.type}:${d.className}:${d.version}`, d);
+    return [...unique.values()].sort((a, b) => a.className.localeCompare(b.className) || compareVersions(a.version, b.version));
   }
 }

@@ -57,8 +57,9 @@ export class Worker {
   ) {}
 
   /** A fresh, unstarted instance of a connector class (for validation and type lookups). */
-  newConnector(className: string): { instance: Connector; type: 'source' | 'sink'; className: string } {
-    const d = this.registry.resolve(className, ['source', 'sink']);
+  newConnector(className: string, version?: string | null): { instance: Connector; type: 'source' | 'sink'; className: string } {
+    // `connector.plugin.version` (KIP-891) picks one of several installed versions; a version that is not installed throws.
+    const d = this.registry.resolveVersion(className, ['source', 'sink'], version);
     // A ConfigError: the user's 400 when a REST request names the class (as Java 4.1 answers).
     if (!d)
       throw new ConfigError(
@@ -85,7 +86,7 @@ export class Worker {
     listener.onStartup(name);
     let running: RunningConnector | undefined;
     try {
-      const { instance, type } = this.newConnector(config['connector.class'] ?? '');
+      const { instance, type } = this.newConnector(config['connector.class'] ?? '', config['connector.plugin.version']);
       running = { name, instance, type, config, started: false, startCalled: false };
       this.connectors.set(name, running);
       instance.initialize({
@@ -130,7 +131,13 @@ export class Worker {
     const c = this.connectors.get(name);
     if (!c?.started) return [];
     const configs = await c.instance.taskConfigs(maxTasks);
-    if (configs.length > maxTasks) {
+    // tasks.max.enforce=false (deprecated in Java, still honoured there) lets a connector run more tasks than tasks.max.
+    if (
+      configs.length > maxTasks &&
+      String(c.config['tasks.max.enforce'] ?? 'true')
+        .trim()
+        .toLowerCase() !== 'false'
+    ) {
       throw new Error(
         `The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`,
       );
@@ -196,7 +203,7 @@ export class Worker {
       if (this.tasks.has(key)) throw new Error(`Task already exists in this worker: ${key}`);
       const connectorConfig = this.resolveConfig(rawConnectorConfig, 'connector config');
       const taskConfig = this.resolveConfig(rawTaskConfig, `task config of ${key}`);
-      const { instance, type } = this.newConnector(connectorConfig['connector.class'] ?? '');
+      const { instance, type } = this.newConnector(connectorConfig['connector.class'] ?? '', connectorConfig['connector.plugin.version']);
       const taskClass = instance.taskClass();
       const task = new taskClass();
       const converters = createConverters(this.registry, connectorConfig, this.config);
