@@ -247,6 +247,37 @@ describe('a cluster of three workers', () => {
     for (const n of nodes) await eventually(async () => (await api(n, 'GET', '/connectors/src')).status === 404, 15_000, `src gone on ${n.name}`);
   });
 
+  it('leader-only requests are forwarded to the leader (at most one hop); internal requests must be signed', async () => {
+    // `forward=false` is never forwarded: only the leader answers it with anything but 409.
+    const answers = await Promise.all(nodes.map((n) => api(n, 'DELETE', '/connectors/no-such-connector?forward=false')));
+    expect(answers.map((a) => a.status).sort()).toEqual([404, 409, 409]);
+    const leader = nodes[answers.findIndex((a) => a.status === 404)]!;
+    const follower = nodes.find((n) => n !== leader)!;
+    expect(answers.find((a) => a.status === 409)!.body.message).toMatch(/conflicting operation/);
+    // A user's request to a follower is served by the leader, whatever the follower.
+    const created = await api(follower, 'POST', '/connectors', {
+      name: 'fwd',
+      config: { 'connector.class': 'FileStreamSource', file: input, topic: `${data}-fwd` },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe('fwd');
+    expect((await api(follower, 'DELETE', '/connectors/fwd')).status).toBe(204);
+    // Task configs between workers: unsigned is a 400, a wrong signature a 403 (from any worker: forwarded to the leader).
+    const unsigned = await api(follower, 'POST', '/connectors/sink/tasks', [{ 'task.class': 'x' }]);
+    expect(unsigned).toEqual({ status: 400, body: { error_code: 400, message: 'Internal request missing required signature' } });
+    const res = await fetch(`${follower.url}/connectors/sink/tasks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'X-Connect-Authorization': Buffer.alloc(32).toString('base64'),
+        'X-Connect-Request-Signature-Algorithm': 'HmacSHA256',
+      },
+      body: JSON.stringify([{ 'task.class': 'x' }]),
+    });
+    expect(res.status).toBe(403);
+    expect((await api(leader, 'GET', '/connectors/sink/tasks')).body).toHaveLength(4);
+  });
+
   it('the whole cluster stopped and started: connectors, target states and offsets come back from the topics', async () => {
     const [w1] = nodes as [Node];
     expect((await api(w1, 'PUT', '/connectors/sink/pause')).status).toBe(202);

@@ -20,6 +20,7 @@ import { createKafkaClient } from './kafka';
 import { LoggerRegistry, type LogLevel } from './logging';
 import { WorkerMetrics } from './metrics/metrics';
 import { PluginRegistry } from './plugins/registry';
+import { leaderForwarder } from './rest/forwarding';
 import { createRestServer } from './rest/server';
 import { KafkaConfigStore } from './storage/kafka-config-store';
 import { KafkaOffsetStore } from './storage/kafka-offset-store';
@@ -135,6 +136,7 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
     allowOrigin: config.allowOrigin,
     allowMethods: config.allowMethods,
     admin: !adminSeparate,
+    forwarder: h instanceof DistributedHerder ? leaderForwarder(h) : undefined,
   });
   await rest.listen(rest0);
   const port = (rest.server.address() as { port: number }).port;

@@ -62,7 +62,7 @@ export const DISTRIBUTED_CONFIG = new ConfigDef()
     type: ConfigType.INT,
     default: 1000,
     importance: Importance.HIGH,
-    documentation: "The expected time between heartbeats to the group coordinator; also how soon a worker learns of a rebalance (Java: 3000).",
+    documentation: 'The expected time between heartbeats to the group coordinator; also how soon a worker learns of a rebalance (Java: 3000).',
     validator: Validators.atLeast(1),
   })
   .define({
@@ -78,7 +78,7 @@ export const DISTRIBUTED_CONFIG = new ConfigDef()
     default: 1000,
     importance: Importance.LOW,
     documentation:
-      "How long the work of a departed worker waits for it to come back before it is given to the others (Java: 300000, i.e. five minutes; a worker that comes back or a new one gets the work at once either way).",
+      'How long the work of a departed worker waits for it to come back before it is given to the others (Java: 300000, i.e. five minutes; a worker that comes back or a new one gets the work at once either way).',
     validator: Validators.atLeast(0),
   })
   .define({

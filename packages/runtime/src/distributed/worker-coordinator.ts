@@ -20,7 +20,8 @@ import {
 } from './connect-protocol';
 
 export interface CoordinatorOptions {
-  url: string;
+  /** This worker's advertised REST URL (known once its listener is up). */
+  url(): string;
   heartbeatIntervalMs: number;
   sessionTimeoutMs: number;
   scheduledRebalanceMaxDelayMs: number;
@@ -129,7 +130,7 @@ export class WorkerCoordinator {
 
   private async rebalance(): Promise<void> {
     this.stopHeartbeats();
-    const metadata = encodeMetadata({ url: this.o.url, configOffset: this.cb.configOffset(), allocation: this.cb.allocation() });
+    const metadata = encodeMetadata({ url: this.o.url(), configOffset: this.cb.configOffset(), allocation: this.cb.allocation() });
     const join = await this.member.join([{ name: PROTOCOL_NAME, metadata }]);
     this.state.generation = join.generationId;
     this.state.memberId = join.memberId;
@@ -171,7 +172,7 @@ export class WorkerCoordinator {
       const mismatch = encodeAssignment({
         error: ASSIGNMENT_CONFIG_MISMATCH,
         leader: this.state.memberId,
-        leaderUrl: this.o.url,
+        leaderUrl: this.o.url(),
         configOffset,
         assigned: new Map(),
         revoked: new Map(),

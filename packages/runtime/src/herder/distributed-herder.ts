@@ -12,6 +12,7 @@
 import type { ConfigKeyInfo } from '@kconnect/api';
 import type { DistributedConfig } from '../config/distributed-config';
 import { allocationItems, itemKey, toAllocation, type WorkerAssignment, type WorkItem } from '../distributed/connect-protocol';
+import { newSessionKey, signatureHeaders, verifySignature } from '../distributed/request-signature';
 import { WorkerCoordinator } from '../distributed/worker-coordinator';
 import type { KafkaAdmin, KafkaGroupMember } from '../kafka/client';
 import type { Logger } from '../logging';
@@ -47,6 +48,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private started = false;
   private stopped = false;
   private clusterId: string | null = null;
+  private readonly keyTtlMs: number;
+  private keyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly worker: Worker,
@@ -57,10 +60,11 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     public url: string,
     private readonly log: Logger,
   ) {
+    this.keyTtlMs = dc.keyTtlMs;
     this.coordinator = new WorkerCoordinator(
       member,
       {
-        url,
+        url: () => this.url,
         heartbeatIntervalMs: dc.heartbeatIntervalMs,
         sessionTimeoutMs: dc.sessionTimeoutMs,
         scheduledRebalanceMaxDelayMs: dc.scheduledRebalanceMaxDelayMs,
@@ -89,11 +93,21 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     for (const name of this.stores.config.connectorNames()) this.taskCounts.set(name, this.stores.config.connector(name)!.taskConfigs.length);
     this.stores.config.onUpdate((u) => this.onConfigUpdate(u));
     this.coordinator.start();
+    // The leader checks the session key's age now and then (it rotates it when it expires).
+    this.keyTimer = setInterval(
+      () => {
+        if (this.coordinator.isLeader)
+          void this.serial(() => this.ensureSessionKey()).catch((e: Error) => this.log.warn({ err: e }, 'could not rotate the session key'));
+      },
+      Math.min(this.keyTtlMs, 60_000),
+    );
+    this.keyTimer.unref();
     this.started = true;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.keyTimer);
     await this.serial(() => this.stopAllWork());
     await this.coordinator.stop();
     await this.stores.status.stop();
@@ -127,6 +141,12 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return this.coordinator.settled(timeoutMs);
   }
 
+  /** For REST forwarding: null when this worker leads (after any rebalance ended), else the leader's URL. */
+  async leaderUrl(timeoutMs: number): Promise<string | null> {
+    await this.coordinator.settled(timeoutMs);
+    return this.coordinator.isLeader ? null : this.coordinator.state.leaderUrl;
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
@@ -148,6 +168,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private async onAssignment(a: WorkerAssignment, generation: number): Promise<void> {
     this.generation = generation;
     if (this.stopped) return;
+    if (this.coordinator.isLeader) await this.ensureSessionKey();
     const revoked = allocationItems(a.revoked);
     const revokedTasks = revoked.filter((i) => i.task >= 0);
     await this.worker.stopTasks(revokedTasks.filter((i) => this.owned.has(itemKey(i))));
@@ -206,12 +227,70 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private async reconfigureTasks(name: string): Promise<void> {
     const snap = this.stores.config.connector(name);
     if (!snap || snap.targetState === 'STOPPED' || !this.worker.isRunning(name)) return;
+    let next: Array<Record<string, string>>;
     try {
-      const next = await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1));
-      if (JSON.stringify(next) !== JSON.stringify(snap.taskConfigs)) await this.stores.config.putTaskConfigs(name, next);
+      next = await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1));
     } catch (err) {
       this.onFailure(name, err as Error);
+      return;
     }
+    if (JSON.stringify(next) === JSON.stringify(snap.taskConfigs)) return;
+    if (this.coordinator.isLeader) await this.stores.config.putTaskConfigs(name, next);
+    else this.sendTaskConfigsToLeader(name, next);
+  }
+
+  /**
+   * As Java: a worker that runs a connector but does not lead sends its task configs to the leader, signed with the
+   * session key; retried with backoff while the leader is unknown or refuses (e.g. a rotated key).
+   */
+  private sendTaskConfigsToLeader(name: string, configs: Array<Record<string, string>>, attempt = 1): void {
+    const retry = (why: string) => {
+      if (this.stopped || !this.owns(name)) return;
+      if (attempt === 1 || attempt % 10 === 0) this.log.warn({ connector: name, attempt }, `could not send task configs to the leader (${why}); retrying`);
+      setTimeout(() => void this.serial(() => this.reconfigureAgain(name, configs, attempt + 1)), Math.min(250 * 2 ** Math.min(attempt, 5), 5_000)).unref();
+    };
+    const key = this.stores.config.sessionKey;
+    const leader = this.coordinator.state.leaderUrl;
+    if (!key || !leader) {
+      retry(!key ? 'no session key yet' : 'no known leader');
+      return;
+    }
+    const body = JSON.stringify(configs);
+    const url = new URL(`connectors/${encodeURIComponent(name)}/tasks?forward=true`, leader);
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signatureHeaders(key, body) }, body }).then(
+      async (res) => (res.ok ? undefined : retry(`${res.status} ${await res.text()}`)),
+      (e: Error) => retry(e.message),
+    );
+  }
+
+  private async reconfigureAgain(name: string, configs: Array<Record<string, string>>, attempt: number): Promise<void> {
+    const snap = this.stores.config.connector(name);
+    if (!snap || JSON.stringify(snap.taskConfigs) === JSON.stringify(configs)) return;
+    if (this.coordinator.isLeader) await this.stores.config.putTaskConfigs(name, configs);
+    else this.sendTaskConfigsToLeader(name, configs, attempt);
+  }
+
+  /** `POST /connectors/{c}/tasks` from the worker that runs the connector (internal, signed); the leader writes them. */
+  async putTaskConfigs(
+    name: string,
+    configs: Array<Record<string, string>>,
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string,
+  ): Promise<void> {
+    verifySignature(this.stores.config.sessionKey, headers, rawBody);
+    if (!Array.isArray(configs) || configs.some((c) => !c || typeof c !== 'object' || Array.isArray(c)))
+      throw badRequest('Task configs must be a JSON array of objects');
+    await this.stores.config.readToEnd();
+    this.snapshot(name);
+    await this.stores.config.putTaskConfigs(name, configs);
+  }
+
+  /** The leader keeps a session key for internal requests, rotated every `inter.worker.key.ttl.ms`. */
+  private async ensureSessionKey(): Promise<void> {
+    const key = this.stores.config.sessionKey;
+    if (key && key.creationTimestamp + this.keyTtlMs > Date.now()) return;
+    await this.stores.config.putSessionKey(newSessionKey());
+    this.log.info('wrote a new session key for internal requests');
   }
 
   private async startTask(id: ConnectorTaskId): Promise<void> {
@@ -378,8 +457,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return listPlugins(this.worker, connectorsOnly);
   }
 
-  pluginConfig(plugin: string): ConfigKeyInfo[] {
-    return pluginConfig(this.worker, plugin);
+  pluginConfig(plugin: string, version?: string): ConfigKeyInfo[] {
+    return pluginConfig(this.worker, plugin, version);
   }
 
   validateConnectorConfig(config: Record<string, string>): Promise<ConfigInfos> {

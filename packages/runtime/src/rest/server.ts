@@ -22,6 +22,8 @@ export interface RestOptions {
   admin?: boolean;
   /** Only `/admin/*` (for a separate admin listener). */
   adminOnly?: boolean;
+  /** Distributed mode: answers the requests only the leader serves by forwarding them (see rest/forwarding.ts). */
+  forwarder?: (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 }
 
 const HEALTH_TIMEOUT_MS = 10_000;
@@ -66,7 +68,9 @@ export function createRestServer(o: RestOptions): FastifyInstance {
 
   // Parse JSON ourselves so that every failure becomes a Connect error, and an empty body is "no body".
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+    // Kept for forwarding and for the signatures of requests between workers (made over the exact bytes).
+    (req as { rawBody?: string }).rawBody = body as string;
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     try {
@@ -117,6 +121,12 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     if (ct !== undefined && ct.trim() !== '' && !jsonCompatible(ct)) throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
   });
 
+  const forwarder = o.forwarder;
+  if (forwarder) {
+    app.addHook('preHandler', async (req, reply) => {
+      if (await forwarder(req, reply)) return reply;
+    });
+  }
   // Every path's methods, for 405 and OPTIONS on the other methods (Jersey's answers).
   const methodsByUrl = new Map<string, Set<string>>();
   app.addHook('onRoute', (r) => {
@@ -274,6 +284,12 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   });
 
   app.get('/connectors/:c/tasks', async (req: Req) => herder.taskConfigs(req.params.c!));
+  // Internal (between the workers of a cluster): the task configs of a connector, signed with the session key.
+  app.post('/connectors/:c/tasks', async (req: Req, reply: FastifyReply) => {
+    if (!herder.putTaskConfigs) throw new Error('Kafka Connect in standalone mode does not support externally setting task configurations.');
+    await herder.putTaskConfigs(req.params.c!, req.body as Array<Record<string, string>>, req.headers, (req as { rawBody?: string }).rawBody ?? '');
+    return reply.code(204).send();
+  });
   app.get('/connectors/:c/tasks-config', async (req: Req) => {
     const out: Record<string, Record<string, string>> = {};
     for (const t of herder.taskConfigs(req.params.c!)) out[`${t.id.connector}-${t.id.task}`] = t.config;
@@ -312,7 +328,11 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   });
 
   app.get('/connector-plugins', async (req: Req) => herder.plugins(bool(req.query.connectorsOnly, true)));
-  app.get('/connector-plugins/:p/config', async (req: Req) => herder.pluginConfig(req.params.p!));
+  app.get('/connector-plugins/:p/config', async (req: Req) => {
+    // KIP-891: ?version= (a version or range) picks one installed version; one that is not installed is a 400.
+    const v = req.query.version;
+    return herder.pluginConfig(req.params.p!, Array.isArray(v) ? String(v[v.length - 1]) : v === undefined ? undefined : String(v));
+  });
   app.put('/connector-plugins/:p/config/validate', async (req: Req) => {
     const config = stringMap(req.body, 'The connector configuration');
     const cls = config['connector.class'];
