@@ -247,6 +247,23 @@ describe('a cluster of three workers', () => {
     for (const n of nodes) await eventually(async () => (await api(n, 'GET', '/connectors/src')).status === 404, 15_000, `src gone on ${n.name}`);
   });
 
+  it('initial_state PAUSED creates the connector paused and without tasks until it is resumed, as Java', async () => {
+    const [w1, w2] = nodes as [Node, Node];
+    const r = await api(w2, 'POST', '/connectors', {
+      name: 'later',
+      config: { 'connector.class': 'FileStreamSink', file: path.join(dir, 'later.txt'), topics: data, 'tasks.max': '2' },
+      initial_state: 'PAUSED',
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.tasks).toEqual([]);
+    await eventually(async () => (await api(w1, 'GET', '/connectors/later/status')).body.connector?.state === 'PAUSED', 30_000, 'later paused');
+    await new Promise((res) => setTimeout(res, 1500));
+    expect((await api(w1, 'GET', '/connectors/later/tasks')).body).toEqual([]);
+    expect((await api(w1, 'PUT', '/connectors/later/resume')).status).toBe(202);
+    await allRunning(w2, { later: 2 });
+    expect((await api(w1, 'DELETE', '/connectors/later')).status).toBe(204);
+  });
+
   it('leader-only requests are forwarded to the leader (at most one hop); internal requests must be signed', async () => {
     // `forward=false` is never forwarded: only the leader answers it with anything but 409.
     const answers = await Promise.all(nodes.map((n) => api(n, 'DELETE', '/connectors/no-such-connector?forward=false')));

@@ -217,16 +217,15 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     this.connectorStates.set(name, snap.targetState);
     const ok = await this.worker.startConnector(name, snap.config, snap.targetState, this);
     if (!ok) return;
-    if (snap.targetState === 'STOPPED') {
-      if (snap.taskConfigs.length) await this.stores.config.putTaskConfigs(name, []);
-      return;
-    }
-    await this.reconfigureTasks(name);
+    if (snap.targetState === 'STOPPED' && snap.taskConfigs.length) await this.putTaskConfigsAsLeader(name, []);
+    // As Java: task configs are generated only while the connector runs (a connector created PAUSED gets its
+    // tasks when it is resumed; one paused later keeps them, with the configs they had).
+    if (snap.targetState === 'STARTED') await this.reconfigureTasks(name);
   }
 
   private async reconfigureTasks(name: string): Promise<void> {
     const snap = this.stores.config.connector(name);
-    if (!snap || snap.targetState === 'STOPPED' || !this.worker.isRunning(name)) return;
+    if (!snap || snap.targetState !== 'STARTED' || !this.worker.isRunning(name)) return;
     let next: Array<Record<string, string>>;
     try {
       next = await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1));
@@ -234,9 +233,13 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       this.onFailure(name, err as Error);
       return;
     }
-    if (JSON.stringify(next) === JSON.stringify(snap.taskConfigs)) return;
-    if (this.coordinator.isLeader) await this.stores.config.putTaskConfigs(name, next);
-    else this.sendTaskConfigsToLeader(name, next);
+    if (JSON.stringify(next) !== JSON.stringify(snap.taskConfigs)) await this.putTaskConfigsAsLeader(name, next);
+  }
+
+  /** Writes task configs when this worker leads, else sends them to the leader. */
+  private async putTaskConfigsAsLeader(name: string, configs: Array<Record<string, string>>): Promise<void> {
+    if (this.coordinator.isLeader) await this.stores.config.putTaskConfigs(name, configs);
+    else this.sendTaskConfigsToLeader(name, configs);
   }
 
   /**
@@ -381,11 +384,13 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       return;
     }
     if (this.owns(name)) {
-      // Out of STOPPED the connector starts again and generates its tasks; otherwise it is paused or resumed.
+      // Out of STOPPED the connector starts again and generates its tasks; otherwise it is paused or resumed (and
+      // on resume its tasks are generated again: they may be missing or stale).
       if (this.connectorStates.get(name) === 'STOPPED' || !this.worker.isRunning(name)) await this.restartConnectorHere(name);
       else {
         this.connectorStates.set(name, state);
         this.worker.setConnectorTargetState(name, state, this);
+        if (state === 'STARTED') await this.reconfigureTasks(name);
       }
     }
     this.worker.setTaskTargetState(name, state);
