@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { CliWorker, freePort } from '@kconnect/testkit';
-import { BOOTSTRAP, eventually, kafkaAdmin, readTopics, unique } from './harness';
+import { BOOTSTRAP, eventually, kafkaAdmin, kafkaClient, readTopics, unique } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -295,6 +295,17 @@ describe('a cluster of three workers', () => {
     expect((await api(leader, 'GET', '/connectors/sink/tasks')).body).toHaveLength(4);
   });
 
+  it('/admin/loggers?scope=cluster sets the level on every worker (KIP-976)', async () => {
+    const r = await api(nodes[1]!, 'PUT', '/admin/loggers/kconnect.plugin?scope=cluster', { level: 'DEBUG' });
+    expect(r.status).toBe(204);
+    for (const n of nodes) {
+      await eventually(async () => (await api(n, 'GET', '/admin/loggers/kconnect.plugin')).body?.level === 'DEBUG', 15_000, `DEBUG on ${n.name}`);
+    }
+    expect((await api(nodes[0]!, 'PUT', '/admin/loggers/kconnect.plugin?scope=cluster', { level: 'WARN' })).status).toBe(204);
+    for (const n of nodes)
+      await eventually(async () => (await api(n, 'GET', '/admin/loggers/kconnect.plugin')).body?.level === 'WARN', 15_000, `WARN on ${n.name}`);
+  });
+
   it('the whole cluster stopped and started: connectors, target states and offsets come back from the topics', async () => {
     const [w1] = nodes as [Node];
     expect((await api(w1, 'PUT', '/connectors/sink/pause')).status).toBe(202);
@@ -337,6 +348,53 @@ describe('bad input', () => {
     proc.start();
     await eventually(() => !proc.running, 30_000, 'the worker exits');
     expect(proc.log).toMatch(/config\.storage\.topic.*single partition.*found 2 partitions/s);
+  });
+
+  it('a worker with another group.id on the topics of a running cluster is refused; nothing of the cluster is touched', async () => {
+    const props = clusterProps();
+    const first = await startNode('owner', props);
+    expect(
+      (await api(first, 'PUT', '/connectors/keep/config', { 'connector.class': 'FileStreamSource', file: '/dev/null', topic: unique('kc-dist-keep') })).status,
+    ).toBe(201);
+    const other = new CliWorker({
+      mode: 'distributed',
+      props: { ...props, 'group.id': unique('kc-dist-other'), listeners: `http://127.0.0.1:${await freePort()}` },
+      logLevel: 'ERROR',
+    });
+    cleanup.push(() => other.close());
+    other.start();
+    await eventually(() => !other.running, 30_000, 'the second cluster exits');
+    expect(other.log).toMatch(new RegExp(`belong to the Connect cluster with group.id '${props['group.id']}', which has running workers`));
+    expect((await api(first, 'GET', '/connectors')).body).toEqual(['keep']);
+    await eventually(async () => (await api(first, 'GET', '/connectors/keep/status')).body.connector?.state === 'RUNNING', 30_000, 'keep running');
+  });
+
+  it('unreadable records in the three topics are skipped: the worker starts and works', async () => {
+    const props = clusterProps();
+    for (const [topic, partitions] of [
+      [props['config.storage.topic']!, 1],
+      [props['offset.storage.topic']!, 25],
+      [props['status.storage.topic']!, 5],
+    ] as const) {
+      await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }]);
+    }
+    const producer = await kafkaClient().producer({ clientId: unique('kc-dist-garbage') });
+    try {
+      await producer.send([
+        { topic: props['config.storage.topic']!, key: Buffer.from('connector-broken'), value: Buffer.from('not json {') },
+        { topic: props['config.storage.topic']!, key: Buffer.from('target-state-x'), value: Buffer.from('{"state":"SLEEPING"}') },
+        { topic: props['offset.storage.topic']!, partition: 0, key: Buffer.from('"not an array"'), value: Buffer.from('{}') },
+        { topic: props['status.storage.topic']!, partition: 0, key: Buffer.from('status-task-x-notanumber'), value: Buffer.from('[]') },
+      ]);
+    } finally {
+      await producer.close();
+    }
+    const node = await startNode('tolerant', props);
+    expect((await api(node, 'GET', '/connectors')).body).toEqual([]);
+    expect(
+      (await api(node, 'PUT', '/connectors/fine/config', { 'connector.class': 'FileStreamSource', file: '/dev/null', topic: unique('kc-dist-fine') })).status,
+    ).toBe(201);
+    await eventually(async () => (await api(node, 'GET', '/connectors/fine/status')).body.tasks?.[0]?.state === 'RUNNING', 30_000, 'fine running');
   });
 
   it('a worker without group.id is refused with a message naming the key', async () => {

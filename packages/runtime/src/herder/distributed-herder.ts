@@ -9,13 +9,13 @@
  * the topic's one partition), and the worker that runs a connector writes its task configs itself; Java forwards
  * both to the leader. Records are byte-compatible either way.
  */
-import type { ConfigKeyInfo } from '@kconnect/api';
+import { type ConfigKeyInfo, ConfigError } from '@kconnect/api';
 import type { DistributedConfig } from '../config/distributed-config';
 import { allocationItems, itemKey, toAllocation, type WorkerAssignment, type WorkItem } from '../distributed/connect-protocol';
 import { newSessionKey, signatureHeaders, verifySignature } from '../distributed/request-signature';
 import { WorkerCoordinator } from '../distributed/worker-coordinator';
 import type { KafkaAdmin, KafkaGroupMember } from '../kafka/client';
-import type { Logger } from '../logging';
+import { LEVELS, type Logger, type LogLevel } from '../logging';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
 import type { KafkaConfigStore, ConfigUpdate } from '../storage/kafka-config-store';
 import type { KafkaOffsetStore } from '../storage/kafka-offset-store';
@@ -49,6 +49,10 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private stopped = false;
   private clusterId: string | null = null;
   private readonly keyTtlMs: number;
+  private readonly groupId: string;
+  private readonly dc: DistributedConfig;
+  /** Another cluster claimed the topics: this worker runs nothing. */
+  private refused = false;
   private keyTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -61,6 +65,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     private readonly log: Logger,
   ) {
     this.keyTtlMs = dc.keyTtlMs;
+    this.groupId = dc.groupId;
+    this.dc = dc;
     this.coordinator = new WorkerCoordinator(
       member,
       {
@@ -90,6 +96,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     await this.stores.config.start();
     await this.stores.offsets.start();
     await this.stores.status.start();
+    await this.claimTopics();
     for (const name of this.stores.config.connectorNames()) this.taskCounts.set(name, this.stores.config.connector(name)!.taskConfigs.length);
     this.stores.config.onUpdate((u) => this.onConfigUpdate(u));
     this.coordinator.start();
@@ -103,6 +110,27 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     );
     this.keyTimer.unref();
     this.started = true;
+  }
+
+  /**
+   * The three topics belong to one cluster. Another group that claimed them and still has members means two
+   * clusters would each run every connector: refuse (nothing is started, nothing lost). A group without members
+   * (e.g. `group.id` renamed) hands them over.
+   */
+  private async claimTopics(): Promise<void> {
+    const owner = this.stores.status.clusterOwner;
+    if (owner && owner !== this.groupId) {
+      if (await this.admin.groupHasMembers(owner)) throw new ConfigError(foreignClusterMessage(owner, this.groupId, this.dc));
+      this.log.warn({ previous: owner }, `taking over the topics of group ${owner}, which has no members`);
+    }
+    if (owner !== this.groupId) await this.stores.status.claim(this.groupId);
+    this.stores.status.onOwner = (g) => {
+      if (g === this.groupId || this.stopped) return;
+      // Another cluster claimed the topics meanwhile: stop all work rather than run every connector twice.
+      this.log.error(foreignClusterMessage(g, this.groupId, this.dc));
+      this.refused = true;
+      void this.serial(() => this.stopAllWork());
+    };
   }
 
   async stop(): Promise<void> {
@@ -167,7 +195,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
 
   private async onAssignment(a: WorkerAssignment, generation: number): Promise<void> {
     this.generation = generation;
-    if (this.stopped) return;
+    if (this.stopped || this.refused) return;
     if (this.coordinator.isLeader) await this.ensureSessionKey();
     const revoked = allocationItems(a.revoked);
     const revokedTasks = revoked.filter((i) => i.task >= 0);
@@ -319,10 +347,29 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
 
   private onConfigUpdate(u: ConfigUpdate): void {
     if (u.kind === 'session-key') return;
+    if (u.kind === 'logger') {
+      // Only levels set after this worker started apply (as Java: older records are history, not commands).
+      if (this.started) this.applyLoggerLevel(u.namespace, u.level);
+      return;
+    }
     void this.serial(() => this.applyConfigUpdate(u)).catch((e: Error) => this.log.error({ err: e, update: u }, 'could not apply a config update'));
   }
 
-  private async applyConfigUpdate(u: Exclude<ConfigUpdate, { kind: 'session-key' }>): Promise<void> {
+  private applyLoggerLevel(namespace: string, level: string): void {
+    const l = level.toUpperCase();
+    if (!(LEVELS as readonly string[]).includes(l)) {
+      this.log.warn({ namespace, level }, 'ignoring a cluster logger level that is not a level');
+      return;
+    }
+    this.worker.loggers.setLevel(namespace, l as LogLevel);
+    this.log.info({ namespace, level: l }, 'logger level set for the whole cluster');
+  }
+
+  async setClusterLoggerLevel(namespace: string, level: string): Promise<void> {
+    await this.stores.config.putLoggerLevel(namespace, level);
+  }
+
+  private async applyConfigUpdate(u: Exclude<ConfigUpdate, { kind: 'session-key' | 'logger' }>): Promise<void> {
     const name = u.connector;
     const snap = this.stores.config.connector(name);
     if (u.kind === 'connector') {
@@ -637,4 +684,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     if (!this.worker.config.topicTracking) return;
     void this.stores.status.putTopic(connector, 0, topic).catch((e: Error) => this.log.warn({ err: e }, 'could not record a topic'));
   }
+}
+
+function foreignClusterMessage(owner: string, groupId: string, dc: DistributedConfig): string {
+  return `The topics ${dc.configTopic}, ${dc.offsetTopic} and ${dc.statusTopic} belong to the Connect cluster with group.id '${owner}', which has running workers; this worker has group.id '${groupId}'. Two clusters on the same topics would each run every connector: give this worker group.id=${owner}, or other topics.`;
 }

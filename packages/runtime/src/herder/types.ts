@@ -97,6 +97,14 @@ export interface Herder {
     headers: Record<string, string | string[] | undefined>,
     rawBody: string,
   ): Promise<void>;
+  /** Distributed: sets a logger's level on every worker of the cluster (`PUT /admin/loggers/{l}?scope=cluster`). */
+  setClusterLoggerLevel?(namespace: string, level: string): Promise<void>;
+  /**
+   * Internal (exactly-once source support, `PUT /connectors/{c}/fence`): fences the previous generation of the
+   * connector's task producers. Absent while no herder supports exactly-once sources: the route then answers
+   * Java standalone's 500.
+   */
+  fenceZombieSourceTasks?(connector: string, headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<void>;
   /** Kafka cluster id, for `GET /`. */
   kafkaClusterId(): string | null;
   /** True once the herder finished starting (health). */

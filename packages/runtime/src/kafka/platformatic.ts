@@ -848,8 +848,10 @@ class PlatformaticAdmin implements KafkaAdmin {
   }
 
   async groupHasMembers(groupId: string): Promise<boolean> {
-    const groups = await this.admin.describeGroups({ groups: [groupId] });
-    return (groups.get(groupId)?.members.size ?? 0) > 0;
+    // ListGroups' state rather than DescribeGroups: the library decodes every member's metadata as a consumer's,
+    // which throws on a Connect workers' group.
+    const state = String((await this.admin.listGroups()).get(groupId)?.state ?? 'Dead').toUpperCase();
+    return state !== 'EMPTY' && state !== 'DEAD' && state !== 'UNKNOWN';
   }
 
   close(): Promise<void> {

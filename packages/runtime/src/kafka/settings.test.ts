@@ -210,7 +210,7 @@ describe('consumer settings', () => {
       fetchMaxWaitMs: 500,
       maxPartitionFetchBytes: 1048576,
       maxPollRecords: 2147483647,
-      sessionTimeoutMs: 45000,
+      sessionTimeoutMs: 10000,
       heartbeatIntervalMs: 3000,
       maxPollIntervalMs: 300000,
       isolationLevel: 'read_uncommitted',

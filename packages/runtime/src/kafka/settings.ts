@@ -319,10 +319,13 @@ export const CONSUMER_SETTING_DEFS: readonly KafkaSettingDef[] = [
   {
     key: 'session.timeout.ms',
     type: 'INT',
-    default: '45000',
+    // kconnect's default (the Java client's before Kafka 3.0): a sink task whose worker died is taken over by another
+    // worker's consumer once the group drops the dead one, so this bounds a sink's failover. Heartbeats run on
+    // their own timer, whatever the task is doing.
+    default: '10000',
     javaDefault: '45000',
     documentation:
-      "Time without heartbeats after which the group coordinator removes the consumer. Must be within the broker's group.min/max.session.timeout.ms.",
+      "Time without heartbeats after which the group coordinator removes the consumer. Must be within the broker's group.min/max.session.timeout.ms. kconnect's default is 10000 (the Java client's: 45000), so that a sink task of a worker that died runs again elsewhere within seconds.",
   },
   {
     key: 'heartbeat.interval.ms',

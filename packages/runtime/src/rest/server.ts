@@ -137,7 +137,7 @@ export function createRestServer(o: RestOptions): FastifyInstance {
   });
 
   if (!o.adminOnly) registerConnectRoutes(app, herder, o);
-  if (o.admin !== false || o.adminOnly) registerAdminRoutes(app, o.loggers);
+  if (o.admin !== false || o.adminOnly) registerAdminRoutes(app, o.loggers, herder);
 
   for (const [url, methods] of methodsByUrl) {
     if (methods.has('GET')) methods.add('HEAD');
@@ -290,6 +290,12 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     await herder.putTaskConfigs(req.params.c!, req.body as Array<Record<string, string>>, req.headers, (req as { rawBody?: string }).rawBody ?? '');
     return reply.code(204).send();
   });
+  // Internal (exactly-once source support): fence the previous generation of a connector's task producers.
+  app.put('/connectors/:c/fence', async (req: Req, reply: FastifyReply) => {
+    if (!herder.fenceZombieSourceTasks) throw new Error('Kafka Connect in standalone mode does not support exactly-once source connectors.');
+    await herder.fenceZombieSourceTasks(req.params.c!, req.headers, (req as { rawBody?: string }).rawBody ?? '');
+    return reply.code(204).send();
+  });
   app.get('/connectors/:c/tasks-config', async (req: Req) => {
     const out: Record<string, Record<string, string>> = {};
     for (const t of herder.taskConfigs(req.params.c!)) out[`${t.id.connector}-${t.id.task}`] = t.config;
@@ -346,7 +352,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   });
 }
 
-function registerAdminRoutes(app: FastifyInstance, loggers: LoggerRegistry): void {
+function registerAdminRoutes(app: FastifyInstance, loggers: LoggerRegistry, herder: Herder): void {
   app.get('/admin/loggers', async () => loggers.levels());
   app.get('/admin/loggers/:name', async (req: Req) => {
     const l = loggers.level(req.params.name!);
@@ -360,9 +366,12 @@ function registerAdminRoutes(app: FastifyInstance, loggers: LoggerRegistry): voi
     if (!LEVELS.includes(level)) throw notFound(`invalid log level '${body.level}'.`);
     const scope = String(req.query.scope ?? 'worker').toLowerCase();
     if (scope !== 'worker' && scope !== 'cluster') throw badRequest(`Invalid scope '${String(req.query.scope)}'; must be 'worker' or 'cluster'`);
-    const affected = loggers.setLevel(req.params.name!, level);
-    // A standalone worker is the whole cluster: cluster scope applies here and answers as Java does (204).
-    if (scope === 'cluster') return reply.code(204).send();
-    return affected;
+    if (scope === 'cluster') {
+      // KIP-976: every worker of a cluster applies it (through the config topic); a standalone worker is the cluster.
+      if (herder.setClusterLoggerLevel) await herder.setClusterLoggerLevel(req.params.name!, level);
+      else loggers.setLevel(req.params.name!, level);
+      return reply.code(204).send();
+    }
+    return loggers.setLevel(req.params.name!, level);
   });
 }

@@ -10,6 +10,7 @@
  * | `target-state-<name>`        | `{"state":"PAUSED","state.v2":"STOPPED"}` (STOPPED → PAUSED for old readers) |
  * | `session-key`                | `{"key":<base64>,"algorithm":"HmacSHA256","creation-timestamp":ms}` |
  * | `restart-connector-<name>`   | `{"include-tasks":bool,"only-failed":bool}`               |
+ * | `logger-cluster-<namespace>` | `{"level":"DEBUG"}` (KIP-976: every worker sets it)        |
  *
  * Task configs apply only when their `commit-` record arrives with all of them, as in Java. The topic must have
  * exactly one partition: the order of these records is the cluster's history of configs.
@@ -36,7 +37,8 @@ export type ConfigUpdate =
   | { kind: 'tasks'; connector: string }
   | { kind: 'target-state'; connector: string }
   | { kind: 'restart'; connector: string; includeTasks: boolean; onlyFailed: boolean }
-  | { kind: 'session-key' };
+  | { kind: 'session-key' }
+  | { kind: 'logger'; namespace: string; level: string };
 
 const decoder = new TextDecoder();
 const json = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
@@ -152,6 +154,10 @@ export class KafkaConfigStore {
     await this.log.send([{ key: `restart-connector-${name}`, value: json({ 'include-tasks': includeTasks, 'only-failed': onlyFailed }) }]);
   }
 
+  async putLoggerLevel(namespace: string, level: string): Promise<void> {
+    await this.log.send([{ key: `logger-cluster-${namespace}`, value: json({ level }) }]);
+  }
+
   async putSessionKey(k: SessionKey): Promise<void> {
     await this.log.send([{ key: 'session-key', value: json({ key: k.key, algorithm: k.algorithm, 'creation-timestamp': k.creationTimestamp }) }]);
     await this.log.readToEnd();
@@ -233,7 +239,11 @@ export class KafkaConfigStore {
       this.session = { key: v.key, algorithm: v.algorithm, creationTimestamp: Number(v['creation-timestamp']) };
       return { kind: 'session-key' };
     }
-    // tasks-fencing-*, logger-cluster-* and keys of newer versions: not ours to act on.
+    if (key.startsWith('logger-cluster-')) {
+      const level = (value as { level?: unknown } | null)?.level;
+      return typeof level === 'string' ? { kind: 'logger', namespace: key.slice('logger-cluster-'.length), level } : null;
+    }
+    // tasks-fencing-* and keys of newer versions: not ours to act on.
     return null;
   }
 }

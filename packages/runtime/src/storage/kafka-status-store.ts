@@ -6,6 +6,10 @@
  *
  * A status is written only when no newer generation holds it (Java's "safe write"): a worker that lost a task in a
  * rebalance cannot overwrite what the task's new owner reported.
+ *
+ * kconnect also keeps `kconnect-cluster` → `{"group.id":…}`: the group that owns the three topics, so that a second
+ * cluster started on them with another `group.id` is refused instead of running every connector twice. (Java logs
+ * one warning for this key, "Discarding record with invalid key", and ignores it.)
  */
 import type { ConsumedRecord, KafkaAdmin, KafkaClient } from '../kafka/client';
 import type { Logger } from '../logging';
@@ -22,12 +26,16 @@ const decoder = new TextDecoder();
 const CONNECTOR = 'status-connector-';
 const TASK = 'status-task-';
 const TOPIC = 'status-topic-';
+const CLUSTER = 'kconnect-cluster';
 
 export class KafkaStatusStore {
   private readonly log: KafkaBasedLog;
   private readonly connectors = new Map<string, StoredStatus>();
   private readonly tasks = new Map<string, Map<number, StoredStatus>>();
   private readonly topics = new Map<string, Set<string>>();
+  private owner: string | null = null;
+  /** Called when a record names another group as the topics' owner. */
+  onOwner: ((groupId: string) => void) | undefined;
 
   constructor(
     client: KafkaClient,
@@ -55,6 +63,16 @@ export class KafkaStatusStore {
   }
   readToEnd(): Promise<void> {
     return this.log.readToEnd();
+  }
+
+  /** The `group.id` that last claimed the topics, or null. */
+  get clusterOwner(): string | null {
+    return this.owner;
+  }
+
+  async claim(groupId: string): Promise<void> {
+    this.owner = groupId;
+    await this.log.send([{ key: CLUSTER, value: Buffer.from(JSON.stringify({ 'group.id': groupId }), 'utf8') }]);
   }
 
   connector(name: string): StoredStatus | undefined {
@@ -109,7 +127,13 @@ export class KafkaStatusStore {
   private read(r: ConsumedRecord): void {
     const key = r.key ? decoder.decode(r.key) : '';
     const v = r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as Record<string, unknown>);
-    if (key.startsWith(CONNECTOR)) {
+    if (key === CLUSTER) {
+      const g = v?.['group.id'];
+      if (typeof g === 'string') {
+        this.owner = g;
+        this.onOwner?.(g);
+      }
+    } else if (key.startsWith(CONNECTOR)) {
       const name = key.slice(CONNECTOR.length);
       if (v === null) this.connectors.delete(name);
       else this.connectors.set(name, parse(v, key));
