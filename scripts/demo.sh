@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The main job (`npm start`): the IoT pipeline on real local services.
-#   simulated devices ── HTTP POST (acked after Kafka) ──▶ HTTP source ─┐
-#                     └─ MQTT QoS 1 (PUBACK after Kafka) ▶ MQTT source ─┴▶ Kafka ▶ Cassandra sink ▶ iot.readings
-# Installs what is missing, starts Kafka, Cassandra and Mosquitto, creates the table, runs a standalone worker on
-# :8083 with config/iot/*, the device simulator and a watcher that prints the row count as rows arrive.
+#   simulated devices ── HTTP POST (acked after Kafka) ──▶ HTTP source ─ JSON ─▶ Kafka ─▶ Cassandra sink ──────┐
+#                     └─ MQTT QoS 1 (PUBACK after Kafka) ▶ MQTT source ─ Avro ─▶ Kafka ─▶ Cassandra sink (Avro) ─┴▶ iot.readings
+#                                                                   (schemas in the registry)
+# Installs what is missing, starts Kafka, Cassandra, Mosquitto and the schema registry (Apicurio, Confluent API),
+# creates the table, runs a standalone worker on :8083 with config/iot/*, the device simulator and a watcher that
+# prints the row count per source as rows arrive.
 # Ctrl-C stops the worker, the devices and the watcher (the services keep running: `npm run services -- stop all`).
-# DEMO_SECONDS=N stops by itself after N seconds.
+# DEMO_SECONDS=N stops by itself after N seconds, after checking that rows from both sources (the JSON path and the
+# Avro path) still arrive in Cassandra: exit 0 when they do, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/node-env.sh
 
 bash scripts/setup.sh
-bash scripts/services.sh start kafka cassandra mosquitto
+bash scripts/services.sh start kafka cassandra mosquitto registry
 mkdir -p .services/demo .services/logs
 node scripts/demo/dist/watch.js --once >/dev/null   # creates keyspace iot and table iot.readings
 
@@ -23,7 +26,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 node packages/cli/dist/main.js standalone config/iot/worker.properties \
-  config/iot/http-readings.json config/iot/mqtt-readings.json config/iot/cassandra-readings.json \
+  config/iot/http-readings.json config/iot/mqtt-readings.json \
+  config/iot/cassandra-readings.json config/iot/cassandra-readings-avro.json \
   >.services/logs/demo-worker.log 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -sf localhost:8083/health >/dev/null 2>&1 && break; sleep 0.5; done
@@ -37,11 +41,17 @@ cat <<MSG
          localhost:8090/readings -d '{"device":"me","day":"$(date -u +%F)","ts":$(date +%s%3N),"temperature":21.5}'
     mosquitto_pub -t devices/me/telemetry -q 1 -m '{"device":"me","day":"$(date -u +%F)","ts":$(date +%s%3N),"humidity":40}'
     curl -s localhost:8083/metrics | grep -E 'kafka_connect_(source|sink)_task_metrics'
-  Devices and the Cassandra row count below. Ctrl-C to stop.
+  MQTT readings travel as Avro; their schema in the registry:
+    curl -s localhost:8081/apis/ccompat/v7/subjects/iot-readings-mqtt-avro-value/versions/latest
+  Devices and the Cassandra row count per source below. Ctrl-C to stop.
 
 MSG
 node scripts/demo/dist/devices.js --http http://127.0.0.1:8090/readings --mqtt mqtt://127.0.0.1:1883 --devices 6 --rate 2 &
 pids+=($!)
 node scripts/demo/dist/watch.js &
 pids+=($!)
-if [ -n "${DEMO_SECONDS:-}" ]; then sleep "$DEMO_SECONDS"; else wait "${pids[0]}"; fi
+if [ -z "${DEMO_SECONDS:-}" ]; then wait "${pids[0]}"; exit; fi
+sleep "$DEMO_SECONDS"
+# The self-check: the worker still runs and rows from both paths keep arriving.
+kill -0 "${pids[0]}" 2>/dev/null || { echo "demo: the worker exited; see .services/logs/demo-worker.log" >&2; exit 1; }
+node scripts/demo/dist/watch.js --check 30
