@@ -164,7 +164,7 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
     throw e;
   }
   log.info({ url, workerId, groupId: dc?.groupId }, `Kafka Connect ${mode} worker started`);
-  return {
+  const running = {
     url: mode === 'standalone' ? `http://${advertisedHost}:${port}` : url,
     config,
     herder: h,
@@ -178,6 +178,15 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
       loggers.flush();
     },
   } as StandaloneWorker | DistributedWorker;
+  if (h instanceof DistributedHerder) {
+    // A worker that cannot go on (its topics belong to another live cluster, its group to other workers) stops.
+    h.onFatal = (e) => {
+      log.error({ err: e }, 'Kafka Connect cannot go on; stopping');
+      process.exitCode = 1;
+      void running.stop();
+    };
+  }
+  return running;
 }
 
 /** Reads a worker `.properties` file. */

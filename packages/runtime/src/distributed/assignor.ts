@@ -24,9 +24,11 @@ export interface AssignorState {
   previous: Map<string, string>;
   /** When held work of departed members is given away. */
   lostDeadline: number | null;
+  /** The members of the previous round (a member not among them is new: it may take held work at once). */
+  members: Set<string>;
 }
 
-export const newAssignorState = (): AssignorState => ({ previous: new Map(), lostDeadline: null });
+export const newAssignorState = (): AssignorState => ({ previous: new Map(), lostDeadline: null, members: new Set() });
 
 export interface AssignorInput {
   members: AssignorMember[];
@@ -65,7 +67,7 @@ export function assign(input: AssignorInput): Map<string, WorkerAssignment> {
     const prev = state.previous.get(itemKey(i));
     return !owner.has(itemKey(i)) && prev !== undefined && !present.has(prev);
   });
-  const newcomers = ids.filter((id) => (byId.get(id)!.metadata.allocation?.size ?? 0) === 0);
+  const newcomers = ids.filter((id) => !state.members.has(id) && (byId.get(id)!.metadata.allocation?.size ?? 0) === 0);
   let delay = 0;
   let heldBack = new Set<string>();
   if (lost.length && input.maxDelayMs > 0 && newcomers.length === 0) {
@@ -90,7 +92,8 @@ export function assign(input: AssignorInput): Map<string, WorkerAssignment> {
       assigned.get(id)!.push(item);
       load.set(id, load.get(id)! + 1);
     }
-    for (;;) {
+    // While a departed worker's work is held for it, nothing else moves (it may come back and rebalance anyway).
+    while (heldBack.size === 0) {
       const max = mostLoaded();
       const min = leastLoaded();
       if (load.get(max)! - load.get(min)! <= 1) break;
@@ -111,6 +114,7 @@ export function assign(input: AssignorInput): Map<string, WorkerAssignment> {
   for (const id of ids) for (const i of [...held.get(id)!, ...assigned.get(id)!]) previous.set(itemKey(i), id);
   for (const k of heldBack) previous.set(k, state.previous.get(k)!);
   state.previous = previous;
+  state.members = new Set(ids);
 
   const leaderUrl = byId.get(input.leaderId)?.metadata.url ?? '';
   return new Map(

@@ -1,25 +1,36 @@
 import { ASSIGNMENT_CONFIG_MISMATCH, decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata, toAllocation } from './connect-protocol';
 
 describe('Connect protocol v1 bytes', () => {
-  it('member metadata: version, url, config offset, allocation as nullable bytes (big-endian, int16-length strings)', () => {
-    const bytes = encodeMetadata({ url: 'http://w1:8083/', configOffset: 42, allocation: new Map([['c', [-1, 0]]]) });
-    const expected = Buffer.concat([
+  it('member metadata: version, url, config offset, then the current assignment as nullable bytes (big-endian, int16-length strings)', () => {
+    const bytes = encodeMetadata({ url: 'http://w1:8083/', configOffset: 42, allocation: new Map([['c', [-1, 0]]]), leader: 'L', leaderUrl: 'u' });
+    const assignment = Buffer.concat([
       Buffer.from([0, 1]), // version
+      Buffer.from([0, 0]), // error
+      Buffer.from([0, 1]),
+      Buffer.from('L'),
+      Buffer.from([0, 1]),
+      Buffer.from('u'),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 42]), // config offset
+      Buffer.from([0, 0, 0, 1, 0, 1]),
+      Buffer.from('c'),
+      Buffer.from([0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), // assigned: c [-1, 0]
+      Buffer.from([0, 0, 0, 0]), // revoked: empty
+      Buffer.from([0, 0, 0, 0]), // delay
+    ]);
+    const expected = Buffer.concat([
+      Buffer.from([0, 1]),
       Buffer.from([0, 15]),
       Buffer.from('http://w1:8083/'),
-      Buffer.from([0, 0, 0, 0, 0, 0, 0, 42]), // config offset int64
-      Buffer.from([0, 0, 0, 21]), // allocation bytes length
-      Buffer.from([0, 1]), // allocation version
-      Buffer.from([0, 0, 0, 1]), // one connector
-      Buffer.from([0, 1]),
-      Buffer.from('c'),
-      Buffer.from([0, 0, 0, 2, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), // tasks [-1, 0]
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 42]),
+      Buffer.from([0, 0, 0, assignment.length]),
+      assignment,
     ]);
     expect(bytes.toString('hex')).toBe(expected.toString('hex'));
-    expect(decodeMetadata(bytes)).toEqual({ url: 'http://w1:8083/', configOffset: 42, allocation: new Map([['c', [-1, 0]]]) });
+    expect(decodeMetadata(bytes)).toEqual({ url: 'http://w1:8083/', configOffset: 42, allocation: new Map([['c', [-1, 0]]]), leader: 'L', leaderUrl: 'u' });
   });
 
-  it('metadata of a new member has a null allocation', () => {
+  it('metadata of a member that runs nothing has a null allocation', () => {
+    expect(encodeMetadata({ url: 'u', configOffset: -1, allocation: new Map() })).toEqual(encodeMetadata({ url: 'u', configOffset: -1, allocation: null }));
     const bytes = encodeMetadata({ url: 'u', configOffset: -1, allocation: null });
     expect(bytes.subarray(bytes.length - 4).toString('hex')).toBe('ffffffff');
     expect(decodeMetadata(bytes)).toEqual({ url: 'u', configOffset: -1, allocation: null });

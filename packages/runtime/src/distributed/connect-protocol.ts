@@ -4,7 +4,7 @@
  * count (-1 = null). Task -1 in an assignment stands for the connector itself.
  *
  * Member metadata: `version:int16, url:string, config_offset:int64, allocation:nullable bytes`, where the allocation
- * is `version:int16, assignment:nullable [connector:string, tasks:[int32]]` (what the member runs now).
+ * is the member's current assignment serialized as an assignment below (null when it runs nothing).
  * Assignment: `version:int16, error:int16, leader:string, leader_url:string, config_offset:int64,
  * assignment:nullable [...], revoked:nullable [...], delay:int32`.
  */
@@ -29,8 +29,11 @@ export type Allocation = Map<string, number[]>;
 export interface WorkerMetadata {
   url: string;
   configOffset: number;
-  /** What the member runs now (null: nothing known, e.g. a new member). */
+  /** What the member runs now (null: nothing, e.g. a new member). */
   allocation: Allocation | null;
+  /** The leader of the assignment the allocation came from (kept in the allocation bytes, as Java does). */
+  leader?: string;
+  leaderUrl?: string;
 }
 
 export interface WorkerAssignment {
@@ -150,7 +153,18 @@ class Reader {
 const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 export function encodeMetadata(m: WorkerMetadata): Buffer {
-  const allocation = m.allocation === null ? null : new Writer().int16(VERSION).allocation(m.allocation).done();
+  const allocation =
+    m.allocation === null || m.allocation.size === 0
+      ? null
+      : encodeAssignment({
+          error: ASSIGNMENT_NO_ERROR,
+          leader: m.leader ?? '',
+          leaderUrl: m.leaderUrl ?? '',
+          configOffset: m.configOffset,
+          assigned: m.allocation,
+          revoked: new Map(),
+          delay: 0,
+        });
   return new Writer().int16(VERSION).string(m.url).int64(m.configOffset).bytes(allocation).done();
 }
 
@@ -161,13 +175,9 @@ export function decodeMetadata(bytes: Uint8Array): WorkerMetadata {
   const url = r.string();
   const configOffset = r.int64();
   const raw = r.bytes();
-  let allocation: Allocation | null = null;
-  if (raw !== null && raw.length > 0) {
-    const a = new Reader(raw);
-    a.int16();
-    allocation = a.allocation();
-  }
-  return { url, configOffset, allocation };
+  if (raw === null || raw.length === 0) return { url, configOffset, allocation: null };
+  const a = decodeAssignment(raw);
+  return { url, configOffset, allocation: a.assigned, leader: a.leader, leaderUrl: a.leaderUrl };
 }
 
 export function encodeAssignment(a: WorkerAssignment): Buffer {

@@ -16,7 +16,7 @@ import { newSessionKey, signatureHeaders, verifySignature } from '../distributed
 import { WorkerCoordinator } from '../distributed/worker-coordinator';
 import type { KafkaAdmin, KafkaGroupMember } from '../kafka/client';
 import { LEVELS, type Logger, type LogLevel } from '../logging';
-import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
+import { badRequest, conflict, forbidden, HttpError, notFound } from '../rest/errors';
 import type { KafkaConfigStore, ConfigUpdate } from '../storage/kafka-config-store';
 import type { KafkaOffsetStore } from '../storage/kafka-offset-store';
 import type { KafkaStatusStore } from '../storage/kafka-status-store';
@@ -53,6 +53,12 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private readonly dc: DistributedConfig;
   /** Another cluster claimed the topics: this worker runs nothing. */
   private refused = false;
+  /** Bumped whenever all work is stopped at once (fencing): an assignment being applied stops where it is. */
+  private epoch = 0;
+  /** Called when the worker cannot go on (e.g. its group belongs to other workers): the worker shuts down. */
+  onFatal: ((e: Error) => void) | undefined;
+  /** Leader-only writes, one at a time (two creates of one name cannot both succeed). */
+  private writes: Promise<unknown> = Promise.resolve();
   private keyTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -81,12 +87,13 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
         configured: () => this.configuredWork(),
         allocation: () => toAllocation(this.owned.values()),
         onAssignment: (a, generation) => this.serial(() => this.onAssignment(a, generation)),
-        onMembershipLost: () => this.serial(() => this.stopAllWork()),
+        // Not queued: whatever the queue is doing (a slow start, a write that waits for Kafka), the work stops now.
+        onMembershipLost: () => this.stopAllWork(),
       },
       log,
       (e) => {
-        this.log.error({ err: e }, 'the worker cannot stay in its group; stopping its work');
-        void this.serial(() => this.stopAllWork());
+        this.log.error({ err: e }, 'the worker cannot stay in its group; stopping');
+        void this.stopAllWork().finally(() => this.onFatal?.(e));
       },
     );
   }
@@ -123,14 +130,16 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       if (await this.admin.groupHasMembers(owner)) throw new ConfigError(foreignClusterMessage(owner, this.groupId, this.dc));
       this.log.warn({ previous: owner }, `taking over the topics of group ${owner}, which has no members`);
     }
-    if (owner !== this.groupId) await this.stores.status.claim(this.groupId);
-    this.stores.status.onOwner = (g) => {
-      if (g === this.groupId || this.stopped) return;
-      // Another cluster claimed the topics meanwhile: stop all work rather than run every connector twice.
-      this.log.error(foreignClusterMessage(g, this.groupId, this.dc));
+    this.stores.status.onForeignClaim = (g) => {
+      if (g === this.groupId || this.stopped || this.refused) return;
+      // Another cluster claimed the topics after us: the last claim owns them. Stop rather than run every
+      // connector twice.
       this.refused = true;
-      void this.serial(() => this.stopAllWork());
+      const e = new ConfigError(foreignClusterMessage(g, this.groupId, this.dc));
+      this.log.error(e.message);
+      void this.stopAllWork().finally(() => this.onFatal?.(e));
     };
+    await this.stores.status.claim(this.groupId);
   }
 
   async stop(): Promise<void> {
@@ -196,24 +205,23 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private async onAssignment(a: WorkerAssignment, generation: number): Promise<void> {
     this.generation = generation;
     if (this.stopped || this.refused) return;
+    const epoch = this.epoch;
     if (this.coordinator.isLeader) await this.ensureSessionKey();
+    // Revoked first (tasks, then connectors), all at once.
     const revoked = allocationItems(a.revoked);
     const revokedTasks = revoked.filter((i) => i.task >= 0);
     await this.worker.stopTasks(revokedTasks.filter((i) => this.owned.has(itemKey(i))));
     for (const i of revokedTasks) this.forget(i);
-    for (const i of revoked.filter((i) => i.task < 0)) {
-      if (this.owned.has(itemKey(i))) await this.worker.stopConnector(i.connector, this);
-      this.forget(i);
-    }
+    const revokedConnectors = revoked.filter((i) => i.task < 0);
+    await Promise.all(revokedConnectors.filter((i) => this.owned.has(itemKey(i))).map((i) => this.worker.stopConnector(i.connector, this)));
+    for (const i of revokedConnectors) this.forget(i);
+    // Then the assigned work, concurrently; source tasks after one catch-up with the offsets topic.
     const assigned = allocationItems(a.assigned);
-    for (const i of assigned.filter((i) => i.task < 0)) {
-      this.owned.set(itemKey(i), i);
-      await this.startConnector(i.connector);
-    }
-    for (const i of assigned.filter((i) => i.task >= 0)) {
-      this.owned.set(itemKey(i), i);
-      await this.startTask(i);
-    }
+    if (assigned.some((i) => i.task >= 0)) await this.stores.offsets.readToEnd();
+    if (epoch !== this.epoch) return;
+    for (const i of assigned) this.owned.set(itemKey(i), i);
+    await Promise.all(assigned.filter((i) => i.task < 0).map((i) => this.startConnector(i.connector)));
+    await Promise.all(assigned.filter((i) => i.task >= 0).map((i) => this.startTask(i, epoch)));
   }
 
   private forget(i: WorkItem): void {
@@ -231,9 +239,11 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   }
 
   private async stopAllWork(): Promise<void> {
-    await this.worker.stopTasks([...this.owned.values()].filter((i) => i.task >= 0));
-    for (const i of this.owned.values()) if (i.task < 0) await this.worker.stopConnector(i.connector, this);
+    this.epoch++;
+    const items = [...this.owned.values()];
     this.owned.clear();
+    await this.worker.stopTasks(items.filter((i) => i.task >= 0));
+    await Promise.all(items.filter((i) => i.task < 0).map((i) => this.worker.stopConnector(i.connector, this)));
     this.startedWith.clear();
     this.connectorStates.clear();
   }
@@ -251,9 +261,9 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     if (snap.targetState === 'STARTED') await this.reconfigureTasks(name);
   }
 
-  private async reconfigureTasks(name: string): Promise<void> {
+  private async reconfigureTasks(name: string, attempt = 1): Promise<void> {
     const snap = this.stores.config.connector(name);
-    if (!snap || snap.targetState !== 'STARTED' || !this.worker.isRunning(name)) return;
+    if (snap?.targetState !== 'STARTED' || !this.worker.isRunning(name)) return;
     let next: Array<Record<string, string>>;
     try {
       next = await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1));
@@ -261,13 +271,13 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       this.onFailure(name, err as Error);
       return;
     }
-    if (JSON.stringify(next) !== JSON.stringify(snap.taskConfigs)) await this.putTaskConfigsAsLeader(name, next);
+    if (JSON.stringify(next) !== JSON.stringify(snap.taskConfigs)) await this.putTaskConfigsAsLeader(name, next, attempt);
   }
 
   /** Writes task configs when this worker leads, else sends them to the leader. */
-  private async putTaskConfigsAsLeader(name: string, configs: Array<Record<string, string>>): Promise<void> {
+  private async putTaskConfigsAsLeader(name: string, configs: Array<Record<string, string>>, attempt = 1): Promise<void> {
     if (this.coordinator.isLeader) await this.stores.config.putTaskConfigs(name, configs);
-    else this.sendTaskConfigsToLeader(name, configs);
+    else this.sendTaskConfigsToLeader(name, configs, attempt);
   }
 
   /**
@@ -278,7 +288,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     const retry = (why: string) => {
       if (this.stopped || !this.owns(name)) return;
       if (attempt === 1 || attempt % 10 === 0) this.log.warn({ connector: name, attempt }, `could not send task configs to the leader (${why}); retrying`);
-      setTimeout(() => void this.serial(() => this.reconfigureAgain(name, configs, attempt + 1)), Math.min(250 * 2 ** Math.min(attempt, 5), 5_000)).unref();
+      // Again from the connector (not the configs captured now: newer ones may have been committed meanwhile).
+      setTimeout(() => void this.serial(() => this.reconfigureTasks(name, attempt + 1)), Math.min(250 * 2 ** Math.min(attempt, 5), 5_000)).unref();
     };
     const key = this.stores.config.sessionKey;
     const leader = this.coordinator.state.leaderUrl;
@@ -292,13 +303,6 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       async (res) => (res.ok ? undefined : retry(`${res.status} ${await res.text()}`)),
       (e: Error) => retry(e.message),
     );
-  }
-
-  private async reconfigureAgain(name: string, configs: Array<Record<string, string>>, attempt: number): Promise<void> {
-    const snap = this.stores.config.connector(name);
-    if (!snap || JSON.stringify(snap.taskConfigs) === JSON.stringify(configs)) return;
-    if (this.coordinator.isLeader) await this.stores.config.putTaskConfigs(name, configs);
-    else this.sendTaskConfigsToLeader(name, configs, attempt);
   }
 
   /** `POST /connectors/{c}/tasks` from the worker that runs the connector (internal, signed); the leader writes them. */
@@ -324,17 +328,19 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     this.log.info('wrote a new session key for internal requests');
   }
 
-  private async startTask(id: ConnectorTaskId): Promise<void> {
+  private async startTask(id: ConnectorTaskId, epoch = this.epoch): Promise<void> {
     const snap = this.stores.config.connector(id.connector);
     const cfg = snap?.taskConfigs[id.task];
-    if (!snap || !cfg) return;
-    if (connectorType(this.worker, snap.config) === 'source') await this.stores.offsets.readToEnd();
-    this.startedWith.set(taskIdString(id), JSON.stringify(cfg));
+    if (!snap || !cfg || epoch !== this.epoch || !this.owns(id.connector, id.task)) return;
+    this.startedWith.set(taskIdString(id), startedWith(snap.config, cfg));
     await this.worker.startTask(id, snap.config, cfg, snap.targetState, this);
+    // Fenced while it started: it must not run.
+    if (epoch !== this.epoch || !this.owns(id.connector, id.task)) await this.worker.stopTasks([id]);
   }
 
   private async restartTaskHere(id: ConnectorTaskId): Promise<void> {
     await this.worker.stopTasks([id]);
+    if (connectorType(this.worker, this.stores.config.connector(id.connector)?.config ?? {}) === 'source') await this.stores.offsets.readToEnd();
     await this.startTask(id);
   }
 
@@ -391,19 +397,22 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
         return;
       }
       if (this.owns(name)) await this.restartConnectorHere(name);
+      // Its tasks run with the new connector config too (converters, transforms, overrides), even when the task
+      // configs the connector generates stay the same (as Java since KAFKA-9228).
+      await this.restartChangedTasks(name);
       return;
     }
     if (!snap) return;
     if (u.kind === 'tasks') {
       if (this.taskCounts.get(name) !== snap.taskConfigs.length) {
         this.taskCounts.set(name, snap.taskConfigs.length);
+        // Tasks beyond the new count stop now, before the others restart with configs that may cover their work.
+        const gone = this.ownedTasks(name).filter((id) => id.task >= snap.taskConfigs.length);
+        await this.worker.stopTasks(gone);
+        for (const id of gone) this.forget({ connector: id.connector, task: id.task });
         this.coordinator.requestRejoin(`connector ${name} has ${snap.taskConfigs.length} tasks now`);
       }
-      // Same tasks, new configs: their owners restart them.
-      for (const id of this.ownedTasks(name)) {
-        const cfg = snap.taskConfigs[id.task];
-        if (cfg && JSON.stringify(cfg) !== this.startedWith.get(taskIdString(id))) await this.restartTaskHere(id);
-      }
+      await this.restartChangedTasks(name);
       return;
     }
     if (u.kind === 'target-state') {
@@ -418,6 +427,17 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
         if (!u.onlyFailed || this.stores.status.task(name, id.task)?.state === 'FAILED') await this.restartTaskHere(id);
       }
     }
+  }
+
+  /** Restarts the tasks of a connector we run whose own config or connector config changed since they started. */
+  private async restartChangedTasks(name: string): Promise<void> {
+    const snap = this.stores.config.connector(name);
+    if (!snap) return;
+    const changed = this.ownedTasks(name).filter((id) => {
+      const cfg = snap.taskConfigs[id.task];
+      return cfg && startedWith(snap.config, cfg) !== this.startedWith.get(taskIdString(id));
+    });
+    await Promise.all(changed.map((id) => this.restartTaskHere(id)));
   }
 
   private async applyTargetState(name: string, state: TargetState): Promise<void> {
@@ -519,7 +539,22 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
 
   // ---- writes ------------------------------------------------------------------------------------------------
 
-  async putConnectorConfig(
+  /** Runs leader writes one at a time: each sees the configs the previous one wrote. */
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    options: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }> {
+    return this.write(() => this.putConnectorConfigNow(name, config, options));
+  }
+
+  private async putConnectorConfigNow(
     name: string,
     config: Record<string, string>,
     options: { allowReplace: boolean; initialState?: TargetState },
@@ -535,23 +570,27 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return { created: !existing, info: this.connectorInfo(name) };
   }
 
-  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    await this.stores.config.readToEnd();
-    const config = { ...this.snapshot(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete config[k];
-      else config[k] = v;
-    }
-    if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (name) cannot be changed through PATCH');
-    return (await this.putConnectorConfig(name, config, { allowReplace: true })).info;
+  patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    return this.write(async () => {
+      await this.stores.config.readToEnd();
+      const config = { ...this.snapshot(name).config };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete config[k];
+        else config[k] = v;
+      }
+      if (config.name !== undefined && config.name !== name) throw badRequest('Connector name configuration (name) cannot be changed through PATCH');
+      return (await this.putConnectorConfigNow(name, config, { allowReplace: true })).info;
+    });
   }
 
-  async deleteConnector(name: string): Promise<void> {
-    await this.stores.config.readToEnd();
-    const snap = this.snapshot(name);
-    await this.stores.config.removeConnectorConfig(name);
-    await this.stores.status.deleteConnector(name, snap.taskConfigs.length);
-    this.log.info({ connector: name }, 'Deleted connector');
+  deleteConnector(name: string): Promise<void> {
+    return this.write(async () => {
+      await this.stores.config.readToEnd();
+      const snap = this.snapshot(name);
+      await this.stores.config.removeConnectorConfig(name);
+      await this.stores.status.deleteConnector(name, snap.taskConfigs.length);
+      this.log.info({ connector: name }, 'Deleted connector');
+    });
   }
 
   pauseConnector(name: string): Promise<void> {
@@ -562,10 +601,14 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return this.setTargetState(name, 'STARTED');
   }
 
-  async stopConnector(name: string): Promise<void> {
-    await this.setTargetState(name, 'STOPPED');
-    // As Java's leader: a stopped connector has no tasks (the rebalance revokes them).
-    await this.stores.config.putTaskConfigs(name, []);
+  stopConnector(name: string): Promise<void> {
+    return this.write(async () => {
+      await this.stores.config.readToEnd();
+      this.snapshot(name);
+      // As Java's leader: the tasks go first (their configs emptied: the rebalance revokes them), then the state.
+      await this.stores.config.putTaskConfigs(name, []);
+      await this.stores.config.putTargetState(name, 'STOPPED');
+    });
   }
 
   private async setTargetState(name: string, state: TargetState): Promise<void> {
@@ -593,7 +636,11 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return shown;
   }
 
-  async restartTask(connector: string, task: number): Promise<void> {
+  /**
+   * As Java: the worker that runs the task restarts it; another worker forwards the request to the leader, which
+   * forwards it to the task's worker (from the assignment it computed) — with the `forward` parameter, never more.
+   */
+  async restartTask(connector: string, task: number, forward?: boolean): Promise<void> {
     await this.stores.config.readToEnd();
     const snap = this.snapshot(connector);
     if (!snap.taskConfigs[task]) throw notFound(`Task ${connector}-${task} not found`);
@@ -602,11 +649,24 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       await this.serial(() => this.restartTaskHere(id));
       return;
     }
-    // The task runs on another worker: ask it (Java forwards the request the same way).
-    const owner = this.stores.status.task(connector, task)?.worker_id;
-    if (!owner) throw conflict(`Cannot restart task ${connector}-${task}: it is not assigned to a worker yet; try again shortly`);
-    const res = await fetch(`http://${owner}/connectors/${encodeURIComponent(connector)}/tasks/${task}/restart`, { method: 'POST' });
-    if (res.status >= 400) throw conflict(`Worker ${owner} could not restart task ${connector}-${task}: ${await res.text()}`);
+    if (forward === false) throw conflict('Cannot complete request because of a conflicting operation (e.g. worker rebalance)');
+    let target: string | null;
+    let next: boolean;
+    if (this.coordinator.isLeader) {
+      target = this.coordinator.ownerUrl(id);
+      next = false;
+      if (!target || target === this.url) throw conflict(`Cannot restart task ${connector}-${task}: it is not assigned to a worker yet; try again shortly`);
+    } else {
+      target = this.coordinator.state.leaderUrl;
+      next = forward === undefined;
+      if (!target) throw conflict('Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.');
+    }
+    const url = new URL(`connectors/${encodeURIComponent(connector)}/tasks/${task}/restart?forward=${next}`, target);
+    const res = await fetch(url, { method: 'POST' });
+    if (res.status >= 400) {
+      const body = (await res.json().catch(() => null)) as { message?: string } | null;
+      throw new HttpError(res.status, body?.message ?? `Restarting task ${connector}-${task} on ${target} failed with ${res.status}`);
+    }
   }
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
@@ -616,7 +676,11 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return readConnectorOffsets(this.offsetsContext(), name, type);
   }
 
-  async alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
+  alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
+    return this.write(() => this.alterConnectorOffsetsNow(name, offsets));
+  }
+
+  private async alterConnectorOffsetsNow(name: string, offsets: ConnectorOffset[]): Promise<void> {
     const snap = await this.stoppedSnapshot(name);
     await alterConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, snap.config), connectorType(this.worker, snap.config), offsets);
   }
@@ -688,4 +752,9 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
 
 function foreignClusterMessage(owner: string, groupId: string, dc: DistributedConfig): string {
   return `The topics ${dc.configTopic}, ${dc.offsetTopic} and ${dc.statusTopic} belong to the Connect cluster with group.id '${owner}', which has running workers; this worker has group.id '${groupId}'. Two clusters on the same topics would each run every connector: give this worker group.id=${owner}, or other topics.`;
+}
+
+/** What a task was started with: its own config and its connector's (a change of either restarts it, KAFKA-9228). */
+function startedWith(connectorConfig: Record<string, string>, taskConfig: Record<string, string>): string {
+  return JSON.stringify([connectorConfig, taskConfig]);
 }

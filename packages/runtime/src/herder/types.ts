@@ -77,7 +77,8 @@ export interface Herder {
   taskConfigs(name: string): Array<{ id: { connector: string; task: number }; config: Record<string, string> }>;
   /** Restarts per Connect's rules; returns the status to show (202) or null for a plain connector restart (204). */
   restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null>;
-  restartTask(connector: string, task: number): Promise<void>;
+  /** `forward`: Java's query parameter of requests between workers (undefined for a user's request). */
+  restartTask(connector: string, task: number, forward?: boolean): Promise<void>;
   pauseConnector(name: string): Promise<void>;
   resumeConnector(name: string): Promise<void>;
   stopConnector(name: string): Promise<void>;

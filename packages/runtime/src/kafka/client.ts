@@ -175,6 +175,8 @@ export interface KafkaGroupMember {
   /** The leader passes every member's assignment, the others none; resolves with this member's assignment. */
   sync(join: GroupJoinResult, assignments: Array<{ memberId: string; assignment: Uint8Array }>): Promise<Uint8Array>;
   heartbeat(generationId: number): Promise<void>;
+  /** Since when calls to the coordinator fail for network reasons (null while it answers): for fencing. */
+  unreachableSince(): number | null;
   /** Leaves the group (the coordinator rebalances the others at once) and forgets the member id. */
   leave(reason: string): Promise<void>;
   close(): Promise<void>;

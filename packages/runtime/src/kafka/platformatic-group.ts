@@ -82,7 +82,8 @@ export class PlatformaticLogReader implements KafkaLogReader {
       else byNode.set(info.leader, [p]);
     }
     const out: ConsumedRecord[] = [];
-    await Promise.all(
+    // Each broker's answer is applied on its own: a failure on one must not lose what another returned.
+    const results = await Promise.allSettled(
       [...byNode].map(async ([node, ps]) => {
         try {
           const res = await this.consumer.fetch({
@@ -112,11 +113,17 @@ export class PlatformaticLogReader implements KafkaLogReader {
         } catch (e) {
           // Compaction or retention removed the position's records: go on from the earliest one left.
           if (!findErrorBy(e as Error, 'apiId', 'OFFSET_OUT_OF_RANGE')) throw e;
-          const earliest = await this.offsets(-2n);
-          for (const p of ps) this.pos.set(p, Math.max(this.pos.get(p) ?? 0, earliest.get(p) ?? 0));
+          const [earliest, ends] = await Promise.all([this.offsets(-2n), this.offsets(-1n)]);
+          for (const p of ps) {
+            const pos = this.pos.get(p) ?? 0;
+            // Before the log start (compacted or deleted records): from the earliest. Past its end (truncated): too.
+            this.pos.set(p, pos < (earliest.get(p) ?? 0) ? (earliest.get(p) ?? 0) : pos > (ends.get(p) ?? pos) ? (earliest.get(p) ?? 0) : pos);
+          }
         }
       }),
     );
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length === results.length && failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
     return out;
   }
 
@@ -131,6 +138,7 @@ export class PlatformaticGroupMember implements KafkaGroupMember {
   private coordinator: Broker | null = null;
   private memberId = '';
   private closed = false;
+  private failingSince: number | null = null;
 
   constructor(
     brokers: string[],
@@ -158,10 +166,17 @@ export class PlatformaticGroupMember implements KafkaGroupMember {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error(`group member of ${this.o.groupId} is closed`);
       try {
-        return await fn(await this.connection());
+        const res = await fn(await this.connection());
+        this.failingSince = null;
+        return res;
       } catch (e) {
         const moved = has(e, COORDINATOR_MOVED);
-        if (!moved && !isRetriable(e) && !(e instanceof GroupRejoinNeeded && e.reason.startsWith('no coordinator'))) throw e;
+        if (!moved && !isRetriable(e) && !(e instanceof GroupRejoinNeeded && e.reason.startsWith('no coordinator'))) {
+          // The coordinator answered (with an error for the caller): it is reachable.
+          if (has(e, ['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'MEMBER_ID_REQUIRED'])) this.failingSince = null;
+          throw e;
+        }
+        this.failingSince ??= Date.now();
         this.coordinator = null;
         if (attempt === 1 || attempt % 20 === 0) this.log.warn({ err: e }, `${what} to the group coordinator of ${this.o.groupId} failed; retrying`);
         await sleep(Math.min(100 * 2 ** Math.min(attempt, 6), 3_000));
@@ -233,10 +248,20 @@ export class PlatformaticGroupMember implements KafkaGroupMember {
     try {
       const conn = await this.connection();
       await heartbeatV4.api.async(conn, this.o.groupId, generationId, this.memberId, null);
+      this.failingSince = null;
     } catch (e) {
-      if (has(e, COORDINATOR_MOVED)) this.coordinator = null;
+      if (has(e, REJOIN)) this.failingSince = null;
+      else {
+        // Not answered (the broker is down, the coordinator moved): look the coordinator up again next time.
+        this.failingSince ??= Date.now();
+        this.coordinator = null;
+      }
       this.rejoinError(e);
     }
+  }
+
+  unreachableSince(): number | null {
+    return this.failingSince;
   }
 
   async leave(reason: string): Promise<void> {

@@ -303,7 +303,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   });
   app.get('/connectors/:c/tasks/:t/status', async (req: Req) => herder.taskStatus(req.params.c!, taskNumber(req.params.t!)));
   app.post('/connectors/:c/tasks/:t/restart', async (req: Req, reply: FastifyReply) => {
-    await herder.restartTask(req.params.c!, taskNumber(req.params.t!));
+    await herder.restartTask(req.params.c!, taskNumber(req.params.t!), req.query.forward === undefined ? undefined : bool(req.query.forward, true));
     return reply.code(204).send();
   });
 

@@ -18,6 +18,9 @@ export interface KafkaBasedLogOptions {
   onRecord(record: ConsumedRecord): void;
 }
 
+/** How long a read to the end or a write may take (Java's KafkaConfigBackingStore: 30 s). */
+const READ_WRITE_TIMEOUT_MS = 30_000;
+
 interface Waiter {
   ends: Map<number, number>;
   resolve(): void;
@@ -49,19 +52,39 @@ export class KafkaBasedLog {
     this.reader = await this.client.logReader({ clientId: this.o.clientId, topic: this.o.topic });
     this.producer = await this.client.producer({
       clientId: `${this.o.clientId}-producer`,
-      // As Java's stores: every write is acknowledged by all in-sync replicas, in order.
-      settings: { ...this.o.producerSettings, acks: 'all', 'max.in.flight.requests.per.connection': '1' },
+      // As Java's stores: every write is acknowledged by all in-sync replicas, in order, or fails in bounded time.
+      settings: {
+        ...this.o.producerSettings,
+        acks: 'all',
+        'max.in.flight.requests.per.connection': '1',
+        'delivery.timeout.ms': String(READ_WRITE_TIMEOUT_MS),
+        'request.timeout.ms': String(Math.min(READ_WRITE_TIMEOUT_MS / 2, 30_000)),
+      },
     });
     this.running = true;
     this.loop = this.poll();
     await this.readToEnd();
   }
 
-  /** Resolves once every record written before the call has been handed to `onRecord`. */
-  async readToEnd(): Promise<void> {
+  /**
+   * Resolves once every record written before the call has been handed to `onRecord`; rejects after `timeoutMs`
+   * (Kafka unreachable) rather than leave the caller waiting for ever.
+   */
+  async readToEnd(timeoutMs = READ_WRITE_TIMEOUT_MS): Promise<void> {
     const ends = await this.reader!.endOffsets();
     if (this.reached(ends)) return;
-    await new Promise<void>((resolve) => this.waiters.push({ ends, resolve }));
+    let timer: NodeJS.Timeout | undefined;
+    const waiter: Waiter = { ends, resolve: () => undefined };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiter.resolve = resolve;
+        this.waiters.push(waiter);
+        timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms reading ${this.o.topic} to its end`)), timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    }
   }
 
   private reached(ends: Map<number, number>): boolean {

@@ -33,9 +33,10 @@ export class KafkaStatusStore {
   private readonly connectors = new Map<string, StoredStatus>();
   private readonly tasks = new Map<string, Map<number, StoredStatus>>();
   private readonly topics = new Map<string, Set<string>>();
-  private owner: string | null = null;
-  /** Called when a record names another group as the topics' owner. */
-  onOwner: ((groupId: string) => void) | undefined;
+  private owner: { groupId: string; offset: number } | null = null;
+  private ownClaimOffset: number | null = null;
+  /** Called when a claim of another group is read after this worker's own: the last claim owns the topics. */
+  onForeignClaim: ((groupId: string) => void) | undefined;
 
   constructor(
     client: KafkaClient,
@@ -67,12 +68,17 @@ export class KafkaStatusStore {
 
   /** The `group.id` that last claimed the topics, or null. */
   get clusterOwner(): string | null {
-    return this.owner;
+    return this.owner?.groupId ?? null;
   }
 
+  /**
+   * Claims the topics for `groupId`. Of clusters that claim them at about the same time the last claim in the topic
+   * wins (one key: one partition, one order): a claim of another group read after ours is reported.
+   */
   async claim(groupId: string): Promise<void> {
-    this.owner = groupId;
-    await this.log.send([{ key: CLUSTER, value: Buffer.from(JSON.stringify({ 'group.id': groupId }), 'utf8') }]);
+    const [md] = await this.log.send([{ key: CLUSTER, value: Buffer.from(JSON.stringify({ 'group.id': groupId }), 'utf8') }]);
+    this.ownClaimOffset = md!.offset;
+    if (this.owner && this.owner.offset > md!.offset && this.owner.groupId !== groupId) this.onForeignClaim?.(this.owner.groupId);
   }
 
   connector(name: string): StoredStatus | undefined {
@@ -85,7 +91,11 @@ export class KafkaStatusStore {
     return [...(this.topics.get(connector) ?? [])].sort();
   }
 
-  /** Writes the status unless a newer generation already holds it. */
+  /**
+   * Writes a status. As Java: RUNNING, PAUSED, STOPPED and RESTARTING always (the worker that runs the item now says
+   * so), UNASSIGNED and FAILED only when no newer generation of another worker holds it ("safe write": a worker that
+   * lost the item cannot overwrite what its new owner reported).
+   */
   async putConnector(name: string, s: StoredStatus): Promise<void> {
     if (!canWrite(this.connectors.get(name), s)) return;
     this.connectors.set(name, s);
@@ -130,8 +140,8 @@ export class KafkaStatusStore {
     if (key === CLUSTER) {
       const g = v?.['group.id'];
       if (typeof g === 'string') {
-        this.owner = g;
-        this.onOwner?.(g);
+        this.owner = { groupId: g, offset: r.offset };
+        if (this.ownClaimOffset !== null && r.offset > this.ownClaimOffset) this.onForeignClaim?.(g);
       }
     } else if (key.startsWith(CONNECTOR)) {
       const name = key.slice(CONNECTOR.length);
@@ -162,8 +172,9 @@ export class KafkaStatusStore {
   }
 }
 
-/** Java's safe write: not over a status of a newer generation held by another worker. */
+/** Java's put / putSafe split (see putConnector). */
 function canWrite(current: StoredStatus | undefined, next: StoredStatus): boolean {
+  if (next.state !== 'UNASSIGNED' && next.state !== 'FAILED') return true;
   return !current || current.worker_id === next.worker_id || current.generation <= next.generation;
 }
 
