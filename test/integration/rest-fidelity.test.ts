@@ -137,6 +137,29 @@ describe('REST fidelity with Java Connect 4.1', () => {
     expect(res.body).toEqual({ 'no-such-connector': { topics: [] } });
   });
 
+  it('answers the internal POST /connectors/{c}/tasks and PUT /connectors/{c}/fence as Java standalone: 500', async () => {
+    const name = unique('internal');
+    expect((await api('POST', '/connectors', { name, config: source(unique('internal-t')) })).status).toBe(201);
+    // Java 4.1.2 standalone answers both with its UnsupportedOperationException as a 500, for any connector name.
+    for (const c of [name, 'no-such-connector']) {
+      const tasks = await api('POST', `/connectors/${c}/tasks`, [{ 'task.class': 'x' }]);
+      expect({ c, status: tasks.status, body: tasks.body }).toEqual({
+        c,
+        status: 500,
+        body: { error_code: 500, message: 'Kafka Connect in standalone mode does not support externally setting task configurations.' },
+      });
+      const fence = await api('PUT', `/connectors/${c}/fence`);
+      expect({ c, status: fence.status, body: fence.body }).toEqual({
+        c,
+        status: 500,
+        body: { error_code: 500, message: 'Kafka Connect in standalone mode does not support exactly-once source connectors.' },
+      });
+    }
+    // The connector is unaffected.
+    expect((await api('GET', `/connectors/${name}`)).status).toBe(200);
+    expect((await api('DELETE', `/connectors/${name}`)).status).toBe(204);
+  });
+
   it('answers unsupported methods on known paths with 405, and OPTIONS with 200 and Allow', async () => {
     for (const [method, p] of [
       ['DELETE', '/connector-plugins'],

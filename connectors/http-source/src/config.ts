@@ -153,7 +153,9 @@ export const CONFIG = new ConfigDef()
     importance: Importance.MEDIUM,
     group: 'Poll',
     documentation: 'Allow polling loopback, private, link-local and unique-local addresses (SSRF guard off).',
-  });
+  })
+  // The credentials of routes and endpoints (shared or per name): shown as [hidden] by the worker's REST answers.
+  .sensitive(/^http\.(listen|poll)\.(.+\.)?auth\.(password|token|key|hmac\.secret|oauth2\.client\.secret)$/);
 
 /** A per-route or per-endpoint setting: `<prefix><name>.<key>`, falling back to `<fallbackPrefix><key>`. */
 export class Scoped {

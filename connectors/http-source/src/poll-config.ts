@@ -42,7 +42,6 @@ export interface EndpointConfig {
   timeoutMs: number;
   ratePerSecond: number;
   allowPrivate: boolean;
-  maxPages: number;
 }
 
 function pollAuth(s: Scoped): PollAuth {
@@ -114,6 +113,17 @@ function headerList(v: string | null): Array<[string, string]> {
     });
 }
 
+/**
+ * `offset.initial.<name>` values: the endpoint's `http.poll.endpoint.<e>.offset.initial.<name>` keys over the
+ * shared `http.poll.offset.initial.<name>` ones (the fallback every endpoint key has).
+ */
+function offsetInitial(props: Record<string, string>, s: Scoped): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const prefix of [`${s.fallback}offset.initial.`, `${s.prefix}offset.initial.`])
+    for (const [k, v] of Object.entries(props)) if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
 /** The endpoints (all, or only `only`), with their errors collected in `errors`. */
 export function pollEndpoints(props: Record<string, string>, only: string[] | null, errors: Map<string, string[]>): EndpointConfig[] {
   const all = (props[`${P}endpoints`] ?? '')
@@ -152,11 +162,7 @@ export function pollEndpoints(props: Record<string, string>, only: string[] | nu
             s.error(s.keyOf('offset.fields'), `Invalid value ${f} for configuration ${s.keyOf('offset.fields')}: expected name=/json/pointer`);
           return [f.slice(0, i).trim(), ptr] as [string, string];
         }),
-        offsetInitial: Object.fromEntries(
-          Object.entries(props)
-            .filter(([k]) => k.startsWith(`${s.prefix}offset.initial.`))
-            .map(([k, v]) => [k.slice(`${s.prefix}offset.initial.`.length), v]),
-        ),
+        offsetInitial: offsetInitial(props, s),
         keyPointer,
         timestampPointer,
         valueFormat: s.oneOf('value.format', ['string', 'json'] as const, 'string'),
@@ -167,7 +173,6 @@ export function pollEndpoints(props: Record<string, string>, only: string[] | nu
         timeoutMs: s.int('timeout.ms', 30000, 1),
         ratePerSecond: Number(s.raw('rate.limit.per.second') ?? '0') || 0,
         allowPrivate,
-        maxPages: s.int('max.pages.per.poll', 1000, 1),
       };
     });
 }

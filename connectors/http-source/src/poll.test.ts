@@ -382,8 +382,7 @@ describe('HTTP source, poll mode', () => {
     expect(issued).toBeLessThan(dataCalls); // cached, not one token per call
     // Refreshed before expiry (2 s tokens, refreshed 0.5 s early) with no 401 in between.
     const issuedBefore = issued;
-    await sleep(2000);
-    expect(issued).toBeGreaterThan(issuedBefore);
+    await eventually(() => issued > issuedBefore, 10_000, 'a token refreshed before expiry');
     expect(log.filter((l) => l.path === `${p}/data` && !valid.has((l.auth ?? '').replace(/^Bearer /, ''))).length).toBe(0);
     // Revoked: 401, a new token, the request once more, and on.
     valid.clear();
@@ -498,7 +497,7 @@ describe('HTTP source, poll mode', () => {
       'http.poll.endpoint.slow.retry.backoff.ms': '50',
     });
     await eventually(() => records.some((r) => r.headers['http.endpoint'] === 'slow'), 10_000, 'slow endpoint after a timeout');
-    await sleep(1500);
+    await eventually(() => log.filter((l) => l.path === `${p}/fast`).length > 4, 10_000, 'several fast requests');
     const fast = log.filter((l) => l.path === `${p}/fast`).map((l) => l.at);
     const gaps = fast.slice(1).map((at, i) => at - fast[i]!);
     expect(fast.length).toBeGreaterThan(3);
