@@ -40,10 +40,11 @@ describe('migration in place between Java Connect and kconnect distributed clust
   let admin: KafkaAdmin;
   const dir = mkdtempSync(path.join(tmpdir(), 'kc-migrate-'));
   const input = path.join(dir, 'in.txt');
+  const input2 = path.join(dir, 'in2.txt');
   const output = path.join(dir, 'out.txt');
   const id = unique('kc-migrate');
   const data = `${id}-data`;
-  const topics = [`${id}-configs`, `${id}-offsets`, `${id}-status`, data];
+  const topics = [`${id}-configs`, `${id}-offsets`, `${id}-status`, data, `${id}-own-offsets`, `${data}-own`];
   const procs: Array<{ close(): Promise<void> }> = [];
   let props: Record<string, string>;
 
@@ -51,6 +52,7 @@ describe('migration in place between Java Connect and kconnect distributed clust
     admin = await kafkaAdmin();
     await admin.createTopics([{ topic: data, numPartitions: 2, replicationFactor: 1 }]);
     writeFileSync(input, '');
+    writeFileSync(input2, '');
     props = {
       'bootstrap.servers': BOOTSTRAP,
       'group.id': id,
@@ -67,7 +69,7 @@ describe('migration in place between Java Connect and kconnect distributed clust
   });
   afterAll(async () => {
     for (const p of procs) await p.close().catch(() => undefined);
-    for (const c of ['msrc', 'msink', 'mpaused', 'kcreated']) await admin.deleteGroup(`connect-${c}`).catch(() => undefined);
+    for (const c of ['msrc', 'msink', 'mpaused', 'kcreated', 'mown']) await admin.deleteGroup(`connect-${c}`).catch(() => undefined);
     await admin.deleteGroup(id).catch(() => undefined);
     await admin.deleteTopics(topics);
     await admin.close();
@@ -104,8 +106,20 @@ describe('migration in place between Java Connect and kconnect distributed clust
     expect((await api(j1.url, 'POST', '/connectors', { name: 'mpaused', config: { ...src, topic: `${data}-paused` }, initial_state: 'PAUSED' })).status).toBe(
       201,
     );
+    // A source with its own offsets topic (KIP-618).
+    const own = { ...src, file: input2, topic: `${data}-own`, 'offsets.storage.topic': `${id}-own-offsets` };
+    expect((await api(j1.url, 'PUT', '/connectors/mown/config', own)).status).toBe(201);
+    appendFileSync(input2, numbered(1, 30));
     appendFileSync(input, numbered(1, 100));
     await eventually(() => lines(output).length === 100, 60_000, 'Java moved 100 lines');
+    const javaOwnOffsets = await eventually(
+      async () => {
+        const r = await api(j1.url, 'GET', '/connectors/mown/offsets');
+        return r.body?.offsets?.[0]?.offset?.position === readFileSync(input2).length ? r.body : false;
+      },
+      30_000,
+      'Java committed mown offset to its own topic',
+    );
     const javaOffsets = await eventually(
       async () => {
         const r = await api(j1.url, 'GET', '/connectors/msrc/offsets');
@@ -118,7 +132,8 @@ describe('migration in place between Java Connect and kconnect distributed clust
 
     // 2. kconnect on the same group and topics.
     const k = await kconnect();
-    expect((await api(k.url, 'GET', '/connectors')).body.sort()).toEqual(['mpaused', 'msink', 'msrc']);
+    expect((await api(k.url, 'GET', '/connectors')).body.sort()).toEqual(['mown', 'mpaused', 'msink', 'msrc']);
+    expect(await api(k.url, 'GET', '/connectors/mown/offsets')).toEqual({ status: 200, body: javaOwnOffsets });
     expect((await api(k.url, 'GET', '/connectors/msink/config')).body).toEqual({ ...sink, name: 'msink' });
     expect(await api(k.url, 'GET', '/connectors/msrc/offsets')).toEqual({ status: 200, body: javaOffsets });
     await eventually(
@@ -130,6 +145,9 @@ describe('migration in place between Java Connect and kconnect distributed clust
       'kconnect runs what Java ran, with its target states',
     );
     appendFileSync(input, numbered(101, 150));
+    appendFileSync(input2, numbered(31, 40));
+    // mown went on from the offset in its own topic: 40 records in its topic, none twice.
+    await eventually(async () => (await admin.highWatermark(`${data}-own`, 0)) === 40, 60_000, 'mown wrote 40 records in all');
     await eventually(() => lines(output).length >= 150, 60_000, 'kconnect moved lines 101-150');
     // Neither the source nor the sink started over: no line twice.
     expect(lines(output)).toHaveLength(150);
@@ -147,7 +165,13 @@ describe('migration in place between Java Connect and kconnect distributed clust
 
     // 3. Back to Java.
     const j2 = await java();
-    expect((await api(j2.url, 'GET', '/connectors')).body.sort()).toEqual(['kcreated', 'mpaused', 'msink', 'msrc']);
+    expect((await api(j2.url, 'GET', '/connectors')).body.sort()).toEqual(['kcreated', 'mown', 'mpaused', 'msink', 'msrc']);
+    // Java reads mown's offset from its own topic, where kconnect wrote it.
+    await eventually(
+      async () => (await api(j2.url, 'GET', '/connectors/mown/offsets')).body?.offsets?.[0]?.offset?.position === readFileSync(input2).length,
+      30_000,
+      'Java sees mown offset',
+    );
     await eventually(
       async () => {
         const s = await states(j2.url);

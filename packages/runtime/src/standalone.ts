@@ -107,6 +107,8 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
     const stores = {
       config: new KafkaConfigStore(kafka, admin, dc.configTopic, dc.configReplicationFactor, clientId, herderLog, config.producer),
       offsets: new KafkaOffsetStore(kafka, admin, dc.offsetTopic, dc.offsetPartitions, dc.offsetReplicationFactor, clientId, herderLog, config.producer),
+      offsetsOn: (topic: string) =>
+        new KafkaOffsetStore(kafka, admin, topic, dc.offsetPartitions, dc.offsetReplicationFactor, `${clientId}-${topic}`, herderLog, config.producer),
       status: new KafkaStatusStore(kafka, admin, dc.statusTopic, dc.statusPartitions, dc.statusReplicationFactor, clientId, herderLog, config.producer),
     };
     worker = new Worker('pending', config, registry, kafka, stores.offsets, loggers, metrics, onTopic);

@@ -18,7 +18,7 @@ import type { KafkaAdmin, KafkaGroupMember } from '../kafka/client';
 import { LEVELS, type Logger, type LogLevel } from '../logging';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../rest/errors';
 import type { KafkaConfigStore, ConfigUpdate } from '../storage/kafka-config-store';
-import type { KafkaOffsetStore } from '../storage/kafka-offset-store';
+import { ConnectorOffsetStore, type KafkaOffsetStore } from '../storage/kafka-offset-store';
 import type { KafkaStatusStore } from '../storage/kafka-status-store';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
@@ -30,6 +30,8 @@ import { invalidConfigMessage } from './validation';
 export interface DistributedStores {
   config: KafkaConfigStore;
   offsets: KafkaOffsetStore;
+  /** A store on another offsets topic (a connector's own `offsets.storage.topic`), not started. */
+  offsetsOn(topic: string): KafkaOffsetStore;
   status: KafkaStatusStore;
 }
 
@@ -51,6 +53,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private readonly keyTtlMs: number;
   private readonly groupId: string;
   private readonly dc: DistributedConfig;
+  /** Offset stores of connectors with their own offsets topic, by topic. */
+  private readonly ownOffsetStores = new Map<string, Promise<ConnectorOffsetStore>>();
   /** Another cluster claimed the topics: this worker runs nothing. */
   private refused = false;
   /** Bumped whenever all work is stopped at once (fencing): an assignment being applied stops where it is. */
@@ -102,6 +106,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     this.clusterId = await this.admin.clusterId();
     await this.stores.config.start();
     await this.stores.offsets.start();
+    this.worker.offsetStoreFor = (config) => this.offsetStoreOf(config);
     await this.stores.status.start();
     await this.claimTopics();
     for (const name of this.stores.config.connectorNames()) this.taskCounts.set(name, this.stores.config.connector(name)!.taskConfigs.length);
@@ -148,6 +153,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     await this.serial(() => this.stopAllWork());
     await this.coordinator.stop();
     await this.stores.status.stop();
+    for (const s of this.ownOffsetStores.values()) await (await s).stop().catch(() => undefined);
     await this.stores.offsets.stop();
     await this.stores.config.stop();
     await this.admin.close();
@@ -217,7 +223,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     for (const i of revokedConnectors) this.forget(i);
     // Then the assigned work, concurrently; source tasks after one catch-up with the offsets topic.
     const assigned = allocationItems(a.assigned);
-    if (assigned.some((i) => i.task >= 0)) await this.stores.offsets.readToEnd();
+    const sources = [...new Set(assigned.filter((i) => i.task >= 0).map((i) => i.connector))];
+    await Promise.all(sources.map(async (c) => (await this.offsetStoreOf(this.stores.config.connector(c)?.config ?? {})).readToEnd()));
     if (epoch !== this.epoch) return;
     for (const i of assigned) this.owned.set(itemKey(i), i);
     await Promise.all(assigned.filter((i) => i.task < 0).map((i) => this.startConnector(i.connector)));
@@ -340,7 +347,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
 
   private async restartTaskHere(id: ConnectorTaskId): Promise<void> {
     await this.worker.stopTasks([id]);
-    if (connectorType(this.worker, this.stores.config.connector(id.connector)?.config ?? {}) === 'source') await this.stores.offsets.readToEnd();
+    const config = this.stores.config.connector(id.connector)?.config ?? {};
+    if (connectorType(this.worker, config) === 'source') await (await this.offsetStoreOf(config)).readToEnd();
     await this.startTask(id);
   }
 
@@ -671,25 +679,23 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
 
   async connectorOffsets(name: string): Promise<ConnectorOffset[]> {
     const snap = this.snapshot(name);
-    const type = connectorType(this.worker, snap.config);
-    if (type !== 'sink') await this.stores.offsets.readToEnd();
-    return readConnectorOffsets(this.offsetsContext(), name, type);
+    return readConnectorOffsets(await this.offsetsContext(snap.config), name, connectorType(this.worker, snap.config));
   }
 
   alterConnectorOffsets(name: string, offsets: ConnectorOffset[]): Promise<void> {
-    return this.write(() => this.alterConnectorOffsetsNow(name, offsets));
+    return this.write(async () => {
+      const snap = await this.stoppedSnapshot(name);
+      const ctx = await this.offsetsContext(snap.config);
+      await alterConnectorOffsets(ctx, name, resolvedForPlugin(this.worker, snap.config), connectorType(this.worker, snap.config), offsets);
+    });
   }
 
-  private async alterConnectorOffsetsNow(name: string, offsets: ConnectorOffset[]): Promise<void> {
-    const snap = await this.stoppedSnapshot(name);
-    await alterConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, snap.config), connectorType(this.worker, snap.config), offsets);
-  }
-
-  async resetConnectorOffsets(name: string): Promise<void> {
-    const snap = await this.stoppedSnapshot(name);
-    const type = connectorType(this.worker, snap.config);
-    if (type !== 'sink') await this.stores.offsets.readToEnd();
-    await resetConnectorOffsets(this.offsetsContext(), name, resolvedForPlugin(this.worker, snap.config), type);
+  resetConnectorOffsets(name: string): Promise<void> {
+    return this.write(async () => {
+      const snap = await this.stoppedSnapshot(name);
+      const ctx = await this.offsetsContext(snap.config);
+      await resetConnectorOffsets(ctx, name, resolvedForPlugin(this.worker, snap.config), connectorType(this.worker, snap.config));
+    });
   }
 
   private async stoppedSnapshot(name: string) {
@@ -700,8 +706,28 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return snap;
   }
 
-  private offsetsContext() {
-    return { worker: this.worker, admin: this.admin, offsetStore: this.stores.offsets };
+  /** The connector's offsets (caught up with the topic): for source connectors its store, for sinks its group. */
+  private async offsetsContext(config: Record<string, string>) {
+    const offsetStore = await this.offsetStoreOf(config);
+    if (connectorType(this.worker, config) !== 'sink') await offsetStore.readToEnd();
+    return { worker: this.worker, admin: this.admin, offsetStore };
+  }
+
+  /**
+   * A source connector's offset store: the worker's, or — with its own `offsets.storage.topic` (KIP-618) — that
+   * topic first and the worker's as fallback (created and read once per topic, then shared).
+   */
+  private offsetStoreOf(config: Record<string, string>): Promise<KafkaOffsetStore | ConnectorOffsetStore> {
+    const topic = config['offsets.storage.topic']?.trim();
+    if (!topic || topic === this.dc.offsetTopic) return Promise.resolve(this.stores.offsets);
+    let store = this.ownOffsetStores.get(topic);
+    if (!store) {
+      const own = this.stores.offsetsOn(topic);
+      store = own.start().then(() => new ConnectorOffsetStore(own, this.stores.offsets, this.log));
+      store.catch(() => this.ownOffsetStores.delete(topic));
+      this.ownOffsetStores.set(topic, store);
+    }
+    return store;
   }
 
   // ---- status listeners (this worker's connectors and tasks) ---------------------------------------------------

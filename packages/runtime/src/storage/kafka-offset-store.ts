@@ -11,7 +11,7 @@ import type { OffsetMap } from '@kconnect/api';
 import type { ConsumedRecord, KafkaAdmin, KafkaClient } from '../kafka/client';
 import type { Logger } from '../logging';
 import { KafkaBasedLog } from './kafka-based-log';
-import { MemoryOffsetStore, type OffsetEntry, offsetKey } from './offset-store';
+import { MemoryOffsetStore, type OffsetEntry, type OffsetStore, offsetKey } from './offset-store';
 
 const decoder = new TextDecoder();
 
@@ -73,5 +73,44 @@ export class KafkaOffsetStore extends MemoryOffsetStore {
     this.rawKeys.set(offsetKey(connector, partition), Buffer.from(r.key));
     const offset = r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as OffsetMap | null);
     this.apply([{ connector, partition, offset }]);
+  }
+}
+
+/**
+ * The offsets of a source connector with its own `offsets.storage.topic` (KIP-618), as Java's
+ * `ConnectorOffsetBackingStore`: reads from the connector's topic first, else from the worker's; writes go to the
+ * connector's topic, then (best effort) to the worker's, so the worker's topic keeps a copy for tools that read only
+ * it and for a connector that later drops its own topic.
+ */
+export class ConnectorOffsetStore implements OffsetStore {
+  constructor(
+    private readonly own: KafkaOffsetStore,
+    private readonly worker: KafkaOffsetStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {}
+  /** Stops the connector's own store (the worker's belongs to the worker). */
+  stop(): Promise<void> {
+    return this.own.stop();
+  }
+
+  readToEnd(): Promise<void> {
+    return Promise.all([this.own.readToEnd(), this.worker.readToEnd()]).then(() => undefined);
+  }
+
+  get(connector: string, partition: OffsetMap): OffsetMap | null {
+    return this.own.get(connector, partition) ?? this.worker.get(connector, partition);
+  }
+
+  connectorOffsets(connector: string): Array<{ partition: OffsetMap; offset: OffsetMap }> {
+    const merged = new Map(this.worker.connectorOffsets(connector).map((o) => [offsetKey(connector, o.partition), o]));
+    for (const o of this.own.connectorOffsets(connector)) merged.set(offsetKey(connector, o.partition), o);
+    return [...merged.values()];
+  }
+
+  async set(entries: OffsetEntry[]): Promise<void> {
+    await this.own.set(entries);
+    await this.worker.set(entries).catch((e: Error) => this.logger.warn({ err: e }, "could not copy offsets to the worker's offsets topic"));
   }
 }

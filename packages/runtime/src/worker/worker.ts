@@ -56,6 +56,12 @@ export class Worker {
     private readonly onTopic: (connector: string, topic: string) => void,
   ) {}
 
+  /**
+   * The offset store of a source connector: the worker's, unless the mode gives connectors their own (the
+   * distributed worker honours a connector's `offsets.storage.topic`, KIP-618).
+   */
+  offsetStoreFor: (connectorConfig: Record<string, string>) => Promise<OffsetStore> = async () => this.offsetStore;
+
   /** A fresh, unstarted instance of a connector class (for validation and type lookups). */
   newConnector(className: string, version?: string | null): { instance: Connector; type: 'source' | 'sink'; className: string } {
     // `connector.plugin.version` (KIP-891) picks one of several installed versions; a version that is not installed throws.
@@ -271,7 +277,7 @@ export class Worker {
           task: task as SourceTask,
           transforms,
           producer,
-          offsetStore: this.offsetStore,
+          offsetStore: await this.offsetStoreFor(connectorConfig),
           offsetFlushTimeoutMs: this.config.offsetFlushTimeoutMs,
         });
       } else {
