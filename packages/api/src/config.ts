@@ -84,6 +84,11 @@ export interface ConfigKeyDef<N extends string = string, T extends ConfigType = 
   recommendedValues?: string[];
   /** Not shown in validate responses when false (Java's `visible`). */
   internal?: boolean;
+  /**
+   * The value is a secret although the type is not PASSWORD (e.g. a LIST of tokens): the worker's REST answers
+   * show it as `[hidden]`, as they show PASSWORD values (docs/security.md).
+   */
+  sensitive?: boolean;
 }
 
 /** A resolved config key, with its default parsed to the key's type. */
@@ -101,6 +106,8 @@ export interface ConfigKey {
   readonly displayName: string;
   readonly dependents: readonly string[];
   readonly recommendedValues: readonly string[];
+  /** See {@link ConfigKeyDef.sensitive}. */
+  readonly sensitive?: boolean;
 }
 
 /** Connect's ConfigKeyInfo (REST entity) for one key. */
@@ -134,9 +141,12 @@ type Parsed<N extends string, T extends ConfigType, D> = {
 /** A set of config key definitions. Immutable: {@link define} returns a new ConfigDef. */
 export class ConfigDef<P extends Record<string, unknown> = Record<string, unknown>> {
   private readonly keys: ReadonlyMap<string, ConfigKey>;
+  private readonly sensitivePatterns: readonly RegExp[];
 
-  constructor(keys: Iterable<ConfigKey> = []) {
+  /** `sensitivePatterns`: see {@link sensitive}. */
+  constructor(keys: Iterable<ConfigKey> = [], sensitivePatterns: readonly RegExp[] = []) {
     this.keys = new Map([...keys].map((k) => [k.name, k]));
+    this.sensitivePatterns = sensitivePatterns;
   }
 
   /** Adds a key; a key of the same name is replaced. */
@@ -156,15 +166,31 @@ export class ConfigDef<P extends Record<string, unknown> = Record<string, unknow
       displayName: def.displayName ?? def.name,
       dependents: def.dependents ?? [],
       recommendedValues: def.recommendedValues ?? [],
+      ...(def.sensitive ? { sensitive: true } : {}),
     };
     const next = new Map(this.keys);
     next.set(key.name, key);
-    return new ConfigDef(next.values());
+    return new ConfigDef(next.values(), this.sensitivePatterns);
   }
 
   /** A ConfigDef with the keys of both (keys of `other` win). */
   merge<Q extends Record<string, unknown>>(other: ConfigDef<Q>): ConfigDef<P & Q> {
-    return new ConfigDef([...this.keys.values(), ...other.configKeys()]);
+    return new ConfigDef([...this.keys.values(), ...other.configKeys()], [...this.sensitivePatterns, ...other.sensitivePatterns]);
+  }
+
+  /**
+   * Declares secrets among keys that are not defined here, by pattern: keys whose names are made at run time (e.g.
+   * `http.poll.endpoint.<name>.auth.password`). The worker's REST answers show their values as `[hidden]`.
+   */
+  sensitive(...patterns: RegExp[]): ConfigDef<P> {
+    return new ConfigDef(this.keys.values(), [...this.sensitivePatterns, ...patterns]);
+  }
+
+  /** True when `name` holds a secret: a PASSWORD key, a key defined `sensitive`, or a name a {@link sensitive} pattern matches. */
+  isSecret(name: string): boolean {
+    const k = this.keys.get(name);
+    if (k && (k.type === ConfigType.PASSWORD || k.sensitive === true)) return true;
+    return this.sensitivePatterns.some((p) => p.test(name));
   }
 
   configKeys(): ConfigKey[] {
