@@ -17,8 +17,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CliWorker, freePort, JavaConnectWorker, readTopics } from '@kconnect/testkit';
-import { BOOTSTRAP, benchKafkaClient } from './kafka';
+import { CliWorker, distributedWorkerProps, freePort, JavaConnectWorker, readTopics } from '@kconnect/testkit';
+import { benchKafkaClient } from './kafka';
 
 const arg = (name: string, def: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? def;
 const RUNTIMES = arg('runtimes', 'kconnect').split(',') as Array<'kconnect' | 'java'>;
@@ -67,18 +67,11 @@ async function runOne(rt: 'kconnect' | 'java'): Promise<{ failoverSeconds: numbe
   const groups: string[] = [];
   try {
     await admin.createTopics([{ topic: data, numPartitions: TASKS, replicationFactor: 1 }]);
-    const props = {
-      'bootstrap.servers': BOOTSTRAP,
-      'group.id': id,
-      'config.storage.topic': `${id}-configs`,
-      'offset.storage.topic': `${id}-offsets`,
-      'status.storage.topic': `${id}-status`,
+    const props = distributedWorkerProps(id, {
       'config.storage.replication.factor': '1',
       'offset.storage.replication.factor': '1',
       'status.storage.replication.factor': '1',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    };
+    });
     for (let i = 0; i < WORKERS; i++) {
       const port = await freePort();
       const p = { ...props, listeners: `http://127.0.0.1:${port}` };

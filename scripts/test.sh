@@ -26,6 +26,19 @@ trap cleanup EXIT
 bash scripts/services.sh fetch kafka-tools
 # Apache Kafka Connect (Java), for the tests that migrate a distributed cluster between it and kconnect.
 bash scripts/services.sh fetch connect
+# Debian's Chromium, for the web console test in a headless browser (test/integration/ui.test.ts, playwright-core).
+# apt keeps the downloaded packages in its cache, so a second install on the machine does not download again.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] installing chromium with apt-get (for test/integration/ui.test.ts)"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    fi
+  else
+    echo "[test] /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get): sudo apt-get install -y chromium" >&2
+  fi
+fi
 
 mkdir -p .cache
 echo "[test] tsc -p tsconfig.test.json (type-check tests) and biome (lint, format)"

@@ -124,9 +124,10 @@ describe('kill -9 during a load', () => {
       else expect(i).toBe(highest + 1); // no line skipped
       highest = Math.max(highest, i);
     }
-    // Every duplicate lies in the window of a restart: after the flushed offset, up to the last line Kafka had.
+    // Every duplicate lies in the window of a restart: after the flushed offset, up to the last line Kafka had (a
+    // window can be cut short by the next kill, so the windows bound the duplicates rather than sum to them).
     expect(duplicates).toBe(count - N);
-    expect(duplicates).toBe(windows.reduce((a, b) => a + b, 0));
+    expect(duplicates).toBeLessThanOrEqual(windows.reduce((a, b) => a + b, 0));
     process.stdout.write(`kill -9 ×${kills}: ${N} lines, ${count} records, restarts re-sent ${windows.join(' + ')} lines after the flushed offset\n`);
   }, 240_000);
 });

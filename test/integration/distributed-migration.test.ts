@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { CliWorker, freePort, JavaConnectWorker } from '@kconnect/testkit';
-import { BOOTSTRAP, eventually, kafkaAdmin, unique } from './harness';
+import { distributedWorkerProps, eventually, kafkaAdmin, unique } from './harness';
 
 jest.setTimeout(300_000);
 
@@ -53,19 +53,13 @@ describe('migration in place between Java Connect and kconnect distributed clust
     await admin.createTopics([{ topic: data, numPartitions: 2, replicationFactor: 1 }]);
     writeFileSync(input, '');
     writeFileSync(input2, '');
-    props = {
-      'bootstrap.servers': BOOTSTRAP,
-      'group.id': id,
-      'config.storage.topic': `${id}-configs`,
-      'offset.storage.topic': `${id}-offsets`,
-      'status.storage.topic': `${id}-status`,
+    props = distributedWorkerProps(id, {
       'config.storage.replication.factor': '1',
       'offset.storage.replication.factor': '1',
       'status.storage.replication.factor': '1',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+
       'offset.flush.interval.ms': '500',
-    };
+    });
   });
   afterAll(async () => {
     for (const p of procs) await p.close().catch(() => undefined);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { CliWorker, freePort } from '@kconnect/testkit';
-import { BOOTSTRAP, eventually, kafkaAdmin, kafkaClient, readTopics, unique } from './harness';
+import { distributedWorkerProps, eventually, kafkaAdmin, kafkaClient, readTopics, unique } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -32,17 +32,10 @@ afterAll(async () => {
 /** A cluster's shared settings: its group and its three topics (deleted at the end). */
 function clusterProps(extra: Record<string, string> = {}): Record<string, string> {
   const id = unique('kc-dist');
-  const props = {
-    'bootstrap.servers': BOOTSTRAP,
-    'group.id': id,
-    'config.storage.topic': `${id}-configs`,
-    'offset.storage.topic': `${id}-offsets`,
-    'status.storage.topic': `${id}-status`,
-    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+  const props = distributedWorkerProps(id, {
     'offset.flush.interval.ms': '500',
     ...extra,
-  };
+  });
   cleanup.push(async () => {
     await admin.deleteTopics([props['config.storage.topic'], props['offset.storage.topic'], props['status.storage.topic']]);
   });
@@ -316,7 +309,11 @@ describe('a cluster of three workers', () => {
     );
     const src2 = await api(w1, 'PUT', '/connectors/src2/config', { 'connector.class': 'FileStreamSource', file: input, topic: data });
     expect(src2.status).toBe(201);
-    await eventually(async () => (await api(w1, 'GET', '/connectors/src2/offsets')).body.offsets?.[0]?.offset?.position > 0, 30_000, 'src2 read the file');
+    await eventually(
+      async () => (await api(w1, 'GET', '/connectors/src2/offsets')).body.offsets?.[0]?.offset?.position === readFileSync(input).length,
+      30_000,
+      'src2 read the whole file',
+    );
     const offsetsBefore = (await api(w1, 'GET', '/connectors/src2/offsets')).body;
     await Promise.all(nodes.map((n) => n.proc.stop()));
     for (const n of nodes) n.proc.start();

@@ -3,7 +3,7 @@ import type { PluginDescriptor } from '@kconnect/api';
 import { plugins as filePlugins } from '@kconnect/file-connectors';
 import { startWorker as start, type WorkerHandle } from '@kconnect/testkit';
 
-export { BOOTSTRAP, eventually, kafkaAdmin, kafkaClient, quietLoggers, readTopics, sleep, unique } from '@kconnect/testkit';
+export { BOOTSTRAP, distributedWorkerProps, eventually, kafkaAdmin, kafkaClient, quietLoggers, readTopics, sleep, unique } from '@kconnect/testkit';
 export type { WorkerHandle } from '@kconnect/testkit';
 
 export function startWorker(extra: Record<string, string> = {}, plugins: readonly PluginDescriptor[] = []): Promise<WorkerHandle> {

@@ -5,15 +5,29 @@
  *   kconnect distributed worker.properties   a worker of a cluster coordinated through Kafka (group.id, *.storage.topic)
  *   kconnect plugins            list the bundled plugins
  *   kconnect validate worker.properties connector.json   check a connector config without running it
+ *   kconnect hash-password <user> <role>     a line for rest.authentication.basic.users.file (password on stdin)
+ *   kconnect generate-token <name> <role>    a new bearer token and its line for rest.authentication.bearer.tokens.file
  */
 import { ConfigError } from '@kconnect/api';
-import { readConnectorFile, readWorkerProperties, startDistributed, startStandalone, type LogLevel } from '@kconnect/runtime';
+import {
+  generateToken,
+  hashPassword,
+  hashToken,
+  readConnectorFile,
+  readWorkerProperties,
+  ROLES,
+  startDistributed,
+  startStandalone,
+  type LogLevel,
+} from '@kconnect/runtime';
 import { BUNDLED_PLUGINS } from './plugins';
 
 const USAGE = `Usage:
   kconnect standalone <worker.properties> [<connector.properties|connector.json> ...]
   kconnect distributed <worker.properties>
   kconnect plugins
+  kconnect hash-password <user> <role>     (reads the password from stdin; role: read, operate or admin)
+  kconnect generate-token <name> <role>
   kconnect --version`;
 
 async function standalone(args: string[]): Promise<void> {
@@ -55,6 +69,63 @@ async function run(started: Promise<{ url: string; stop(): Promise<void> }>): Pr
   process.stderr.write(`kconnect: REST API at ${worker.url}\n`);
 }
 
+function nameAndRole(args: string[], what: string): [string, string] {
+  const [name, role, ...extra] = args;
+  if (!name || !role || extra.length) throw new ConfigError(`Usage: kconnect ${what} <name> <role>`);
+  if (name.includes(':')) throw new ConfigError(`The name must not contain ':' (${name})`);
+  if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError(`Unknown role ${role}; use one of ${ROLES.join(', ')}`);
+  return [name, role];
+}
+
+/** Prints `user:role:scrypt$…` for rest.authentication.basic.users.file; the password comes from stdin (not echoed on a terminal). */
+async function hashPasswordCommand(args: string[]): Promise<void> {
+  const [user, role] = nameAndRole(args, 'hash-password');
+  const password = await readSecret('Password: ');
+  if (!password) throw new ConfigError('Empty password');
+  process.stdout.write(`${user}:${role}:${await hashPassword(password)}\n`);
+}
+
+/** Prints a new token (line 1) and its `name:role:sha256$…` line for rest.authentication.bearer.tokens.file (line 2). */
+function generateTokenCommand(args: string[]): void {
+  const [name, role] = nameAndRole(args, 'generate-token');
+  const token = generateToken();
+  process.stdout.write(`${token}\n${name}:${role}:${hashToken(token)}\n`);
+}
+
+/** The first line of stdin; on a terminal, prompted for and not echoed. */
+async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += String(chunk);
+    return text.split(/\r?\n/)[0] ?? '';
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (v: string | Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (v instanceof Error) reject(v);
+      else resolve(v);
+    };
+    const onData = (s: string) => {
+      for (const ch of s) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(text);
+        if (ch === '\u0003') return done(new Error('interrupted'));
+        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+        else text += ch;
+      }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -62,6 +133,10 @@ export async function main(argv: string[]): Promise<void> {
       return standalone(rest);
     case 'distributed':
       return distributed(rest);
+    case 'hash-password':
+      return hashPasswordCommand(rest);
+    case 'generate-token':
+      return generateTokenCommand(rest);
     case 'plugins':
       for (const p of BUNDLED_PLUGINS) process.stdout.write(`${p.type}\t${p.className}\t${p.version}\n`);
       return;

@@ -10,6 +10,8 @@ export { parseProperties } from './config/properties';
 export { parseWorkerConfig, WORKER_CONFIG } from './config/worker-config';
 export type { WorkerConfig } from './config/worker-config';
 export { CONNECTOR_CONFIG, SINK_CONNECTOR_CONFIG, SOURCE_CONNECTOR_CONFIG } from './config/connector-config';
+export { generateToken, hashPassword, hashToken, REST_AUTH_CONFIG, ROLES } from './rest/auth';
+export type { Role } from './rest/auth';
 export { LoggerRegistry } from './logging';
 export type { LogLevel } from './logging';
 export { KafkajsClient } from './kafka/kafkajs';

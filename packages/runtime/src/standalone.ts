@@ -14,14 +14,17 @@ import { parseDistributedConfig } from './config/distributed-config';
 import { parseWorkerConfig, type WorkerConfig } from './config/worker-config';
 import { PROTOCOL_TYPE } from './distributed/connect-protocol';
 import { DistributedHerder } from './herder/distributed-herder';
+import { SecretMasker } from './herder/secrets';
 import { StandaloneHerder } from './herder/standalone-herder';
 import type { KafkaClient } from './kafka/client';
 import { createKafkaClient } from './kafka';
 import { LoggerRegistry, type LogLevel } from './logging';
 import { WorkerMetrics } from './metrics/metrics';
 import { PluginRegistry } from './plugins/registry';
+import { RestAuthenticator } from './rest/auth';
 import { leaderForwarder } from './rest/forwarding';
 import { createRestServer } from './rest/server';
+import { listenerTls, refuseUnverifiedClientCertificates, restClient } from './rest/tls';
 import { KafkaConfigStore } from './storage/kafka-config-store';
 import { KafkaOffsetStore } from './storage/kafka-offset-store';
 import { KafkaStatusStore } from './storage/kafka-status-store';
@@ -66,8 +69,6 @@ function parseListener(l: string): { protocol: string; host: string; port: numbe
   const m = /^(https?):\/\/([^:/]*|\[[^\]]*\]):(\d+)\/?$/i.exec(l.trim());
   if (!m)
     throw new ConfigError(`Invalid value ${l} for configuration listeners: expected protocol://host:port, e.g. http://127.0.0.1:8083`, { name: 'listeners' });
-  if (m[1]!.toLowerCase() === 'https')
-    throw new ConfigError('HTTPS listeners are not supported yet; terminate TLS in front of the worker', { name: 'listeners' });
   return { protocol: m[1]!.toLowerCase(), host: m[2]!, port: Number(m[3]) };
 }
 
@@ -86,6 +87,14 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
   const loggers = options.loggers ?? new LoggerRegistry({ level: options.logLevel ?? 'INFO' });
   const log = loggers.get('kconnect.worker');
   const listener = parseListener(config.listeners[0] ?? 'http://:8083');
+  // REST authentication and HTTPS (docs/security.md), checked before anything connects.
+  const restLog = loggers.get('kconnect.rest');
+  const auth = RestAuthenticator.fromWorkerProps(config.props, restLog);
+  const tls = listener.protocol === 'https' ? listenerTls(config.props) : undefined;
+  if (tls?.ignored.length) restLog.warn({ settings: tls.ignored }, 'these TLS settings of the REST listener are not supported and are ignored');
+  const restFetch = restClient(tls?.client);
+  const adminListener = config.adminListeners?.length ? parseListener(config.adminListeners[0]!) : undefined;
+  const adminTls = adminListener?.protocol === 'https' ? listenerTls(config.props, 'admin.listeners.https.') : undefined;
   const metrics = new WorkerMetrics();
   const registry = new PluginRegistry()
     .register(converterPlugins)
@@ -94,7 +103,9 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
   const loaded = registry.loadPluginPath(config.pluginPath);
   if (loaded.length) log.info({ loaded }, 'loaded plugins from plugin.path');
   const kafka =
-    options.kafka ?? createKafkaClient({ backend: config.kafkaClient, bootstrapServers: config.bootstrapServers, log: loggers.get('kconnect.kafka') });
+    options.kafka ??
+    // The worker's top-level security.protocol / sasl.* / ssl.* keys: every client's (its own and its tasks').
+    createKafkaClient({ backend: config.kafkaClient, bootstrapServers: config.bootstrapServers, log: loggers.get('kconnect.kafka'), security: config.props });
 
   const rest0 = { host: listener.host === '' ? '0.0.0.0' : listener.host, port: listener.port };
   const admin = await kafka.admin();
@@ -138,18 +149,34 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
     allowOrigin: config.allowOrigin,
     allowMethods: config.allowMethods,
     admin: !adminSeparate,
-    forwarder: h instanceof DistributedHerder ? leaderForwarder(h) : undefined,
+    forwarder: h instanceof DistributedHerder ? leaderForwarder(h, restFetch) : undefined,
+    auth,
+    https: tls?.server,
+    secrets: new SecretMasker(worker, config.restSecretsVisible),
   });
   await rest.listen(rest0);
+  if (tls?.clientAuth === 'requested') refuseUnverifiedClientCertificates(rest.server as unknown as import('node:https').Server);
+  if (h instanceof DistributedHerder) h.restFetch = restFetch;
   const port = (rest.server.address() as { port: number }).port;
   const advertisedHost = config.advertisedHost ?? (listener.host && listener.host !== '0.0.0.0' ? listener.host : '127.0.0.1');
   const workerId = `${advertisedHost}:${config.advertisedPort ?? port}`;
   (worker as { workerId: string }).workerId = workerId;
-  const url = `http://${advertisedHost}:${config.advertisedPort ?? port}`;
+  const scheme = (config.advertisedListener ?? listener.protocol).toLowerCase();
+  const url = `${scheme}://${advertisedHost}:${config.advertisedPort ?? port}`;
   let adminRest: FastifyInstance | undefined;
   if (adminSeparate && config.adminListeners!.length) {
-    const al = parseListener(config.adminListeners![0]!);
-    adminRest = createRestServer({ herder: h, loggers, metrics, log: loggers.get('kconnect.rest'), version: VERSION, commit: COMMIT, adminOnly: true });
+    const al = adminListener!;
+    adminRest = createRestServer({
+      herder: h,
+      loggers,
+      metrics,
+      log: loggers.get('kconnect.rest'),
+      version: VERSION,
+      commit: COMMIT,
+      adminOnly: true,
+      auth,
+      https: adminTls?.server,
+    });
     await adminRest.listen({ host: al.host || '0.0.0.0', port: al.port });
   }
 
@@ -167,7 +194,7 @@ async function startWorker(options: StandaloneOptions, mode: 'standalone' | 'dis
   }
   log.info({ url, workerId, groupId: dc?.groupId }, `Kafka Connect ${mode} worker started`);
   const running = {
-    url: mode === 'standalone' ? `http://${advertisedHost}:${port}` : url,
+    url: mode === 'standalone' ? `${listener.protocol}://${advertisedHost}:${port}` : url,
     config,
     herder: h,
     rest,

@@ -145,6 +145,23 @@ export async function readTopics(topics: string[], groups: string[]): Promise<{ 
   return { records, stop: () => consumer.close() };
 }
 
+/**
+ * Worker properties of a distributed cluster named `id`: its group and three topics `<id>-configs|offsets|status`
+ * (the caller deletes them), String converters; `extra` on top.
+ */
+export function distributedWorkerProps(id: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'bootstrap.servers': BOOTSTRAP,
+    'group.id': id,
+    'config.storage.topic': `${id}-configs`,
+    'offset.storage.topic': `${id}-offsets`,
+    'status.storage.topic': `${id}-status`,
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    ...extra,
+  };
+}
+
 export { CliWorker, type CliWorkerOptions, freePort } from './cli-worker';
 export { JavaConnectWorker, connectClasspath } from './java-connect';
 export {

@@ -110,7 +110,7 @@ describe('validateClientOverrides', () => {
       errorsByKey(validateClientOverrides('sink', { topics: 't', 'consumer.override.heartbeat.interval.ms': '50000' }, ctx('All', { consumer: {} }))),
     ).toEqual({
       'consumer.override.heartbeat.interval.ms': [
-        'Invalid value 50000 for configuration consumer.override.heartbeat.interval.ms: Heartbeat must be set lower than the session timeout (consumer.session.timeout.ms=45000)',
+        'Invalid value 50000 for configuration consumer.override.heartbeat.interval.ms: Heartbeat must be set lower than the session timeout (consumer.session.timeout.ms=10000)',
       ],
     });
   });

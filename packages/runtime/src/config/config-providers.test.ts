@@ -138,7 +138,8 @@ describe('config providers', () => {
 
   it('resolves the worker config itself (as Java AbstractConfig), keeping the provider keys', () => {
     const f = path.join(dir, 'worker-secrets.properties');
-    writeFileSync(f, 'jaas=secret-jaas\n');
+    const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="secret-jaas";';
+    writeFileSync(f, `jaas=${jaas}\n`);
     const c = parseWorkerConfig({
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
@@ -146,7 +147,7 @@ describe('config providers', () => {
       'config.providers.file.class': 'FileConfigProvider',
       'producer.sasl.jaas.config': `\${file:${f}:jaas}`,
     });
-    expect(c.producer['sasl.jaas.config']).toBe('secret-jaas');
+    expect(c.producer['sasl.jaas.config']).toBe(jaas);
     expect(c.configProviders.size).toBe(1);
   });
 

@@ -102,6 +102,14 @@ export const WORKER_CONFIG = new ConfigDef()
     documentation: 'Protocol advertised (http or https).',
   })
   .define({
+    name: 'rest.secrets.visible',
+    type: ConfigType.BOOLEAN,
+    default: false,
+    importance: Importance.LOW,
+    documentation:
+      "Show connector secrets (PASSWORD keys and keys the plugins declare sensitive) in clear in REST answers, as Java's worker does. By default they are shown as [hidden] (docs/security.md).",
+  })
+  .define({
     name: 'admin.listeners',
     type: ConfigType.LIST,
     default: null,
@@ -220,6 +228,8 @@ export interface WorkerConfig {
   readonly advertisedHost: string | null;
   readonly advertisedPort: number | null;
   readonly advertisedListener: string | null;
+  /** `rest.secrets.visible`: REST answers show connector secrets in clear (Java's behaviour). */
+  readonly restSecretsVisible: boolean;
   readonly adminListeners: string[] | null;
   readonly pluginPath: string[];
   readonly topicTracking: boolean;
@@ -290,6 +300,7 @@ export function parseWorkerConfig(rawProps: Record<string, string>): WorkerConfi
     advertisedHost: p['rest.advertised.host.name'],
     advertisedPort: p['rest.advertised.port'],
     advertisedListener: p['rest.advertised.listener'],
+    restSecretsVisible: p['rest.secrets.visible'],
     adminListeners: p['admin.listeners'],
     pluginPath: p['plugin.path'],
     topicTracking: p['topic.tracking.enable'],

@@ -22,6 +22,9 @@ import { ConnectorOffsetStore, type KafkaOffsetStore } from '../storage/kafka-of
 import type { KafkaStatusStore } from '../storage/kafka-status-store';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
+import { type FailureInfo, failureFromTrace, failureOf, traceOf } from '../worker/failure';
+import { HerderBase } from './herder-base';
+import type { RestFetch } from '../rest/tls';
 import { connectorType, connectorVersion, listPlugins, pluginConfig, resolvedForPlugin, validate } from './common';
 import { alterConnectorOffsets, readConnectorOffsets, resetConnectorOffsets, STOPPED_REQUIRED } from './connector-offsets';
 import type { ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry, TaskStateInfo } from './types';
@@ -35,7 +38,7 @@ export interface DistributedStores {
   status: KafkaStatusStore;
 }
 
-export class DistributedHerder implements Herder, ConnectorStatusListener, TaskStatusListener {
+export class DistributedHerder extends HerderBase implements Herder, ConnectorStatusListener, TaskStatusListener {
   private readonly coordinator: WorkerCoordinator;
   /** The work assigned to this worker (item keys), whether or not it could start. */
   private readonly owned = new Map<string, WorkItem>();
@@ -45,11 +48,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   private readonly taskCounts = new Map<string, number>();
   /** The target state each of our connectors was last started or set with. */
   private readonly connectorStates = new Map<string, TargetState>();
-  private queue: Promise<unknown> = Promise.resolve();
   private generation = -1;
-  private started = false;
   private stopped = false;
-  private clusterId: string | null = null;
   private readonly keyTtlMs: number;
   private readonly groupId: string;
   private readonly dc: DistributedConfig;
@@ -64,6 +64,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   /** Leader-only writes, one at a time (two creates of one name cannot both succeed). */
   private writes: Promise<unknown> = Promise.resolve();
   private keyTimer: NodeJS.Timeout | undefined;
+  /** Requests to other workers (https with the listener's stores when the listener is https; rest/tls.ts). */
+  restFetch: RestFetch = (url, init) => fetch(url, init);
 
   constructor(
     private readonly worker: Worker,
@@ -74,6 +76,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     public url: string,
     private readonly log: Logger,
   ) {
+    super();
     this.keyTtlMs = dc.keyTtlMs;
     this.groupId = dc.groupId;
     this.dc = dc;
@@ -159,21 +162,6 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     await this.admin.close();
   }
 
-  ready(): boolean {
-    return this.started;
-  }
-
-  async responsive(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([this.serial(async () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
-    clearTimeout(timer);
-    return ok;
-  }
-
-  kafkaClusterId(): string | null {
-    return this.clusterId;
-  }
-
   /** Whether this worker leads the group now, and the leader's URL (for tests and `/admin`). */
   get leadership(): { leader: boolean; leaderUrl: string; generation: number } {
     return { leader: this.coordinator.isLeader, leaderUrl: this.coordinator.state.leaderUrl, generation: this.generation };
@@ -188,12 +176,6 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   async leaderUrl(timeoutMs: number): Promise<string | null> {
     await this.coordinator.settled(timeoutMs);
     return this.coordinator.isLeader ? null : this.coordinator.state.leaderUrl;
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   // ---- the group's work ------------------------------------------------------------------------------------
@@ -306,7 +288,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     }
     const body = JSON.stringify(configs);
     const url = new URL(`connectors/${encodeURIComponent(name)}/tasks?forward=true`, leader);
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signatureHeaders(key, body) }, body }).then(
+    this.restFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signatureHeaders(key, body) }, body }).then(
       async (res) => (res.ok ? undefined : retry(`${res.status} ${await res.text()}`)),
       (e: Error) => retry(e.message),
     );
@@ -496,9 +478,14 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
     return this.snapshot(name).taskConfigs.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
-  private statusEntry(s: { state: string; trace: string | null; worker_id: string }): StatusEntry {
+  private statusEntry(s: { state: string; trace: string | null; worker_id: string; failure?: FailureInfo }): StatusEntry {
     const e: StatusEntry = { state: s.state as State, worker_id: s.worker_id };
     if (s.trace) e.trace = s.trace;
+    // A FAILED status a Java worker (or an older kconnect) wrote has no `failure`: class and message from the trace.
+    if (s.state === 'FAILED') {
+      const failure = s.failure ?? (s.trace ? failureFromTrace(s.trace) : undefined);
+      if (failure) e.failure = failure;
+    }
     return e;
   }
 
@@ -648,7 +635,7 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
    * As Java: the worker that runs the task restarts it; another worker forwards the request to the leader, which
    * forwards it to the task's worker (from the assignment it computed) — with the `forward` parameter, never more.
    */
-  async restartTask(connector: string, task: number, forward?: boolean): Promise<void> {
+  async restartTask(connector: string, task: number, forward?: boolean, authorization?: string): Promise<void> {
     await this.stores.config.readToEnd();
     const snap = this.snapshot(connector);
     if (!snap.taskConfigs[task]) throw notFound(`Task ${connector}-${task} not found`);
@@ -670,7 +657,8 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
       if (!target) throw conflict('Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.');
     }
     const url = new URL(`connectors/${encodeURIComponent(connector)}/tasks/${task}/restart?forward=${next}`, target);
-    const res = await fetch(url, { method: 'POST' });
+    // With the user's credentials: the next worker authorizes the user, not this worker.
+    const res = await this.restFetch(url, { method: 'POST', headers: authorization ? { authorization } : {} });
     if (res.status >= 400) {
       const body = (await res.json().catch(() => null)) as { message?: string } | null;
       throw new HttpError(res.status, body?.message ?? `Restarting task ${connector}-${task} on ${target} failed with ${res.status}`);
@@ -733,7 +721,13 @@ export class DistributedHerder implements Herder, ConnectorStatusListener, TaskS
   // ---- status listeners (this worker's connectors and tasks) ---------------------------------------------------
 
   private put(nameOrId: string | ConnectorTaskId, state: State, error?: Error): void {
-    const s = { state, trace: error ? (error.stack ?? `${error.name}: ${error.message}`) : null, worker_id: this.worker.workerId, generation: this.generation };
+    const s = {
+      state,
+      trace: error ? traceOf(error) : null,
+      worker_id: this.worker.workerId,
+      generation: this.generation,
+      ...(error ? { failure: failureOf(error) } : {}),
+    };
     const write =
       typeof nameOrId === 'string'
         ? this.owns(nameOrId) && this.stores.config.connector(nameOrId)

@@ -10,6 +10,8 @@ import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
+import { failureOf, traceOf } from '../worker/failure';
+import { HerderBase } from './herder-base';
 import { connectorType, connectorVersion, listPlugins, pluginConfig, resolvedForPlugin, validate } from './common';
 import { alterConnectorOffsets, type OffsetsContext, readConnectorOffsets, resetConnectorOffsets, STOPPED_REQUIRED } from './connector-offsets';
 import type {
@@ -37,14 +39,11 @@ interface ConnectorEntry {
 /** A task that fails again within this time after an automatic restart counts against errors.restart.max.retries. */
 const RESTART_STREAK_MS = 120_000;
 
-export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskStatusListener {
+export class StandaloneHerder extends HerderBase implements Herder, ConnectorStatusListener, TaskStatusListener {
   private readonly entries = new Map<string, ConnectorEntry>();
   private readonly connectorStatuses = new Map<string, StatusEntry>();
   private readonly taskStatuses = new Map<string, StatusEntry>();
   private readonly topics = new Map<string, Set<string>>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private started = false;
-  private clusterId: string | null = null;
   private readonly configWriter: SerialWriter | null;
   private readonly restartAttempts = new Map<string, { attempt: number; at: number }>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
@@ -55,6 +54,7 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
     private readonly admin: KafkaAdmin,
     private readonly log: Logger,
   ) {
+    super();
     const file = worker.config.configFile;
     this.configWriter = file ? new SerialWriter(() => writeJsonAtomic(file, this.configSnapshot())) : null;
   }
@@ -86,28 +86,6 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
       await this.configWriter?.schedule();
     });
     await this.admin.close();
-  }
-
-  ready(): boolean {
-    return this.started;
-  }
-
-  async responsive(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([this.serial(async () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
-    clearTimeout(timer);
-    return ok;
-  }
-
-  kafkaClusterId(): string | null {
-    return this.clusterId;
-  }
-
-  /** Runs herder operations one at a time. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private entry(name: string): ConnectorEntry {
@@ -445,7 +423,10 @@ export class StandaloneHerder implements Herder, ConnectorStatusListener, TaskSt
 
   private status(state: State, error?: Error): StatusEntry {
     const s: StatusEntry = { state, worker_id: this.worker.workerId };
-    if (error) s.trace = error.stack ?? `${error.name}: ${error.message}`;
+    if (error) {
+      s.trace = traceOf(error);
+      s.failure = failureOf(error);
+    }
     return s;
   }
 

@@ -3,6 +3,7 @@
  * the REST layer calls. Standalone and distributed herders implement the same interface.
  */
 import type { ConfigKeyInfo } from '@kconnect/api';
+import type { FailureInfo } from '../worker/failure';
 import type { TargetState } from '../worker/task-executor';
 
 export type ConnectorType = 'source' | 'sink' | 'unknown';
@@ -19,6 +20,8 @@ export interface StatusEntry {
   state: State;
   worker_id: string;
   trace?: string;
+  /** kconnect: what failed, when (FAILED entries only; `docs/compatibility.md`). */
+  failure?: FailureInfo;
   /** The plugin's version (Java 4.1, KIP-891). */
   version?: string;
 }
@@ -77,8 +80,11 @@ export interface Herder {
   taskConfigs(name: string): Array<{ id: { connector: string; task: number }; config: Record<string, string> }>;
   /** Restarts per Connect's rules; returns the status to show (202) or null for a plain connector restart (204). */
   restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null>;
-  /** `forward`: Java's query parameter of requests between workers (undefined for a user's request). */
-  restartTask(connector: string, task: number, forward?: boolean): Promise<void>;
+  /**
+   * `forward`: Java's query parameter of requests between workers (undefined for a user's request);
+   * `authorization`: the user's `Authorization` header, sent on when the request is forwarded to another worker.
+   */
+  restartTask(connector: string, task: number, forward?: boolean, authorization?: string): Promise<void>;
   pauseConnector(name: string): Promise<void>;
   resumeConnector(name: string): Promise<void>;
   stopConnector(name: string): Promise<void>;

@@ -33,6 +33,8 @@ import {
   type KafkaSettingError,
   PRODUCER_SETTING_DEFS,
   producerSettingErrors,
+  SECURITY_SETTING_DEFS,
+  securitySettingErrors,
 } from '../kafka/settings';
 import type { PluginRegistry } from '../plugins/registry';
 import { badRequest } from '../rest/errors';
@@ -51,10 +53,16 @@ export interface ClientOverrideContext {
   readonly consumer: Record<string, string>;
 }
 
-const SETTING_DEFS: Partial<Record<KafkaClientType, readonly KafkaSettingDef[]>> = { producer: PRODUCER_SETTING_DEFS, consumer: CONSUMER_SETTING_DEFS };
+// Every client reads the security keys (security.protocol, sasl.*, ssl.*: docs/kafka-client.md); admin clients only those.
+const SETTING_DEFS: Partial<Record<KafkaClientType, readonly KafkaSettingDef[]>> = {
+  producer: [...PRODUCER_SETTING_DEFS, ...SECURITY_SETTING_DEFS],
+  consumer: [...CONSUMER_SETTING_DEFS, ...SECURITY_SETTING_DEFS],
+  admin: SECURITY_SETTING_DEFS,
+};
 const SETTING_ERRORS: Partial<Record<KafkaClientType, (raw: Record<string, string>) => KafkaSettingError[]>> = {
   producer: producerSettingErrors,
   consumer: consumerSettingErrors,
+  admin: securitySettingErrors,
 };
 
 /** Java's ConfigKeyInfo of a client key under its override prefix (AbstractHerder.convertConfigKey with a prefix). */
@@ -98,7 +106,7 @@ export function validateClientOverrides(
     }
     const settingErrors = SETTING_ERRORS[client];
     if (!settingErrors || byKey.size === 0) continue;
-    const worker = client === 'producer' ? ctx.producer : ctx.consumer;
+    const worker = client === 'producer' ? ctx.producer : client === 'consumer' ? ctx.consumer : {};
     for (const e of settingErrors({ ...worker, ...overrides })) {
       // On the first override key involved; a problem of the worker's settings alone failed the worker's start.
       const at = e.settingKeys.find((k) => byKey.has(k));

@@ -127,6 +127,15 @@ export interface ProducerOptions {
   settings?: Record<string, string>;
 }
 
+export interface AdminOptions {
+  clientId?: string;
+  /**
+   * `admin.*` worker settings and `admin.override.*` connector settings, prefix removed: only the security keys
+   * (`security.protocol`, `sasl.*`, `ssl.*`) are read.
+   */
+  settings?: Record<string, string>;
+}
+
 export interface ConsumerOptions {
   clientId: string;
   groupId: string;
@@ -194,11 +203,15 @@ export class GroupRejoinNeeded extends Error {
   }
 }
 
-/** Creates Kafka clients for one cluster. */
+/**
+ * Creates Kafka clients for one cluster. Each client connects with the security settings (`security.protocol`,
+ * `sasl.*`, `ssl.*`) the client was created with (see `createKafkaClient`), under those of its own `settings`.
+ */
 export interface KafkaClient {
   producer(options: ProducerOptions): Promise<KafkaProducer>;
   consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
-  admin(): Promise<KafkaAdmin>;
+  /** An admin client; `options.settings` as a producer's (only their security keys are read). */
+  admin(options?: AdminOptions): Promise<KafkaAdmin>;
   /** Rejects with {@link UnsupportedKafkaFeatureError} on a backend that cannot read without a group. */
   logReader(options: { clientId: string; topic: string; settings?: Record<string, string> }): Promise<KafkaLogReader>;
   /** Rejects with {@link UnsupportedKafkaFeatureError} on a backend without the group coordinator's calls. */

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { KafkaClient } from './client';
 import { KafkajsClient } from './kafkajs';
 import { PlatformaticClient } from './platformatic';
+import { securityKeysOf } from './settings';
 
 export const KAFKA_CLIENT_BACKENDS = ['platformatic', 'kafkajs'] as const;
 export type KafkaClientBackend = (typeof KAFKA_CLIENT_BACKENDS)[number];
@@ -15,10 +16,18 @@ export interface KafkaClientOptions {
   bootstrapServers: string[];
   log: Logger;
   clientId?: string;
+  /**
+   * The worker's security settings (Java's top-level `security.protocol`, `sasl.mechanism`, `sasl.jaas.config`,
+   * `ssl.*` keys; other keys are ignored): every client's, the worker's own and its tasks', under the keys of a
+   * client's own settings (`producer.*`, `producer.override.*` …). Checked here: a bad value or an unreadable store
+   * throws a `KafkaSettingError`.
+   */
+  security?: Record<string, string>;
 }
 
 export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
+  const security = securityKeysOf(o.security);
   return (o.backend ?? 'platformatic') === 'kafkajs'
-    ? new KafkajsClient(o.bootstrapServers, o.log, o.clientId)
-    : new PlatformaticClient(o.bootstrapServers, o.log, o.clientId);
+    ? new KafkajsClient(o.bootstrapServers, o.log, o.clientId, security)
+    : new PlatformaticClient(o.bootstrapServers, o.log, o.clientId, security);
 }

@@ -17,6 +17,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
+  type AdminOptions,
   type ConsumedRecord,
   type ConsumerHandlers,
   type ConsumerOptions,
@@ -36,7 +37,8 @@ import {
   UnsupportedKafkaFeatureError,
   byTopic,
 } from './client';
-import { type CompressionType, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
+import { connectionSecurity, explainSecurityError, type KafkaConnectionSecurity, withSecurityErrors } from './security';
+import { type CompressionType, parseConsumerSettings, parseProducerSettings, securityKeysOf, warnUnsupportedSettings } from './settings';
 
 const PARTITION = Symbol('partition');
 type StampedMessage = { [PARTITION]?: number; key: Buffer | null; value: Buffer | null; partition?: number };
@@ -83,15 +85,35 @@ function toBuffer(b: Uint8Array | null): Buffer | null {
 
 export class KafkajsClient implements KafkaClient {
   private readonly kafka: Kafka;
+  private readonly baseSecurity: KafkaConnectionSecurity;
+  /** kafkajs takes TLS and SASL per Kafka instance: one per distinct security settings of clients. */
+  private readonly bySecurity = new Map<string, Kafka>();
 
   constructor(
-    bootstrapServers: string[],
+    private readonly bootstrapServers: string[],
     private readonly log: Logger,
-    clientId = 'kconnect',
+    private readonly clientId = 'kconnect',
+    /** The worker's security keys: every client's, under the client's own settings. */
+    private readonly security: Record<string, string> = {},
   ) {
+    this.baseSecurity = connectionSecurity(security);
+    this.kafka = this.newKafka(this.baseSecurity);
+  }
+
+  private newKafka(sec: KafkaConnectionSecurity): Kafka {
     const config: KafkaConfig = {
-      clientId,
-      brokers: bootstrapServers,
+      clientId: this.clientId,
+      brokers: this.bootstrapServers,
+      ...(sec.tls ? { ssl: sec.tls } : {}),
+      ...(sec.sasl
+        ? {
+            sasl: {
+              mechanism: sec.sasl.mechanism.toLowerCase() as 'plain',
+              username: sec.sasl.username,
+              password: sec.sasl.password,
+            },
+          }
+        : {}),
       logLevel: logLevel.WARN,
       logCreator:
         () =>
@@ -102,7 +124,28 @@ export class KafkajsClient implements KafkaClient {
         },
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
     };
-    this.kafka = new Kafka(config);
+    return new Kafka(config);
+  }
+
+  /** The Kafka instance and security of a client: the worker's, under the security keys of the client's settings. */
+  private kafkaOf(settings: Record<string, string> | undefined): { kafka: Kafka; sec: KafkaConnectionSecurity } {
+    const own = securityKeysOf(settings);
+    if (!Object.keys(own).length) return { kafka: this.kafka, sec: this.baseSecurity };
+    const merged = { ...this.security, ...own };
+    const sec = connectionSecurity(merged);
+    const key = JSON.stringify(Object.entries(merged).sort());
+    let kafka = this.bySecurity.get(key);
+    if (!kafka) this.bySecurity.set(key, (kafka = this.newKafka(sec)));
+    return { kafka, sec };
+  }
+
+  /** `p` with an authentication or TLS failure explained (see explainSecurityError). */
+  private async explained<T>(p: Promise<T>, sec: KafkaConnectionSecurity): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      throw explainSecurityError(e, sec, this.bootstrapServers);
+    }
   }
 
   async producer(options: ProducerOptions): Promise<KafkaProducer> {
@@ -112,20 +155,22 @@ export class KafkajsClient implements KafkaClient {
       throw new UnsupportedKafkaFeatureError(`compression.type=${s.compressionType} (kafkajs writes gzip only)`, 'kafkajs');
     }
     warnUnsupportedSettings(this.log, 'kafkajs', 'producer', options.settings, APPLIED_PRODUCER_KEYS);
-    const producer = this.kafka.producer({
+    const { kafka, sec } = this.kafkaOf(options.settings);
+    const producer = kafka.producer({
       createPartitioner: stampingPartitioner,
       allowAutoTopicCreation: true,
       maxInFlightRequests: 1,
       idempotent: false,
     });
-    await producer.connect();
-    return new KafkajsProducer(producer, compression, s.acks);
+    await this.explained(producer.connect(), sec);
+    return withSecurityErrors(new KafkajsProducer(producer, compression, s.acks), sec, this.bootstrapServers);
   }
 
   async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
     const s = parseConsumerSettings(options.settings ?? {});
     warnUnsupportedSettings(this.log, 'kafkajs', 'consumer', options.settings, APPLIED_CONSUMER_KEYS);
-    const consumer = this.kafka.consumer({
+    const { kafka, sec } = this.kafkaOf(options.settings);
+    const consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: s.sessionTimeoutMs,
       heartbeatInterval: s.heartbeatIntervalMs,
@@ -137,8 +182,12 @@ export class KafkajsClient implements KafkaClient {
       allowAutoTopicCreation: s.allowAutoCreateTopics,
       metadataMaxAge: s.metadataMaxAgeMs,
     });
-    await consumer.connect();
-    return new KafkajsConsumer(consumer, s.autoOffsetReset !== 'latest');
+    await this.explained(consumer.connect(), sec);
+    return withSecurityErrors(
+      new KafkajsConsumer(consumer, s.autoOffsetReset !== 'latest', (e) => explainSecurityError(e, sec, this.bootstrapServers) as Error),
+      sec,
+      this.bootstrapServers,
+    );
   }
 
   async logReader(): Promise<KafkaLogReader> {
@@ -149,10 +198,11 @@ export class KafkajsClient implements KafkaClient {
     throw new UnsupportedKafkaFeatureError("Joining a group with Connect's protocol (the distributed worker)", 'kafkajs');
   }
 
-  async admin(): Promise<KafkaAdmin> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    return new KafkajsAdmin(admin);
+  async admin(options?: AdminOptions): Promise<KafkaAdmin> {
+    const { kafka, sec } = this.kafkaOf(options?.settings);
+    const admin = kafka.admin();
+    await this.explained(admin.connect(), sec);
+    return withSecurityErrors(new KafkajsAdmin(admin), sec, this.bootstrapServers);
   }
 }
 
@@ -247,6 +297,8 @@ class KafkajsConsumer implements KafkaConsumer {
   constructor(
     private readonly consumer: Consumer,
     private readonly fromBeginning: boolean,
+    /** Explains an authentication or TLS failure (see explainSecurityError). */
+    private readonly explain: (e: Error) => Error = (e) => e,
   ) {}
 
   async run(topics: string[] | RegExp, handlers: ConsumerHandlers): Promise<void> {
@@ -262,7 +314,7 @@ class KafkajsConsumer implements KafkaConsumer {
       handlers.onRebalancing().catch((err: Error) => handlers.onCrash(err));
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) handlers.onCrash(e.payload.error);
+      if (!e.payload.restart) handlers.onCrash(this.explain(e.payload.error));
     });
     // A topic created a moment ago (auto-created by this very subscription) may have no leader yet: retry.
     for (let attempt = 1; ; attempt++) {

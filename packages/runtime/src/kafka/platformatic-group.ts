@@ -6,6 +6,7 @@
  */
 import {
   type Broker,
+  type ConnectionOptions,
   ConnectionPool,
   Consumer,
   type Connection,
@@ -41,9 +42,11 @@ export class PlatformaticLogReader implements KafkaLogReader {
     brokers: string[],
     clientId: string,
     private readonly topic: string,
+    /** TLS and SASL options (the worker's security settings). */
+    connection: Pick<ConnectionOptions, 'tls' | 'sasl'> = {},
   ) {
     // Never joins its group: only metadata, ListOffsets and Fetch are used.
-    this.consumer = new Consumer({ clientId, groupId: `${clientId}-log-reader`, bootstrapBrokers: brokers, retries: 5, retryDelay: 200 });
+    this.consumer = new Consumer({ ...connection, clientId, groupId: `${clientId}-log-reader`, bootstrapBrokers: brokers, retries: 5, retryDelay: 200 });
   }
 
   /** Starts every partition at its earliest offset. */
@@ -144,10 +147,12 @@ export class PlatformaticGroupMember implements KafkaGroupMember {
     brokers: string[],
     private readonly o: GroupMemberOptions,
     private readonly log: Logger,
+    /** TLS and SASL options (the worker's security settings). */
+    connection: Pick<ConnectionOptions, 'tls' | 'sasl'> = {},
   ) {
     this.brokers = parseBrokers(brokers);
     // A JoinGroup is answered only when the rebalance completes: up to the rebalance timeout.
-    this.pool = new ConnectionPool(o.clientId, { requestTimeout: o.rebalanceTimeoutMs + 5_000, connectTimeout: 5_000 });
+    this.pool = new ConnectionPool(o.clientId, { ...connection, requestTimeout: o.rebalanceTimeoutMs + 5_000, connectTimeout: 5_000 });
   }
 
   private async connection(): Promise<Connection> {

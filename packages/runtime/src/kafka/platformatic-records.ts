@@ -1,6 +1,7 @@
 /** Helpers shared by the @platformatic/kafka backend's files: record decoding and its retriable errors. */
 import { type Consumer, NetworkError } from '@platformatic/kafka';
 import type { ConsumedRecord, KafkaHeaders } from './client';
+import { securityFailure } from './security';
 
 const IS_CONTROL_BATCH = 1 << 5;
 const LOG_APPEND_TIME = 1 << 3;
@@ -8,6 +9,10 @@ export const NO_HEADERS = Object.freeze([]) as unknown as KafkaHeaders;
 
 /** Retriable errors of the library: network trouble, or a protocol error the broker marks as retriable. */
 export function isRetriable(e: unknown): boolean {
+  // The library marks a failed connection retriable even when authentication or TLS failed: no retry fixes that.
+  // (A SASL handshake cut short is retried: a broker going down does that too.)
+  const security = securityFailure(e);
+  if (security && security.kind !== 'handshake') return false;
   const err = e as Error & { canRetry?: boolean; errors?: Error[] };
   if (NetworkError.isRetryable(err) || err?.canRetry) return true;
   return Array.isArray(err?.errors) && err.errors.length > 0 && err.errors.every((x) => isRetriable(x));

@@ -8,6 +8,7 @@
 import {
   Admin,
   type ClusterMetadata,
+  type ConnectionOptions,
   Consumer,
   type ExtendedGroupProtocolSubscription,
   findErrorBy,
@@ -18,6 +19,7 @@ import {
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type {
+  AdminOptions,
   ConsumerHandlers,
   ConsumerOptions,
   GroupMemberOptions,
@@ -38,12 +40,21 @@ import { byTopic } from './client';
 import { murmur2, toPositive } from './murmur2';
 import { PlatformaticGroupMember, PlatformaticLogReader } from './platformatic-group';
 import { decodeBatches, endOfBatches, type FetchedBatches, isRetriable, sleep } from './platformatic-records';
-import { type ConsumerSettings, type ProducerSettings, parseConsumerSettings, parseProducerSettings, warnUnsupportedSettings } from './settings';
+import { connectionSecurity, explainSecurityError, type KafkaConnectionSecurity, withSecurityErrors } from './security';
+import {
+  type ConsumerSettings,
+  type ProducerSettings,
+  parseConsumerSettings,
+  parseProducerSettings,
+  securityKeysOf,
+  warnUnsupportedSettings,
+} from './settings';
 
 const BACKEND = 'platformatic';
 /** The Java client keys this backend applies (settings.ts parses more: the rest are warned about once). */
 const APPLIED_PRODUCER_KEYS: ReadonlySet<string> = new Set([
   'acks',
+  'delivery.timeout.ms',
   'compression.type',
   'enable.idempotence',
   'max.in.flight.requests.per.connection',
@@ -82,17 +93,40 @@ function toBuffer(b: Uint8Array | null | undefined): Buffer | undefined {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** The library's connection options (TLS, SASL) of a client. */
+export function connectionOptions(sec: KafkaConnectionSecurity): Pick<ConnectionOptions, 'tls' | 'sasl'> {
+  return {
+    ...(sec.tls ? { tls: sec.tls } : {}),
+    ...(sec.sasl ? { sasl: { mechanism: sec.sasl.mechanism, username: sec.sasl.username, password: sec.sasl.password } } : {}),
+  };
+}
+
 export class PlatformaticClient implements KafkaClient {
+  /** The worker's security settings (top-level `security.protocol`, `sasl.*`, `ssl.*`), parsed once. */
+  private readonly baseSecurity: KafkaConnectionSecurity;
+
   constructor(
     private readonly brokers: string[],
     private readonly log: Logger,
     private readonly clientId = 'kconnect',
-  ) {}
+    /** The worker's security keys: every client's, under the client's own settings. */
+    private readonly security: Record<string, string> = {},
+  ) {
+    this.baseSecurity = connectionSecurity(security);
+  }
+
+  /** A client's security: the worker's, under the security keys of the client's settings. */
+  private securityOf(settings: Record<string, string> | undefined): KafkaConnectionSecurity {
+    const own = securityKeysOf(settings);
+    return Object.keys(own).length ? connectionSecurity({ ...this.security, ...own }) : this.baseSecurity;
+  }
 
   async producer(options: ProducerOptions): Promise<KafkaProducer> {
     const s = parseProducerSettings(options.settings ?? {});
+    const sec = this.securityOf(options.settings);
     warnUnsupportedSettings(this.log, BACKEND, 'producer', options.settings, APPLIED_PRODUCER_KEYS);
     const producer = new Producer({
+      ...connectionOptions(sec),
       clientId: options.clientId,
       bootstrapBrokers: this.brokers,
       acks: s.acks,
@@ -104,28 +138,39 @@ export class PlatformaticClient implements KafkaClient {
       retries: 10,
       retryDelay: Math.max(s.retryBackoffMs, 50),
     });
-    producer.on('error', (e: Error) => this.log.error({ err: e }, 'Kafka producer error'));
-    return new PlatformaticProducer(producer, s, this.log);
+    producer.on('error', (e: Error) => this.log.error({ err: explainSecurityError(e, sec, this.brokers) }, 'Kafka producer error'));
+    return withSecurityErrors(new PlatformaticProducer(producer, s, this.log), sec, this.brokers);
   }
 
   async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
     const s = parseConsumerSettings(options.settings ?? {});
+    const sec = this.securityOf(options.settings);
     warnUnsupportedSettings(this.log, BACKEND, 'consumer', options.settings, APPLIED_CONSUMER_KEYS);
-    return new PlatformaticConsumer(this.brokers, options.clientId, options.groupId, s, this.log);
+    return withSecurityErrors(new PlatformaticConsumer(this.brokers, options.clientId, options.groupId, s, this.log, sec), sec, this.brokers);
   }
 
-  async logReader(options: { clientId: string; topic: string }): Promise<KafkaLogReader> {
-    return new PlatformaticLogReader(this.brokers, options.clientId, options.topic).init();
+  async logReader(options: { clientId: string; topic: string; settings?: Record<string, string> }): Promise<KafkaLogReader> {
+    const sec = this.securityOf(options.settings);
+    const reader = withSecurityErrors(new PlatformaticLogReader(this.brokers, options.clientId, options.topic, connectionOptions(sec)), sec, this.brokers);
+    return reader.init();
   }
 
   async groupMember(options: GroupMemberOptions): Promise<KafkaGroupMember> {
-    return new PlatformaticGroupMember(this.brokers, options, this.log);
+    const sec = this.baseSecurity;
+    return withSecurityErrors(new PlatformaticGroupMember(this.brokers, options, this.log, connectionOptions(sec)), sec, this.brokers);
   }
 
-  async admin(): Promise<KafkaAdmin> {
-    const admin = new Admin({ clientId: `${this.clientId}-admin`, bootstrapBrokers: this.brokers, retries: 5, retryDelay: 200 });
-    admin.on('error', (e: Error) => this.log.error({ err: e }, 'Kafka admin error'));
-    return new PlatformaticAdmin(admin);
+  async admin(options?: AdminOptions): Promise<KafkaAdmin> {
+    const sec = this.securityOf(options?.settings);
+    const admin = new Admin({
+      ...connectionOptions(sec),
+      clientId: options?.clientId ?? `${this.clientId}-admin`,
+      bootstrapBrokers: this.brokers,
+      retries: 5,
+      retryDelay: 200,
+    });
+    admin.on('error', (e: Error) => this.log.error({ err: explainSecurityError(e, sec, this.brokers) }, 'Kafka admin error'));
+    return withSecurityErrors(new PlatformaticAdmin(admin), sec, this.brokers);
   }
 }
 
@@ -352,8 +397,10 @@ class PlatformaticConsumer implements KafkaConsumer {
     groupId: string,
     private readonly s: ConsumerSettings,
     private readonly log: Logger,
+    private readonly sec: KafkaConnectionSecurity,
   ) {
     this.consumer = new Consumer({
+      ...connectionOptions(sec),
       clientId,
       groupId,
       bootstrapBrokers: brokers,
@@ -392,7 +439,7 @@ class PlatformaticConsumer implements KafkaConsumer {
     this.handlers = handlers;
     if (Array.isArray(topics)) this.consumer.topics.trackAll(...topics);
     else {
-      this.admin = new Admin({ clientId: `${this.consumer.clientId}-topics`, bootstrapBrokers: this.brokers });
+      this.admin = new Admin({ ...connectionOptions(this.sec), clientId: `${this.consumer.clientId}-topics`, bootstrapBrokers: this.brokers });
       this.admin.on('error', (e: Error) => this.log.warn({ err: e }, 'Kafka admin error (topics.regex)'));
       await this.subscribeMatching(topics);
       this.regexTimer = setInterval(() => {
@@ -573,7 +620,7 @@ class PlatformaticConsumer implements KafkaConsumer {
   private crash(e: Error): void {
     if (this.closed) return;
     this.closed = true;
-    this.handlers?.onCrash(e);
+    this.handlers?.onCrash(explainSecurityError(e, this.sec, this.brokers) as Error);
   }
 
   /** One Fetch per leader, all at once, from the given positions; the partitions that returned records. */

@@ -7,8 +7,12 @@ import {
   PRODUCER_SETTING_DEFS,
   PRODUCER_SETTING_KEYS,
   parseConsumerSettings,
+  parseJaasConfig,
   parseProducerSettings,
+  parseSecuritySettings,
   producerSettingErrors,
+  SECURITY_SETTING_DEFS,
+  securitySettingErrors,
 } from './settings';
 
 /** The error `fn` throws (fails when it does not throw one). */
@@ -319,5 +323,100 @@ describe('consumer settings', () => {
       expect(CONSUMER_SETTING_KEYS.has(k)).toBe(true);
     expect(CONSUMER_SETTING_KEYS.has('group.id')).toBe(false);
     for (const d of CONSUMER_SETTING_DEFS) expect(consumerSettingErrors({ [d.key]: d.default })).toEqual([]);
+  });
+});
+
+describe('security settings', () => {
+  const JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cr\\"et";';
+
+  it("parses Java's JAAS line", () => {
+    expect(parseJaasConfig(JAAS)).toEqual({
+      loginModule: 'org.apache.kafka.common.security.scram.ScramLoginModule',
+      flag: 'required',
+      options: { username: 'alice', password: 's3cr"et' },
+    });
+    expect(parseJaasConfig("  org.apache.kafka.common.security.plain.PlainLoginModule Required\n  username=bob password='p w' ;  ").options).toEqual({
+      username: 'bob',
+      password: 'p w',
+    });
+    expect(() => parseJaasConfig('org.x.Module required username="a"')).toThrow('JAAS config entry not terminated by semi-colon');
+    expect(() => parseJaasConfig('org.x.Module username="a";')).toThrow(/expected the control flag/);
+    expect(() => parseJaasConfig('org.x.Module required username;')).toThrow("Value not specified for key 'username' in JAAS config");
+    expect(() => parseJaasConfig('a required; b required;')).toThrow('JAAS config property contains 2 login modules, should be 1 module');
+  });
+
+  it("defaults to Java's (PLAINTEXT, no TLS, no SASL)", () => {
+    expect(parseSecuritySettings({})).toEqual({ securityProtocol: 'PLAINTEXT' });
+    for (const d of SECURITY_SETTING_DEFS) expect(securitySettingErrors({ [d.key]: d.default })).toEqual([]);
+  });
+
+  it('reads SASL credentials and TLS settings', () => {
+    const s = parseSecuritySettings({
+      'security.protocol': 'sasl_ssl',
+      'sasl.mechanism': 'SCRAM-SHA-512',
+      'sasl.jaas.config': JAAS,
+      'ssl.truststore.type': 'pem',
+      'ssl.truststore.location': '/ca.pem',
+      'ssl.endpoint.identification.algorithm': '',
+    });
+    expect(s.securityProtocol).toBe('SASL_SSL');
+    expect(s.sasl).toEqual({ mechanism: 'SCRAM-SHA-512', username: 'alice', password: 's3cr"et' });
+    expect(s.ssl).toMatchObject({ truststoreType: 'PEM', truststoreLocation: '/ca.pem', keystoreType: 'JKS', verifyHostname: false });
+    expect(parseSecuritySettings({ 'security.protocol': 'SSL' }).ssl?.verifyHostname).toBe(true);
+    // SASL keys are not read without SASL, nor TLS keys without TLS.
+    expect(parseSecuritySettings({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': JAAS })).toEqual({
+      securityProtocol: 'SASL_PLAINTEXT',
+      sasl: { mechanism: 'PLAIN', username: 'alice', password: 's3cr"et' },
+    });
+  });
+
+  it("refuses bad values with Java's messages, never showing a password", () => {
+    expect(errorOf(() => parseSecuritySettings({ 'security.protocol': 'TLS' })).message).toBe(
+      'Invalid value TLS for configuration security.protocol: String must be one of (case insensitive): PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL',
+    );
+    const jaas = errorOf(() => parseSecuritySettings({ 'sasl.jaas.config': 'org.x.M required password="hunter2"' }));
+    expect(jaas.message).toBe('Invalid value [hidden] for configuration sasl.jaas.config: Invalid JAAS config: JAAS config entry not terminated by semi-colon');
+    expect(jaas.prefixed('producer.override.').message).toContain('configuration producer.override.sasl.jaas.config:');
+    expect(producerSettingErrors({ 'security.protocol': 'nope' }).map((e) => e.key)).toEqual(['security.protocol']);
+    expect(consumerSettingErrors({ 'ssl.endpoint.identification.algorithm': 'http' })[0]!.message).toBe(
+      'Invalid value http for configuration ssl.endpoint.identification.algorithm: must be https (check the host name against the certificate) or empty (do not)',
+    );
+  });
+
+  it('checks combinations when a client is created, naming the key to fix', () => {
+    const sasl = { 'security.protocol': 'SASL_SSL' };
+    expect(errorOf(() => parseSecuritySettings(sasl)).message).toMatch(/^Invalid value GSSAPI for configuration sasl.mechanism: GSSAPI \(Kerberos/);
+    const noJaas = errorOf(() => parseSecuritySettings({ ...sasl, 'sasl.mechanism': 'PLAIN' }));
+    expect(noJaas.key).toBe('sasl.jaas.config');
+    expect(noJaas.message).toContain(
+      'security.protocol=SASL_SSL needs the credentials in sasl.jaas.config, e.g. org.apache.kafka.common.security.plain.PlainLoginModule',
+    );
+    expect(
+      errorOf(() => parseSecuritySettings({ ...sasl, 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': 'com.sun.security.auth.module.Krb5LoginModule required;' }))
+        .message,
+    ).toContain('the login module com.sun.security.auth.module.Krb5LoginModule is not supported');
+    expect(
+      errorOf(() =>
+        parseSecuritySettings({
+          ...sasl,
+          'sasl.mechanism': 'PLAIN',
+          'sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="a";',
+        }),
+      ).message,
+    ).toContain('needs the options username="…" and password="…"');
+    const ssl = { 'security.protocol': 'SSL' };
+    expect(errorOf(() => parseSecuritySettings({ ...ssl, 'ssl.truststore.certificates': 'x' })).message).toBe(
+      'SSL trust store certs can be specified only for PEM, but trust store type is JKS (set ssl.truststore.type=PEM)',
+    );
+    expect(errorOf(() => parseSecuritySettings({ ...ssl, 'ssl.truststore.type': 'PEM', 'ssl.truststore.password': 'x' })).message).toBe(
+      'SSL trust store password cannot be specified for PEM format.',
+    );
+    expect(errorOf(() => parseSecuritySettings({ ...ssl, 'ssl.keystore.location': '/k.p12' })).message).toBe(
+      'SSL key store is specified, but key store password is not specified.',
+    );
+    const half = errorOf(() => parseSecuritySettings({ ...ssl, 'ssl.keystore.type': 'PEM', 'ssl.keystore.key': 'k' }));
+    expect(half.renamed((k) => `consumer.${k}`).message).toBe(
+      'Set both consumer.ssl.keystore.certificate.chain and consumer.ssl.keystore.key (the client certificate and its key), or neither',
+    );
   });
 });

@@ -100,7 +100,7 @@ function invalid(key: string, value: unknown, why: string | ((name: KeyNamer) =>
   return new KafkaSettingError([key], (n) => `Invalid value ${String(value)} for configuration ${n(key)}: ${typeof why === 'string' ? why : why(n)}`);
 }
 
-type SettingType = 'INT' | 'LONG' | 'BOOLEAN' | 'STRING';
+type SettingType = 'INT' | 'LONG' | 'BOOLEAN' | 'STRING' | 'PASSWORD';
 
 /** One client key: its type, default, Java's validator and documentation. */
 export interface KafkaSettingDef {
@@ -114,8 +114,10 @@ export interface KafkaSettingDef {
   readonly connectDefault?: string;
   /** Java's `atLeast` validator. */
   readonly atLeast?: number;
-  /** Java's `ValidString.in` validator (case-sensitive). */
+  /** Java's `ValidString.in` validator (case-sensitive), or `CaseInsensitiveValidString.in` with {@link caseInsensitive}. */
   readonly validValues?: readonly string[];
+  /** {@link validValues} ignore case (the values are listed in upper case). */
+  readonly caseInsensitive?: boolean;
   /** A check beyond the above: returns the error (a message without the key, or a whole error) or undefined. */
   readonly check?: (value: string) => ((name: KeyNamer) => string) | string | undefined;
   readonly documentation: string;
@@ -145,10 +147,20 @@ function parseSetting(def: KafkaSettingDef, raw: string): { value: number | bool
     case 'STRING':
       value = trimmed;
       break;
+    case 'PASSWORD':
+      // As Java's ConfigDef: a password is trimmed too, and never shown in a message.
+      value = trimmed;
+      break;
+  }
+  if (def.type === 'PASSWORD') {
+    const why = def.check?.(value as string);
+    return why === undefined ? { value } : { error: invalid(def.key, '[hidden]', why) };
   }
   if (def.atLeast !== undefined && (value as number) < def.atLeast) return { error: invalid(def.key, value, `Value must be at least ${def.atLeast}`) };
-  if (def.validValues && !def.validValues.includes(value as string))
-    return { error: invalid(def.key, value, `String must be one of: ${def.validValues.join(', ')}`) };
+  if (def.validValues && !(def.caseInsensitive ? def.validValues.includes((value as string).toUpperCase()) : def.validValues.includes(value as string)))
+    return {
+      error: invalid(def.key, value, `String must be one of${def.caseInsensitive ? ' (case insensitive)' : ''}: ${def.validValues.join(', ')}`),
+    };
   const why = def.check?.(value as string);
   if (why !== undefined) return { error: invalid(def.key, value, why) };
   return { value };
@@ -365,6 +377,305 @@ export const PRODUCER_SETTING_KEYS: ReadonlySet<string> = new Set(PRODUCER_SETTI
 /** The keys {@link parseConsumerSettings} reads. */
 export const CONSUMER_SETTING_KEYS: ReadonlySet<string> = new Set(CONSUMER_SETTING_DEFS.map((d) => d.key));
 
+// ---- security (common to producer, consumer and admin clients) -----------------------------------------------
+
+export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
+/** The SASL mechanisms the backends speak (Java's default, GSSAPI, and OAUTHBEARER are not). */
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+const PLAIN_LOGIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
+const SCRAM_LOGIN_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
+const JAAS_FLAGS = ['required', 'requisite', 'sufficient', 'optional'];
+
+/** One login module entry of Java's `sasl.jaas.config`. */
+export interface JaasEntry {
+  loginModule: string;
+  flag: string;
+  options: Record<string, string>;
+}
+
+/**
+ * Parses Java's JAAS line, e.g. `org.apache.kafka.common.security.scram.ScramLoginModule required username="alice"
+ * password="secret";` (Java's JaasConfig: one entry, terminated by `;`; values quoted with `"` or `'`, where `\`
+ * escapes the next character, or bare words). Throws an Error whose message never contains a value.
+ */
+export function parseJaasConfig(text: string): JaasEntry {
+  let i = 0;
+  const n = text.length;
+  const skip = () => {
+    while (i < n && /\s/.test(text[i]!)) i++;
+  };
+  const word = (): string => {
+    const start = i;
+    while (i < n && !/[\s;="']/.test(text[i]!)) i++;
+    return text.slice(start, i);
+  };
+  skip();
+  const loginModule = word();
+  if (!loginModule) throw new Error('Invalid JAAS config: the login module class is missing');
+  skip();
+  const flag = word();
+  if (!JAAS_FLAGS.includes(flag.toLowerCase()))
+    throw new Error(`Invalid JAAS config: expected the control flag (${JAAS_FLAGS.join(', ')}) after ${loginModule}, found '${flag}'`);
+  const options: Record<string, string> = {};
+  for (;;) {
+    skip();
+    if (i >= n) throw new Error('Invalid JAAS config: JAAS config entry not terminated by semi-colon');
+    if (text[i] === ';') break;
+    const key = word();
+    if (!key) throw new Error(`Invalid JAAS config: expected an option name at character ${i + 1}`);
+    skip();
+    if (text[i] !== '=') throw new Error(`Invalid JAAS config: Value not specified for key '${key}' in JAAS config`);
+    i++;
+    skip();
+    const q = text[i];
+    if (q === '"' || q === "'") {
+      let v = '';
+      i++;
+      while (i < n && text[i] !== q) {
+        if (text[i] === '\\' && i + 1 < n) i++;
+        v += text[i++];
+      }
+      if (i >= n) throw new Error(`Invalid JAAS config: unterminated quoted value of '${key}'`);
+      i++;
+      options[key] = v;
+    } else {
+      const v = word();
+      if (!v) throw new Error(`Invalid JAAS config: Value not specified for key '${key}' in JAAS config`);
+      options[key] = v;
+    }
+  }
+  i++;
+  skip();
+  if (i < n) throw new Error('Invalid JAAS config: JAAS config property contains 2 login modules, should be 1 module');
+  return { loginModule, flag: flag.toLowerCase(), options };
+}
+
+/** The security keys every client (producer, consumer, admin) reads, with Java's defaults. */
+export const SECURITY_SETTING_DEFS: readonly KafkaSettingDef[] = [
+  {
+    key: 'security.protocol',
+    type: 'STRING',
+    default: 'PLAINTEXT',
+    javaDefault: 'PLAINTEXT',
+    validValues: SECURITY_PROTOCOLS,
+    caseInsensitive: true,
+    documentation: 'Protocol used to talk to the brokers: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT (SASL authentication) or SASL_SSL (both).',
+  },
+  {
+    key: 'sasl.mechanism',
+    type: 'STRING',
+    default: 'GSSAPI',
+    javaDefault: 'GSSAPI',
+    documentation: "SASL mechanism with SASL_PLAINTEXT / SASL_SSL: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (Java's default GSSAPI, Kerberos, is not supported).",
+  },
+  {
+    key: 'sasl.jaas.config',
+    type: 'PASSWORD',
+    default: '',
+    javaDefault: 'null',
+    check: (v) => {
+      if (!v) return undefined;
+      try {
+        parseJaasConfig(v);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+    documentation:
+      'The SASL credentials as a JAAS line: org.apache.kafka.common.security.scram.ScramLoginModule required username="…" password="…"; (or …plain.PlainLoginModule for PLAIN).',
+  },
+  {
+    key: 'ssl.truststore.type',
+    type: 'STRING',
+    default: 'JKS',
+    javaDefault: 'JKS',
+    documentation: 'Format of the trust store: JKS, PKCS12 (either is read whatever this says, as Java 9+) or PEM.',
+  },
+  {
+    key: 'ssl.truststore.location',
+    type: 'STRING',
+    default: '',
+    javaDefault: 'null',
+    documentation: "Trust store file: the CAs that signed the brokers' certificates.",
+  },
+  { key: 'ssl.truststore.password', type: 'PASSWORD', default: '', javaDefault: 'null', documentation: 'Password of a JKS or PKCS12 trust store.' },
+  {
+    key: 'ssl.truststore.certificates',
+    type: 'PASSWORD',
+    default: '',
+    javaDefault: 'null',
+    documentation: 'Trusted certificates as inline PEM (ssl.truststore.type=PEM), instead of a file.',
+  },
+  { key: 'ssl.keystore.type', type: 'STRING', default: 'JKS', javaDefault: 'JKS', documentation: 'Format of the key store: JKS, PKCS12 or PEM.' },
+  {
+    key: 'ssl.keystore.location',
+    type: 'STRING',
+    default: '',
+    javaDefault: 'null',
+    documentation: 'Key store file with the client certificate and its key, for brokers that require client authentication (mTLS).',
+  },
+  { key: 'ssl.keystore.password', type: 'PASSWORD', default: '', javaDefault: 'null', documentation: 'Password of a JKS or PKCS12 key store.' },
+  {
+    key: 'ssl.key.password',
+    type: 'PASSWORD',
+    default: '',
+    javaDefault: 'null',
+    documentation: 'Password of the private key: in a JKS/PKCS12 key store (default: the store password) or of an encrypted PEM key.',
+  },
+  {
+    key: 'ssl.keystore.certificate.chain',
+    type: 'PASSWORD',
+    default: '',
+    javaDefault: 'null',
+    documentation: 'Client certificate chain as inline PEM (ssl.keystore.type=PEM), with ssl.keystore.key.',
+  },
+  {
+    key: 'ssl.keystore.key',
+    type: 'PASSWORD',
+    default: '',
+    javaDefault: 'null',
+    documentation: 'Client private key as inline PEM (ssl.keystore.type=PEM), with ssl.keystore.certificate.chain.',
+  },
+  {
+    key: 'ssl.endpoint.identification.algorithm',
+    type: 'STRING',
+    default: 'https',
+    javaDefault: 'https',
+    check: (v) => (v === '' || v.toLowerCase() === 'https' ? undefined : 'must be https (check the host name against the certificate) or empty (do not)'),
+    documentation: "https: the broker's certificate must name the host connected to; empty: not checked (the certificate must still be trusted).",
+  },
+];
+
+/** The security keys (see {@link SECURITY_SETTING_DEFS}). */
+export const SECURITY_SETTING_KEYS: ReadonlySet<string> = new Set(SECURITY_SETTING_DEFS.map((d) => d.key));
+
+/** Only the security keys of `raw`. */
+export function securityKeysOf(raw: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) if (SECURITY_SETTING_KEYS.has(k)) out[k] = v;
+  return out;
+}
+
+/** How a client connects: the protocol, SASL credentials (SASL_*) and TLS settings (SSL, SASL_SSL). Files are not read here. */
+export interface SecuritySettings {
+  securityProtocol: SecurityProtocol;
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+  ssl?: SslSettings;
+}
+
+/** The `ssl.*` settings, empty strings for the unset ones. */
+export interface SslSettings {
+  truststoreType: string;
+  truststoreLocation: string;
+  truststorePassword: string;
+  truststoreCertificates: string;
+  keystoreType: string;
+  keystoreLocation: string;
+  keystorePassword: string;
+  keyPassword: string;
+  keystoreCertificateChain: string;
+  keystoreKey: string;
+  /** ssl.endpoint.identification.algorithm=https. */
+  verifyHostname: boolean;
+}
+
+/** The per-key problems of security settings (values and JAAS syntax); combinations are checked by {@link parseSecuritySettings}. */
+export function securitySettingErrors(raw: Record<string, string>): KafkaSettingError[] {
+  return parseAll(SECURITY_SETTING_DEFS, raw).errors;
+}
+
+const conflict = (keys: [string, ...string[]], message: (n: KeyNamer) => string) => new KafkaSettingError(keys, message);
+
+/**
+ * Parses the security settings (keys without prefix) and checks their combinations as Java's clients do when they
+ * are created (SASL mechanism and JAAS login module, PEM stores). Throws the first {@link KafkaSettingError}.
+ */
+export function parseSecuritySettings(raw: Record<string, string>): SecuritySettings {
+  const { values, errors } = parseAll(SECURITY_SETTING_DEFS, raw);
+  if (errors.length) throw errors[0]!;
+  const v = (k: string) => values.get(k) as string;
+  const securityProtocol = v('security.protocol').toUpperCase() as SecurityProtocol;
+  const out: SecuritySettings = { securityProtocol };
+  if (securityProtocol.startsWith('SASL_')) {
+    const mechanism = v('sasl.mechanism');
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+      throw invalid(
+        'sasl.mechanism',
+        mechanism,
+        `${mechanism === 'GSSAPI' ? "GSSAPI (Kerberos, Java's default) is" : 'this mechanism is'} not supported; set sasl.mechanism to ${SASL_MECHANISMS.join(', ')}`,
+      );
+    const jaas = v('sasl.jaas.config');
+    const example = mechanism === 'PLAIN' ? PLAIN_LOGIN_MODULE : SCRAM_LOGIN_MODULE;
+    if (!jaas)
+      throw conflict(
+        ['sasl.jaas.config', 'security.protocol'],
+        (n) =>
+          `${n('security.protocol')}=${securityProtocol} needs the credentials in ${n('sasl.jaas.config')}, e.g. ${example} required username="…" password="…";`,
+      );
+    const entry = parseJaasConfig(jaas);
+    // Java's Plain and Scram login modules both put username and password in the Subject, which either
+    // mechanism's client reads: either module works with either mechanism.
+    if (entry.loginModule !== PLAIN_LOGIN_MODULE && entry.loginModule !== SCRAM_LOGIN_MODULE)
+      throw invalid('sasl.jaas.config', '[hidden]', `the login module ${entry.loginModule} is not supported; use ${example}`);
+    const { username, password } = entry.options;
+    if (username === undefined || password === undefined)
+      throw invalid('sasl.jaas.config', '[hidden]', `${entry.loginModule} needs the options username="…" and password="…"`);
+    out.sasl = { mechanism: mechanism as SaslMechanism, username, password };
+  }
+  if (securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL') {
+    const ssl: SslSettings = {
+      truststoreType: v('ssl.truststore.type').toUpperCase(),
+      truststoreLocation: v('ssl.truststore.location'),
+      truststorePassword: v('ssl.truststore.password'),
+      truststoreCertificates: v('ssl.truststore.certificates'),
+      keystoreType: v('ssl.keystore.type').toUpperCase(),
+      keystoreLocation: v('ssl.keystore.location'),
+      keystorePassword: v('ssl.keystore.password'),
+      keyPassword: v('ssl.key.password'),
+      keystoreCertificateChain: v('ssl.keystore.certificate.chain'),
+      keystoreKey: v('ssl.keystore.key'),
+      verifyHostname: v('ssl.endpoint.identification.algorithm') !== '',
+    };
+    // Java's DefaultSslEngineFactory checks.
+    if (ssl.truststoreCertificates && ssl.truststoreType !== 'PEM')
+      throw conflict(
+        ['ssl.truststore.certificates', 'ssl.truststore.type'],
+        (n) => `SSL trust store certs can be specified only for PEM, but trust store type is ${ssl.truststoreType} (set ${n('ssl.truststore.type')}=PEM)`,
+      );
+    if (ssl.truststoreCertificates && ssl.truststoreLocation)
+      throw conflict(
+        ['ssl.truststore.certificates', 'ssl.truststore.location'],
+        (n) => `Set either ${n('ssl.truststore.location')} or ${n('ssl.truststore.certificates')}, not both`,
+      );
+    if (ssl.truststoreType === 'PEM' && ssl.truststorePassword)
+      throw conflict(['ssl.truststore.password', 'ssl.truststore.type'], () => 'SSL trust store password cannot be specified for PEM format.');
+    if ((ssl.keystoreCertificateChain || ssl.keystoreKey) && ssl.keystoreType !== 'PEM')
+      throw conflict(
+        [ssl.keystoreKey ? 'ssl.keystore.key' : 'ssl.keystore.certificate.chain', 'ssl.keystore.type'],
+        (n) => `SSL key store certs or key can be specified only for PEM, but key store type is ${ssl.keystoreType} (set ${n('ssl.keystore.type')}=PEM)`,
+      );
+    if (!ssl.keystoreCertificateChain !== !ssl.keystoreKey)
+      throw conflict(
+        [ssl.keystoreKey ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.key', ssl.keystoreKey ? 'ssl.keystore.key' : 'ssl.keystore.certificate.chain'],
+        (n) => `Set both ${n('ssl.keystore.certificate.chain')} and ${n('ssl.keystore.key')} (the client certificate and its key), or neither`,
+      );
+    if (ssl.keystoreKey && ssl.keystoreLocation)
+      throw conflict(['ssl.keystore.key', 'ssl.keystore.location'], (n) => `Set either ${n('ssl.keystore.location')} or ${n('ssl.keystore.key')}, not both`);
+    if (ssl.keystoreType === 'PEM' && ssl.keystorePassword)
+      throw conflict(
+        ['ssl.keystore.password', 'ssl.keystore.type'],
+        (n) => `SSL key store password cannot be specified with PEM format, only key password may be specified (${n('ssl.key.password')})`,
+      );
+    if (ssl.keystoreLocation && ssl.keystoreType !== 'PEM' && !ssl.keystorePassword)
+      throw conflict(['ssl.keystore.password', 'ssl.keystore.location'], () => 'SSL key store is specified, but key store password is not specified.');
+    out.ssl = ssl;
+  }
+  return out;
+}
+
 /** Parses every key of `defs` (defaults for the absent ones), collecting the errors. */
 function parseAll(defs: readonly KafkaSettingDef[], raw: Record<string, string>): { values: Map<string, unknown>; errors: KafkaSettingError[] } {
   const values = new Map<string, unknown>();
@@ -497,12 +808,12 @@ export function parseConsumerSettings(raw: Record<string, string>): ConsumerSett
 
 /** Every problem of producer settings: each bad value, else the first contradiction (empty when valid). */
 export function producerSettingErrors(raw: Record<string, string>): KafkaSettingError[] {
-  return evaluateProducer(raw).errors;
+  return [...evaluateProducer(raw).errors, ...securitySettingErrors(raw)];
 }
 
 /** Every problem of consumer settings, as {@link producerSettingErrors}. */
 export function consumerSettingErrors(raw: Record<string, string>): KafkaSettingError[] {
-  return evaluateConsumer(raw).errors;
+  return [...evaluateConsumer(raw).errors, ...securitySettingErrors(raw)];
 }
 
 /** Keys a user set that a backend does not map: each logged once per process. */
@@ -515,13 +826,14 @@ const warnedUnsupported = new Set<string>();
 export function warnUnsupportedSettings(
   log: { warn(msg: string): void },
   backend: string,
-  client: 'producer' | 'consumer',
+  client: 'producer' | 'consumer' | 'admin',
   raw: Record<string, string> | undefined,
   applied: ReadonlySet<string>,
 ): void {
   for (const k of Object.keys(raw ?? {})) {
     const id = `${backend}.${client}.${k}`;
-    if (applied.has(k) || warnedUnsupported.has(id)) continue;
+    // Every backend applies the security keys.
+    if (applied.has(k) || SECURITY_SETTING_KEYS.has(k) || warnedUnsupported.has(id)) continue;
     warnedUnsupported.add(id);
     log.warn(`The ${client} setting '${k}' is not supported by the ${backend} Kafka client and is ignored`);
   }

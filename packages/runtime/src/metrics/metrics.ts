@@ -51,6 +51,12 @@ export class WorkerMetrics {
     labelNames: TASK,
     registers: [this.registry],
   });
+  readonly sinkRecordLagMax = new Gauge({
+    name: 'kafka_connect_sink_task_metrics_sink_record_lag_max',
+    help: "Records the task is behind the end of its partitions: the largest lag over its assigned partitions (Java's sink-record-lag-max), measured every 5 s.",
+    labelNames: TASK,
+    registers: [this.registry],
+  });
   readonly putBatchTime = new Histogram({
     name: 'kafka_connect_sink_task_metrics_put_batch_time_seconds',
     help: 'Time taken by put() for a batch.',
@@ -106,7 +112,7 @@ export class WorkerMetrics {
   readonly taskCount = new Gauge({ name: 'kafka_connect_connect_worker_metrics_task_count', help: 'Tasks run in this worker.', registers: [this.registry] });
   readonly connectorTaskStates = new Gauge({
     name: 'kafka_connect_connect_worker_metrics_connector_task_count',
-    help: "Tasks of a connector by state (Java's connector-{running,paused,failed,unassigned,restarting}-task-count).",
+    help: "Tasks of a connector on this worker by state (Java's connector-{running,paused,failed,unassigned,restarting}-task-count).",
     labelNames: ['connector', 'state'],
     registers: [this.registry],
   });
@@ -145,6 +151,7 @@ export class WorkerMetrics {
       this.pollBatchTime,
       this.sinkRecordRead,
       this.sinkRecordSend,
+      this.sinkRecordLagMax,
       this.putBatchTime,
       this.sinkOffsetCommitCompletion,
       this.offsetCommitSuccess,

@@ -8,6 +8,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { conflict } from './errors';
+import type { RestFetch } from './tls';
 
 /** Route patterns (method and fastify path) that only the leader serves. */
 const LEADER_ONLY = new Set([
@@ -31,7 +32,7 @@ export interface Leadership {
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /** A fastify preHandler: true when it answered the request by forwarding it. */
-export function leaderForwarder(leadership: Leadership) {
+export function leaderForwarder(leadership: Leadership, client: RestFetch = (url, init) => fetch(url, init)) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     if (!LEADER_ONLY.has(`${req.method} ${req.routeOptions.url}`)) return false;
     const target = await leadership.leaderUrl(SETTLE_TIMEOUT_MS);
@@ -44,14 +45,15 @@ export function leaderForwarder(leadership: Leadership) {
     const url = new URL(req.url.replace(/^\/+/, ''), target.endsWith('/') ? target : `${target}/`);
     url.searchParams.set('forward', String(forward === undefined));
     const headers: Record<string, string> = { accept: 'application/json' };
-    for (const h of ['content-type', 'x-connect-authorization', 'x-connect-request-signature-algorithm']) {
+    // The user's `authorization` goes along: the leader authenticates and authorizes the user, not this worker.
+    for (const h of ['content-type', 'authorization', 'x-connect-authorization', 'x-connect-request-signature-algorithm']) {
       const v = req.headers[h];
       if (typeof v === 'string') headers[h] = v;
     }
     const raw = (req as { rawBody?: string }).rawBody;
-    const res = await fetch(url, { method: req.method, headers, body: raw === undefined || raw === '' ? undefined : raw });
+    const res = await client(url, { method: req.method, headers, body: raw === undefined || raw === '' ? undefined : raw });
     reply.code(res.status);
-    for (const h of ['content-type', 'location']) {
+    for (const h of ['content-type', 'location', 'www-authenticate']) {
       const v = res.headers.get(h);
       if (v) reply.header(h, v);
     }

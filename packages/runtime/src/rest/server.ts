@@ -6,8 +6,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger, LoggerRegistry, LogLevel } from '../logging';
 import { LEVELS } from '../logging';
 import type { WorkerMetrics } from '../metrics/metrics';
-import type { ConnectorOffset, Herder } from '../herder/types';
+import type { SecretMasker } from '../herder/secrets';
+import type { ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder } from '../herder/types';
+import type { RestAuthenticator } from './auth';
 import { badRequest, HttpError, notFound, toErrorResponse } from './errors';
+import { registerUi } from './ui';
 
 export interface RestOptions {
   herder: Herder;
@@ -24,6 +27,17 @@ export interface RestOptions {
   adminOnly?: boolean;
   /** Distributed mode: answers the requests only the leader serves by forwarding them (see rest/forwarding.ts). */
   forwarder?: (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+  /** REST authentication and roles (rest/auth.ts); none: every request is allowed, as Java. */
+  auth?: RestAuthenticator;
+  /** TLS options of an `https://` listener (rest/tls.ts). */
+  https?: import('node:https').ServerOptions;
+  /** Hides secrets in the answers and keeps stored ones on `[hidden]` round trips (herder/secrets.ts); none: shown in clear. */
+  secrets?: SecretMasker;
+}
+
+/** The secret values of the config a request carries, scrubbed from its error answer and log (herder/secrets.ts). */
+interface WithSecrets {
+  secretValues?: string[];
 }
 
 const HEALTH_TIMEOUT_MS = 10_000;
@@ -42,6 +56,12 @@ function stringMap(body: unknown, what: string, allowNull = false): Record<strin
       throw badRequest(`Invalid value for config '${k}' in ${what}: expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   }
   return out;
+}
+
+/** A status without kconnect's `failure` objects (for Java workers). */
+function withoutFailures(s: ConnectorStateInfo): ConnectorStateInfo {
+  const strip = <T extends { failure?: unknown }>({ failure: _, ...rest }: T) => rest;
+  return { ...s, connector: strip(s.connector), tasks: s.tasks.map(strip) };
 }
 
 /** Java's `UriBuilder.fromUri("/connectors").path(name)`: each segment encoded, a `/` in the name kept. */
@@ -63,7 +83,12 @@ function taskNumber(v: string): number {
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | string[] | undefined> }>;
 
 export function createRestServer(o: RestOptions): FastifyInstance {
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    ...(o.https ? { https: o.https } : {}),
+  }) as unknown as FastifyInstance;
   const { herder } = o;
 
   // Parse JSON ourselves so that every failure becomes a Connect error, and an empty body is "no body".
@@ -82,6 +107,17 @@ export function createRestServer(o: RestOptions): FastifyInstance {
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toErrorResponse(err);
+    const secretValues = (req as WithSecrets).secretValues;
+    if (o.secrets && secretValues?.length) {
+      body.message = o.secrets.scrub(body.message, secretValues);
+      if (err instanceof Error) {
+        const scrubbed = { type: err.name, message: o.secrets.scrub(err.message, secretValues), stack: o.secrets.scrub(err.stack ?? '', secretValues) };
+        if (status >= 500) o.log.error({ err: scrubbed, url: req.url, method: req.method }, 'REST request failed');
+        else o.log.debug({ url: req.url, method: req.method, status, message: body.message }, 'REST request rejected');
+        void reply.code(status).type('application/json').send(body);
+        return;
+      }
+    }
     if (status >= 500) o.log.error({ err, url: req.url, method: req.method }, 'REST request failed');
     else o.log.debug({ url: req.url, method: req.method, status, message: body.message }, 'REST request rejected');
     void reply.code(status).type('application/json').send(body);
@@ -105,6 +141,8 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     timer.unref();
     reply.raw.once('close', () => clearTimeout(timer));
   });
+  // Authentication and roles (after the CORS headers, so that a browser sees its 401 / 403).
+  if (o.auth) app.addHook('onRequest', o.auth.onRequest);
   app.addHook('onResponse', async (req, reply) => {
     const ms = Number(process.hrtime.bigint() - (req as unknown as { t0: bigint }).t0) / 1e6;
     o.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms }, 'REST request');
@@ -137,6 +175,8 @@ export function createRestServer(o: RestOptions): FastifyInstance {
   });
 
   if (!o.adminOnly) registerConnectRoutes(app, herder, o);
+  // The web console (rest/ui.ts): static files that call this API as the user who opens them.
+  if (!o.adminOnly) registerUi(app);
   if (o.admin !== false || o.adminOnly) registerAdminRoutes(app, o.loggers, herder);
 
   for (const [url, methods] of methodsByUrl) {
@@ -181,6 +221,20 @@ function jsonCompatible(contentType: string): boolean {
 }
 
 function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOptions): void {
+  const secrets = o.secrets;
+  const stored = (name: string): Record<string, string> | undefined => {
+    try {
+      return herder.connectorConfig(name);
+    } catch {
+      return undefined;
+    }
+  };
+  const shownInfo = (info: ConnectorInfo): ConnectorInfo => (secrets ? secrets.info(info) : info);
+  const shownUnknown = (config: Record<string, string>) => (secrets ? secrets.unknownConfig(config) : config);
+  /** Marks the request's secrets for scrubbing from its error answer (and the log). */
+  const carrying = (req: Req, config: Record<string, string>) => {
+    if (secrets) (req as WithSecrets).secretValues = secrets.scrubbable(config);
+  };
   app.get('/', async () => ({ version: o.version, commit: o.commit, kafka_cluster_id: herder.kafkaClusterId() }));
 
   app.get('/health', async (_req, reply) => {
@@ -208,8 +262,8 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     for (const n of names) {
       const e: Record<string, unknown> = {};
       try {
-        if (expand.has('status')) e.status = herder.connectorStatus(n);
-        if (expand.has('info')) e.info = herder.connectorInfo(n);
+        if (expand.has('status')) e.status = secrets ? secrets.status(stored(n), herder.connectorStatus(n)) : herder.connectorStatus(n);
+        if (expand.has('info')) e.info = shownInfo(herder.connectorInfo(n));
       } catch {
         continue; // deleted meanwhile
       }
@@ -229,45 +283,65 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     const name = body.name === undefined || body.name === null ? '' : String(body.name).trim();
     if (config.name !== undefined && config.name !== name)
       throw badRequest('Connector name configuration (' + config.name + ") doesn't match connector name in the URL (" + name + ')');
-    if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
+    if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify(shownUnknown({ ...config, name }))} contains no connector type`);
+    carrying(req, config);
     let initialState: 'STARTED' | 'PAUSED' | 'STOPPED' | undefined;
     if (body.initial_state !== undefined && body.initial_state !== null) {
       initialState = TARGET_STATES[String(body.initial_state).toUpperCase()];
       if (!initialState) throw badRequest(`Invalid initial state ${String(body.initial_state)}; must be one of RUNNING, PAUSED, STOPPED`);
     }
     const { info } = await herder.putConnectorConfig(name, config, { allowReplace: false, initialState });
-    return reply.code(201).header('Location', connectorLocation(name)).send(info);
+    return reply.code(201).header('Location', connectorLocation(name)).send(shownInfo(info));
   });
 
-  app.get('/connectors/:c', async (req: Req) => herder.connectorInfo(req.params.c!));
-  app.get('/connectors/:c/config', async (req: Req) => herder.connectorConfig(req.params.c!));
+  app.get('/connectors/:c', async (req: Req) => shownInfo(herder.connectorInfo(req.params.c!)));
+  app.get('/connectors/:c/config', async (req: Req) => {
+    const config = herder.connectorConfig(req.params.c!);
+    return secrets ? secrets.config(config) : config;
+  });
 
   app.put('/connectors/:c/config', async (req: Req, reply: FastifyReply) => {
     const name = req.params.c!;
-    const config = stringMap(req.body, 'The connector configuration');
+    // A `[hidden]` sent back for a secret keeps the stored value (a get-edit-put round trip).
+    const sent = stringMap(req.body, 'The connector configuration');
+    const config = secrets ? secrets.restore(sent, stored(name)) : sent;
     if (config.name !== undefined && config.name !== name)
       throw badRequest(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
-    if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify({ ...config, name })} contains no connector type`);
+    if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify(shownUnknown({ ...config, name }))} contains no connector type`);
+    carrying(req, config);
     const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
-    if (created) return reply.code(201).header('Location', connectorLocation(name)).send(info);
-    return info;
+    if (created) return reply.code(201).header('Location', connectorLocation(name)).send(shownInfo(info));
+    return shownInfo(info);
   });
 
-  app.patch('/connectors/:c/config', async (req: Req) => herder.patchConnectorConfig(req.params.c!, stringMap(req.body, 'The config patch', true)));
+  app.patch('/connectors/:c/config', async (req: Req) => {
+    const name = req.params.c!;
+    const sent = stringMap(req.body, 'The config patch', true);
+    const before = stored(name);
+    const patch = secrets ? secrets.restorePatch(sent, before) : sent;
+    if (before) carrying(req, { ...before, ...(Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)) as Record<string, string>) });
+    return shownInfo(await herder.patchConnectorConfig(name, patch));
+  });
 
   app.delete('/connectors/:c', async (req: Req, reply: FastifyReply) => {
     await herder.deleteConnector(req.params.c!);
     return reply.code(204).send();
   });
 
-  app.get('/connectors/:c/status', async (req: Req) => herder.connectorStatus(req.params.c!));
+  app.get('/connectors/:c/status', async (req: Req) => {
+    const status = herder.connectorStatus(req.params.c!);
+    return secrets ? secrets.status(stored(req.params.c!), status) : status;
+  });
 
   app.post('/connectors/:c/restart', async (req: Req, reply: FastifyReply) => {
     const includeTasks = bool(req.query.includeTasks, false);
     const onlyFailed = bool(req.query.onlyFailed, false);
     const status = await herder.restartConnector(req.params.c!, includeTasks, onlyFailed);
     if (!status) return reply.code(204).send();
-    return reply.code(202).send(status);
+    // A request forwarded by another worker (Java's `forward` parameter) gets Java's shape: a Java worker reads it
+    // with a Jackson mapper that refuses unknown fields, so no kconnect `failure` objects.
+    const shown = req.query.forward === undefined ? status : withoutFailures(status);
+    return reply.code(202).send(secrets ? secrets.status(stored(req.params.c!), shown) : shown);
   });
 
   app.put('/connectors/:c/pause', async (req: Req, reply: FastifyReply) => {
@@ -283,7 +357,12 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     return reply.code(204).send();
   });
 
-  app.get('/connectors/:c/tasks', async (req: Req) => herder.taskConfigs(req.params.c!));
+  app.get('/connectors/:c/tasks', async (req: Req) => {
+    const tasks = herder.taskConfigs(req.params.c!);
+    if (!secrets) return tasks;
+    const connector = stored(req.params.c!);
+    return tasks.map((t) => ({ ...t, config: secrets.taskConfig(connector, t.config) }));
+  });
   // Internal (between the workers of a cluster): the task configs of a connector, signed with the session key.
   app.post('/connectors/:c/tasks', async (req: Req, reply: FastifyReply) => {
     if (!herder.putTaskConfigs) throw new Error('Kafka Connect in standalone mode does not support externally setting task configurations.');
@@ -298,12 +377,17 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   });
   app.get('/connectors/:c/tasks-config', async (req: Req) => {
     const out: Record<string, Record<string, string>> = {};
-    for (const t of herder.taskConfigs(req.params.c!)) out[`${t.id.connector}-${t.id.task}`] = t.config;
+    const connector = secrets ? stored(req.params.c!) : undefined;
+    for (const t of herder.taskConfigs(req.params.c!)) out[`${t.id.connector}-${t.id.task}`] = secrets ? secrets.taskConfig(connector, t.config) : t.config;
     return out;
   });
-  app.get('/connectors/:c/tasks/:t/status', async (req: Req) => herder.taskStatus(req.params.c!, taskNumber(req.params.t!)));
+  app.get('/connectors/:c/tasks/:t/status', async (req: Req) => {
+    const status = herder.taskStatus(req.params.c!, taskNumber(req.params.t!));
+    return secrets ? secrets.statusEntry(stored(req.params.c!), status) : status;
+  });
   app.post('/connectors/:c/tasks/:t/restart', async (req: Req, reply: FastifyReply) => {
-    await herder.restartTask(req.params.c!, taskNumber(req.params.t!), req.query.forward === undefined ? undefined : bool(req.query.forward, true));
+    const forward = req.query.forward === undefined ? undefined : bool(req.query.forward, true);
+    await herder.restartTask(req.params.c!, taskNumber(req.params.t!), forward, req.headers.authorization);
     return reply.code(204).send();
   });
 
@@ -340,11 +424,15 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     return herder.pluginConfig(req.params.p!, Array.isArray(v) ? String(v[v.length - 1]) : v === undefined ? undefined : String(v));
   });
   app.put('/connector-plugins/:p/config/validate', async (req: Req) => {
-    const config = stringMap(req.body, 'The connector configuration');
+    const sent = stringMap(req.body, 'The connector configuration');
+    // As a PUT: a `[hidden]` for a secret of the connector named in the config stands for its stored value.
+    const config = secrets && sent.name ? secrets.restore(sent, stored(sent.name)) : sent;
     const cls = config['connector.class'];
-    if (!cls) throw badRequest('Connector config ' + JSON.stringify(config) + ' contains no connector type');
+    if (!cls) throw badRequest('Connector config ' + JSON.stringify(shownUnknown(config)) + ' contains no connector type');
+    carrying(req, config);
     const plugin = req.params.p!;
-    const infos = await herder.validateConnectorConfig(config);
+    const validated = await herder.validateConnectorConfig(config);
+    const infos = secrets ? secrets.validation(config, validated) : validated;
     const simple = (s: string) => s.slice(s.lastIndexOf('.') + 1);
     const matches = [infos.name, simple(infos.name), simple(infos.name).replace(/Connector$/, '')].includes(plugin) || plugin === cls;
     if (!matches) throw badRequest(`Included connector type ${cls} does not match request type ${plugin}`);

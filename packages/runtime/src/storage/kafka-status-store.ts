@@ -1,7 +1,8 @@
 /**
  * Connector and task statuses in Kafka's status topic (`status.storage.topic`), in Java's `KafkaStatusBackingStore`
  * records: key `status-connector-<name>` / `status-task-<name>-<n>`, value
- * `{"state":…,"trace":…,"worker_id":…,"generation":…}`; `status-topic-<topic>:connector-<name>` for topic tracking;
+ * `{"state":…,"trace":…,"worker_id":…,"generation":…}` (kconnect adds an optional `failure` object to FAILED ones:
+ * Java's parseStatus reads the four keys it knows from the JSON map and ignores the rest); `status-topic-<topic>:connector-<name>` for topic tracking;
  * null values when a connector is deleted. Every worker reads all statuses, so any worker answers `/status`.
  *
  * A status is written only when no newer generation holds it (Java's "safe write"): a worker that lost a task in a
@@ -13,6 +14,7 @@
  */
 import type { ConsumedRecord, KafkaAdmin, KafkaClient } from '../kafka/client';
 import type { Logger } from '../logging';
+import { type FailureInfo, parseFailure } from '../worker/failure';
 import { KafkaBasedLog } from './kafka-based-log';
 
 export interface StoredStatus {
@@ -20,6 +22,8 @@ export interface StoredStatus {
   trace: string | null;
   worker_id: string;
   generation: number;
+  /** kconnect: stage, class, message and time of a FAILED status (absent in records a Java worker wrote). */
+  failure?: FailureInfo;
 }
 
 const decoder = new TextDecoder();
@@ -178,11 +182,21 @@ function canWrite(current: StoredStatus | undefined, next: StoredStatus): boolea
   return !current || current.worker_id === next.worker_id || current.generation <= next.generation;
 }
 
-function value(s: StoredStatus): Buffer {
-  return Buffer.from(JSON.stringify({ state: s.state, trace: s.trace, worker_id: s.worker_id, generation: s.generation }), 'utf8');
+/** A status record's value (exported for tests). */
+export function value(s: StoredStatus): Buffer {
+  const v = { state: s.state, trace: s.trace, worker_id: s.worker_id, generation: s.generation, ...(s.failure ? { failure: s.failure } : {}) };
+  return Buffer.from(JSON.stringify(v), 'utf8');
 }
 
-function parse(v: Record<string, unknown>, key: string): StoredStatus {
+/** A status record's parsed JSON value, whoever wrote it (exported for tests). */
+export function parse(v: Record<string, unknown>, key: string): StoredStatus {
   if (typeof v.state !== 'string' || typeof v.worker_id !== 'string') throw new Error(`status record ${key} has no state or worker_id`);
-  return { state: v.state, trace: typeof v.trace === 'string' ? v.trace : null, worker_id: v.worker_id, generation: Number(v.generation ?? 0) };
+  const failure = parseFailure(v.failure);
+  return {
+    state: v.state,
+    trace: typeof v.trace === 'string' ? v.trace : null,
+    worker_id: v.worker_id,
+    generation: Number(v.generation ?? 0),
+    ...(failure ? { failure } : {}),
+  };
 }

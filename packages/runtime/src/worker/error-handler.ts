@@ -38,7 +38,10 @@ export interface ErrorHandlerConfig {
 }
 
 export class ToleranceExceededError extends ConnectError {
-  constructor(stage: Stage, cause: Error) {
+  constructor(
+    readonly stage: Stage,
+    cause: Error,
+  ) {
     super(`Tolerance exceeded in error handler (stage ${stage}): ${cause.message}`, { cause, code: 'TOLERANCE_EXCEEDED' });
   }
 }

@@ -22,6 +22,7 @@ import type { ConsumedRecord, KafkaConsumer, PartitionOffset, TopicPartitionRef 
 import type { Logger } from '../logging';
 import type { WorkerMetrics } from '../metrics/metrics';
 import type { ErrorContext, ErrorHandler } from './error-handler';
+import { atStage, type FailureStage, staged } from './failure';
 import type { TaskConverters, TransformStep } from './plugins';
 import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusListener, sleep } from './task-executor';
 
@@ -41,11 +42,15 @@ export interface SinkExecutorDeps {
   metrics: WorkerMetrics;
   offsetFlushIntervalMs: number;
   onTopic: (topic: string) => void;
+  /** A partition's end offset (for sink-record-lag-max); null when unknown. */
+  endOffset?: (topic: string, partition: number) => Promise<number | null>;
 }
 
 const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const DEFAULT_RETRY_BACKOFF_MS = 300;
 const HEARTBEAT_MS = 3000;
+/** How often the task's lag (sink-record-lag-max) is measured. */
+const LAG_INTERVAL_MS = 5000;
 
 /**
  * The consumed record a SinkRecord came from (its original bytes for the errant record reporter), kept on the
@@ -72,6 +77,8 @@ export class SinkTaskExecutor extends TaskExecutor {
   private started = false;
   /** Partitions the task paused itself through its context (a connector resume leaves them paused). */
   private readonly taskPaused = new Set<string>();
+  private lagCheck: Promise<void> | null = null;
+  private lastLagCheck = 0;
 
   constructor(
     id: ConnectorTaskId,
@@ -120,29 +127,34 @@ export class SinkTaskExecutor extends TaskExecutor {
       },
       errantRecordReporter: () => reporter,
     };
-    task.initialize(context);
-    await task.start(this.d.taskConfig);
+    await staged('TASK_START', async () => {
+      task.initialize(context);
+      await task.start(this.d.taskConfig);
+    });
     this.started = true;
     // A stop that arrived during a slow start: close() runs (or ran) without a consumer to wait for.
     if (this.stopping) return;
-    await consumer.run(this.d.subscription, {
-      onAssigned: (ps) => this.exclusive(() => this.onAssigned(ps)),
-      onRebalancing: () => this.exclusive(() => this.commit('rebalance')),
-      onBatch: (records, tp) => this.exclusive(() => this.onBatch(records, tp)),
-      onCrash: (e) => this.fail(e),
-    });
+    await staged('KAFKA_CONSUME', () =>
+      consumer.run(this.d.subscription, {
+        onAssigned: (ps) => this.exclusive(() => this.onAssigned(ps)),
+        onRebalancing: () => this.exclusive(() => this.commit('rebalance')),
+        onBatch: (records, tp) => this.exclusive(() => this.onBatch(records, tp)),
+        onCrash: (e) => this.fail(e, 'KAFKA_CONSUME'),
+      }),
+    );
     if (this.stopping) {
       // close() may already have disconnected before run() rejoined the group: disconnect again.
       await consumer.close();
       return;
     }
-    if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
-    else this.listener.onRunning(this.id);
+    // Not after a failure the consumer reported while joining: a FAILED task never turns RUNNING again.
+    this.reportStarted();
     this.commitTimer = setInterval(
       () => {
         if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) {
           void this.exclusive(() => this.commit('interval'));
         }
+        this.measureLag();
       },
       Math.min(1000, this.d.offsetFlushIntervalMs),
     );
@@ -150,19 +162,44 @@ export class SinkTaskExecutor extends TaskExecutor {
     await this.ended;
   }
 
+  /**
+   * sink-record-lag-max: end offset minus the next offset to deliver, the largest over the assigned partitions
+   * (partitions with nothing delivered yet count from their first fetched record, or not at all). At most one
+   * measurement at a time, every LAG_INTERVAL_MS.
+   */
+  private measureLag(): void {
+    const endOffset = this.d.endOffset;
+    if (!endOffset || this.lagCheck || this.stopping || this.failed || Date.now() - this.lastLagCheck < LAG_INTERVAL_MS) return;
+    this.lastLagCheck = Date.now();
+    this.lagCheck = (async () => {
+      let max = 0;
+      for (const [k, tp] of [...this.assignment]) {
+        const position = this.current.get(k)?.offset ?? this.lastCommitted.get(k);
+        if (position === undefined) continue;
+        const end = await endOffset(tp.topic, tp.partition);
+        if (end !== null) max = Math.max(max, end - position);
+      }
+      if (!this.stopping && !this.failed) this.d.metrics.sinkRecordLagMax.set(this.labels, max);
+    })()
+      .catch((e: unknown) => this.log.debug({ err: e }, 'could not measure the lag'))
+      .finally(() => {
+        this.lagCheck = null;
+      });
+  }
+
   private async onAssigned(partitions: TopicPartitionRef[]): Promise<void> {
     const next = new Map(partitions.map((p) => [tpKey(p), p]));
     const revoked = [...this.assignment.entries()].filter(([k]) => !next.has(k)).map(([, p]) => p);
     const added = [...next.entries()].filter(([k]) => !this.assignment.has(k)).map(([, p]) => p);
     if (revoked.length) {
-      await this.d.task.close(revoked);
+      await staged('TASK_CLOSE', () => this.d.task.close(revoked));
       for (const p of revoked) {
         this.current.delete(tpKey(p));
         this.lastCommitted.delete(tpKey(p));
       }
     }
     this.assignment = next;
-    if (added.length) await this.d.task.open(added);
+    if (added.length) await staged('TASK_OPEN', () => this.d.task.open(added));
     // A consumer keeps a partition paused across assignments: set every assigned partition's state explicitly.
     if (this.targetState === 'PAUSED') this.d.consumer.pause(partitions);
     else this.d.consumer.resume(partitions.filter((p) => !this.taskPaused.has(tpKey(p))));
@@ -231,7 +268,7 @@ export class SinkTaskExecutor extends TaskExecutor {
         this.d.metrics.putBatchTime.observe(this.labels, Number(process.hrtime.bigint() - t0) / 1e9);
         return true;
       } catch (e) {
-        if (!isRetriable(e)) throw e;
+        if (!isRetriable(e)) throw atStage(e, 'TASK_PUT');
         const wait = this.retryTimeoutMs ?? DEFAULT_RETRY_BACKOFF_MS;
         this.retryTimeoutMs = null;
         this.log.warn({ err: e, backoffMs: wait }, 'RetriableException from SinkTask; redelivering the batch after backoff');
@@ -408,9 +445,9 @@ export class SinkTaskExecutor extends TaskExecutor {
     }
   }
 
-  protected override fail(e: unknown): void {
+  protected override fail(e: unknown, stage?: FailureStage): void {
     const first = !this.failed && !this.stopping;
-    super.fail(e);
+    super.fail(e, stage);
     // A failed task lets go of its partitions (Java closes the consumer), so no batch is fetched in a loop.
     if (first) void this.d.consumer.close().catch(() => undefined);
   }

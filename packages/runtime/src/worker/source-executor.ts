@@ -20,6 +20,7 @@ import type { WorkerMetrics } from '../metrics/metrics';
 import type { Logger } from '../logging';
 import { canonicalJson, type OffsetStore } from '../storage/offset-store';
 import type { ErrorHandler } from './error-handler';
+import { atStage, staged } from './failure';
 import type { TaskConverters, TransformStep } from './plugins';
 import { SubmittedRecords, type SubmittedRecord } from './submitted-records';
 import { type ConnectorTaskId, TaskExecutor, type TargetState, type TaskStatusListener, sleep, withTimeout } from './task-executor';
@@ -103,10 +104,11 @@ export class SourceTaskExecutor extends TaskExecutor {
         },
       },
     };
-    task.initialize(context);
-    await task.start(this.d.taskConfig);
-    if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
-    else this.listener.onRunning(this.id);
+    await staged('TASK_START', async () => {
+      task.initialize(context);
+      await task.start(this.d.taskConfig);
+    });
+    this.reportStarted();
 
     try {
       while (!this.stopping && !this.failed) {
@@ -122,7 +124,7 @@ export class SourceTaskExecutor extends TaskExecutor {
         } catch (e) {
           // As Java: a RetriableException from poll() is logged and poll() is simply called again; anything else
           // fails the task.
-          if (!isRetriable(e)) throw e;
+          if (!isRetriable(e)) throw atStage(e, 'TASK_POLL');
           this.log.warn({ err: e }, 'RetriableException from SourceTask.poll(); polling again');
           await sleep(RETRY_POLL_BACKOFF_MS);
           continue;
@@ -155,7 +157,7 @@ export class SourceTaskExecutor extends TaskExecutor {
       if (!converted) {
         // Dropped by a transformation or a tolerated error: nothing to wait for.
         this.submitted.ack(submitted);
-        await this.d.task.commitRecord(original, null);
+        await this.commitRecord(original, null);
         continue;
       }
       this.accumulator.push({ record: original, submitted, produced: converted });
@@ -175,10 +177,12 @@ export class SourceTaskExecutor extends TaskExecutor {
   private pump(): void {
     while (this.accumulator.length && !this.failed && this.inFlight.size < this.d.producer.maxInFlight) {
       const batch = this.accumulator.splice(0, MAX_PER_REQUEST);
-      const request: Promise<void> = this.sendBatch(batch).finally(() => {
-        this.inFlight.delete(request);
-        this.pump();
-      });
+      const request: Promise<void> = this.sendBatch(batch)
+        .catch((e: unknown) => this.fail(e, 'KAFKA_PRODUCE'))
+        .finally(() => {
+          this.inFlight.delete(request);
+          this.pump();
+        });
       this.inFlight.add(request);
     }
   }
@@ -188,7 +192,7 @@ export class SourceTaskExecutor extends TaskExecutor {
     try {
       metadata = await this.d.producer.send(batch.map((b) => b.produced));
     } catch (e) {
-      this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e }));
+      this.fail(new Error(`Failed to send records to Kafka: ${(e as Error).message}`, { cause: e }), 'KAFKA_PRODUCE');
       return;
     }
     await this.onAcked(batch, metadata);
@@ -209,10 +213,19 @@ export class SourceTaskExecutor extends TaskExecutor {
         this.d.onTopic(m.topic);
       }
       const rm: RecordMetadata = { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp };
-      await this.d.task.commitRecord(p.record, rm);
+      await this.commitRecord(p.record, rm);
     }
     this.d.metrics.sourceRecordWrite.inc(this.labels, pending.length);
     this.d.metrics.sourceRecordActive.set(this.labels, this.submitted.outstanding);
+  }
+
+  /** The task's commitRecord(); as Java, what it throws is logged and does not fail the task. */
+  private async commitRecord(record: SourceRecord, metadata: RecordMetadata | null): Promise<void> {
+    try {
+      await this.d.task.commitRecord(record, metadata);
+    } catch (e) {
+      this.log.error({ err: e }, 'Exception thrown while calling task.commitRecord()');
+    }
   }
 
   /**

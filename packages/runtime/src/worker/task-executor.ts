@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../logging';
 import type { ErrorHandler } from './error-handler';
+import { atStage, type FailureStage } from './failure';
 
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';
 
@@ -43,10 +44,29 @@ export abstract class TaskExecutor {
     this.targetState = initialState;
   }
 
-  /** Starts the executor in the background. */
+  /**
+   * Starts the executor in the background. Whatever way its loop ends, the status follows: a loop that throws fails
+   * the task, and so does one that returns while the task was neither stopped nor failed (a task whose executor is
+   * gone is never left RUNNING).
+   */
   start(): void {
     this.listener.onStartup(this.id);
-    this.loop = this.execute().catch((e: unknown) => this.fail(e));
+    this.loop = this.execute()
+      .then(
+        () => {
+          if (!this.stopping && !this.failed)
+            this.fail(atStage(new Error(`The executor of task ${taskIdString(this.id)} ended without being stopped`), 'TASK_EXECUTOR'));
+        },
+        (e: unknown) => this.fail(e),
+      )
+      .catch((e: unknown) => this.log.error({ err: e }, `could not record the failure of task ${taskIdString(this.id)}`));
+  }
+
+  /** Reports RUNNING or PAUSED once the task started, unless it failed or is stopping meanwhile. */
+  protected reportStarted(): void {
+    if (this.failed || this.stopping) return;
+    if (this.targetState === 'PAUSED') this.listener.onPause(this.id);
+    else this.listener.onRunning(this.id);
   }
 
   protected abstract execute(): Promise<void>;
@@ -54,8 +74,9 @@ export abstract class TaskExecutor {
   /** Ends the task: called once from {@link stop}, after the loop ended or the timeout passed. */
   protected abstract close(): Promise<void>;
 
-  protected fail(e: unknown): void {
-    const error = e instanceof Error ? e : new Error(String(e));
+  /** Fails the task (once): its status becomes FAILED with `e`, tagged with `stage` unless a step already was. */
+  protected fail(e: unknown, stage: FailureStage = 'TASK_EXECUTOR'): void {
+    const error = atStage(e, stage);
     if (this.failed) return;
     if (this.stopping) {
       // As Java: an error while being stopped (a poll interrupted by stop(), a send cut short) is not a failure.

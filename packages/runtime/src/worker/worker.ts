@@ -7,13 +7,14 @@ import { ConfigError } from '@kconnect/api';
 import { allowedClientOverrides } from '../config/client-override-policy';
 import { reverseTransform } from '../config/config-providers';
 import type { WorkerConfig } from '../config/worker-config';
-import type { KafkaClient } from '../kafka/client';
+import type { KafkaAdmin, KafkaClient } from '../kafka/client';
 import type { LoggerRegistry } from '../logging';
 import { pluginMetrics, type WorkerMetrics } from '../metrics/metrics';
 import type { PluginRegistry } from '../plugins/registry';
 import type { OffsetStore } from '../storage/offset-store';
 import { DeadLetterQueueReporter, sourceRecordSerializer } from './dlq';
 import { ErrorHandler, type ErrorReporter, LogReporter } from './error-handler';
+import { atStage, staged } from './failure';
 import { createConverters, createTransformChain } from './plugins';
 import { SinkTaskExecutor } from './sink-executor';
 import { SourceTaskExecutor } from './source-executor';
@@ -44,6 +45,10 @@ interface RunningConnector {
 export class Worker {
   private readonly connectors = new Map<string, RunningConnector>();
   private readonly tasks = new Map<string, TaskExecutor>();
+  /** One admin client for the sink tasks' lag measurements, made on first use. */
+  private lagAdmin: Promise<KafkaAdmin> | null = null;
+  /** The states of this worker's tasks, for the connector_task_count metric. */
+  private readonly taskStates = new Map<string, { connector: string; state: string }>();
 
   constructor(
     readonly workerId: string,
@@ -99,7 +104,7 @@ export class Worker {
         logger: this.loggers.get(`kconnect.plugin.${instance.constructor.name}`, { connector: name }),
         metrics: pluginMetrics(this.metrics.registry, { connector: name }),
         requestTaskReconfiguration: () => listener.onTaskReconfigurationRequest(name),
-        raiseError: (e) => listener.onFailure(name, e),
+        raiseError: (e) => listener.onFailure(name, atStage(e, 'CONNECTOR_RAISED')),
       });
       if (targetState === 'STOPPED') {
         listener.onStop(name);
@@ -117,7 +122,7 @@ export class Worker {
     } catch (e) {
       this.metrics.connectorStartupFailure.inc();
       log.error({ err: e }, `Failed to start connector ${name}`);
-      listener.onFailure(name, e as Error);
+      listener.onFailure(name, atStage(e, 'CONNECTOR_START'));
       return false;
     } finally {
       this.metrics.connectorCount.set(this.connectors.size);
@@ -136,7 +141,7 @@ export class Worker {
   async taskConfigs(name: string, maxTasks: number): Promise<ConnectorProps[]> {
     const c = this.connectors.get(name);
     if (!c?.started) return [];
-    const configs = await c.instance.taskConfigs(maxTasks);
+    const configs = await staged('CONNECTOR_TASK_CONFIGS', () => c.instance.taskConfigs(maxTasks));
     // tasks.max.enforce=false (deprecated in Java, still honoured there) lets a connector run more tasks than tasks.max.
     if (
       configs.length > maxTasks &&
@@ -144,8 +149,11 @@ export class Worker {
         .trim()
         .toLowerCase() !== 'false'
     ) {
-      throw new Error(
-        `The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`,
+      throw atStage(
+        new Error(
+          `The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`,
+        ),
+        'CONNECTOR_TASK_CONFIGS',
       );
     }
     const taskClass = c.instance.taskClass().name;
@@ -159,6 +167,9 @@ export class Worker {
 
   async stopConnector(name: string, listener?: ConnectorStatusListener): Promise<void> {
     const c = this.connectors.get(name);
+    // Tasks that failed before they had an executor leave the task-state metric with their connector.
+    for (const [key, t] of this.taskStates)
+      if (t.connector === name && !this.tasks.has(key)) this.trackTaskState({ connector: name, task: Number(key.slice(name.length + 1)) }, undefined);
     if (!c) return;
     this.connectors.delete(name);
     this.metrics.connectorCount.set(this.connectors.size);
@@ -198,12 +209,17 @@ export class Worker {
     // Status reports count only while this executor is the task's current one: a stale instance that was
     // abandoned during a restart cannot overwrite its successor's status.
     const current = () => executor !== undefined && this.tasks.get(key) === executor;
+    const report = (state: string | undefined, fn: () => void) => {
+      if (!current()) return;
+      this.trackTaskState(id, state);
+      fn();
+    };
     const guarded: TaskStatusListener = {
-      onStartup: (t) => current() && listener.onStartup(t),
-      onRunning: (t) => current() && listener.onRunning(t),
-      onPause: (t) => current() && listener.onPause(t),
-      onFailure: (t, e) => current() && listener.onFailure(t, e),
-      onShutdown: (t) => current() && listener.onShutdown(t),
+      onStartup: (t) => report('UNASSIGNED', () => listener.onStartup(t)),
+      onRunning: (t) => report('RUNNING', () => listener.onRunning(t)),
+      onPause: (t) => report('PAUSED', () => listener.onPause(t)),
+      onFailure: (t, e) => report('FAILED', () => listener.onFailure(t, e)),
+      onShutdown: (t) => report(undefined, () => listener.onShutdown(t)),
     };
     try {
       if (this.tasks.has(key)) throw new Error(`Task already exists in this worker: ${key}`);
@@ -235,7 +251,7 @@ export class Worker {
         errorHandler,
       };
       // The worker's `producer.*`/`consumer.*` settings under the connector's overrides the policy allows.
-      const clientSettings = (client: 'producer' | 'consumer') => ({
+      const clientSettings = (client: 'producer' | 'consumer' | 'admin') => ({
         ...this.config[client],
         ...allowedClientOverrides(this.config.clientConfigOverridePolicy, this.config.clientConfigOverrideAllowlist, client, connectorConfig),
       });
@@ -247,22 +263,26 @@ export class Worker {
       const dlqTopic = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim();
       if (dlqTopic) {
         const producer = track(await this.kafka.producer({ clientId: `connector-dlq-producer-${key}`, settings: clientSettings('producer') }));
-        const admin = track(await this.kafka.admin());
+        const admin = track(await this.kafka.admin({ settings: clientSettings('admin') }));
         errorHandler.onClose(async () => {
           await Promise.all([producer.close(), admin.close()]);
         });
-        reporters.push(
-          new DeadLetterQueueReporter(
-            producer,
-            admin,
-            dlqTopic,
-            Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3),
-            connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
-            id.connector,
-            id.task,
-            type === 'source' ? sourceRecordSerializer(converters) : undefined,
-          ),
+        const dlq = new DeadLetterQueueReporter(
+          producer,
+          admin,
+          dlqTopic,
+          Number(connectorConfig['errors.deadletterqueue.topic.replication.factor'] ?? 3),
+          connectorConfig['errors.deadletterqueue.context.headers.enable'] === 'true',
+          id.connector,
+          id.task,
+          type === 'source' ? sourceRecordSerializer(converters) : undefined,
         );
+        reporters.push({
+          report: async (ctx) => {
+            await dlq.report(ctx);
+            this.metrics.dlqProduceRequests.inc(labels);
+          },
+        });
       }
       if (type === 'source') {
         const transforms = createTransformChain<SourceRecord>(this.registry, connectorConfig);
@@ -302,6 +322,11 @@ export class Worker {
           // Java matches topics.regex against whole topic names.
           subscription: regex ? new RegExp(`^(?:${regex})$`) : topics,
           hasErrorReporting: reporters.length > 0 || errorConfig.toleranceAll,
+          endOffset: async (topic, partition) => {
+            this.lagAdmin ??= this.kafka.admin();
+            this.lagAdmin.catch(() => (this.lagAdmin = null));
+            return (await this.lagAdmin).highWatermark(topic, partition);
+          },
         });
       }
       this.tasks.set(key, executor);
@@ -312,7 +337,8 @@ export class Worker {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
       this.metrics.taskStartupFailure.inc();
       log.error({ err: e }, `Failed to start task ${key}`);
-      listener.onFailure(id, e as Error);
+      if (!this.tasks.has(key)) this.trackTaskState(id, 'FAILED');
+      listener.onFailure(id, atStage(e, 'TASK_CREATE'));
     }
   }
 
@@ -322,6 +348,7 @@ export class Worker {
       ids.map(async (id) => {
         const key = taskIdString(id);
         const t = this.tasks.get(key);
+        this.trackTaskState(id, undefined);
         if (!t) return;
         this.tasks.delete(key);
         await t.stop(this.config.shutdownTimeoutMs);
@@ -341,5 +368,22 @@ export class Worker {
   async stop(): Promise<void> {
     await this.stopTasks([...this.tasks.values()].map((t) => t.id));
     await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
+    const admin = this.lagAdmin;
+    this.lagAdmin = null;
+    await admin?.then((a) => a.close()).catch(() => undefined);
+  }
+
+  /** Records a task's state (undefined: gone from this worker) and updates its connector's connector_task_count. */
+  private trackTaskState(id: ConnectorTaskId, state: string | undefined): void {
+    const key = taskIdString(id);
+    if (state) this.taskStates.set(key, { connector: id.connector, state });
+    else this.taskStates.delete(key);
+    const counts: Record<string, number> = { RUNNING: 0, PAUSED: 0, FAILED: 0, UNASSIGNED: 0, RESTARTING: 0 };
+    for (const t of this.taskStates.values()) if (t.connector === id.connector) counts[t.state] = (counts[t.state] ?? 0) + 1;
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    for (const [s, n] of Object.entries(counts)) {
+      if (total) this.metrics.connectorTaskStates.set({ connector: id.connector, state: s }, n);
+      else this.metrics.connectorTaskStates.remove({ connector: id.connector, state: s });
+    }
   }
 }
