@@ -13,6 +13,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/node-env.sh
 
+# Where the services are (config/iot reads these through ${env:…}; docker/compose.yaml sets its own).
+export IOT_KAFKA_BOOTSTRAP="${IOT_KAFKA_BOOTSTRAP:-127.0.0.1:9092}" IOT_CASSANDRA_HOST="${IOT_CASSANDRA_HOST:-127.0.0.1}" \
+  IOT_MQTT_URI="${IOT_MQTT_URI:-tcp://127.0.0.1:1883}" IOT_SCHEMA_REGISTRY_URL="${IOT_SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}" \
+  IOT_LISTEN_HOST="${IOT_LISTEN_HOST:-127.0.0.1}" IOT_REST_LISTENER="${IOT_REST_LISTENER:-http://127.0.0.1:8083}" \
+  IOT_DATA_DIR="${IOT_DATA_DIR:-.services/demo}"
+
 bash scripts/setup.sh
 bash scripts/services.sh start kafka cassandra mosquitto registry
 mkdir -p .services/demo .services/logs

@@ -70,9 +70,29 @@ describe('docker/compose.yaml', () => {
     expect(ok).toBe(true);
   });
 
-  it('runs the services, a standalone worker and two distributed workers', () => {
-    expect(Object.keys(doc.services)).toEqual(expect.arrayContaining(['kafka', 'cassandra', 'registry', 'mosquitto', 'worker', 'connect-1', 'connect-2']));
+  it('runs the services, a standalone worker, two distributed workers and the IoT demo with its devices', () => {
+    expect(Object.keys(doc.services)).toEqual(
+      expect.arrayContaining(['kafka', 'cassandra', 'registry', 'mosquitto', 'worker', 'connect-1', 'connect-2', 'iot', 'devices']),
+    );
     for (const w of ['connect-1', 'connect-2']) expect(doc.services[w].entrypoint).toEqual(expect.arrayContaining(['distributed']));
+  });
+
+  it("sets every ${env:…} the IoT demo's configs read, as scripts/demo.sh does on this machine", () => {
+    const iot = path.join(REPO, 'config/iot');
+    const used = new Set<string>();
+    for (const f of ['worker.properties', 'http-readings.json', 'mqtt-readings.json', 'cassandra-readings.json', 'cassandra-readings-avro.json']) {
+      const text = readFileSync(path.join(iot, f), 'utf8')
+        .split('\n')
+        .filter((l) => !l.trimStart().startsWith('#'))
+        .join('\n');
+      for (const m of text.matchAll(/\$\{env:([A-Z0-9_]+)\}/g)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(0);
+    const demo = readFileSync(path.join(REPO, 'scripts/demo.sh'), 'utf8');
+    for (const v of used) {
+      expect({ v, compose: v in doc.services.iot.environment }).toEqual({ v, compose: true });
+      expect({ v, demo: demo.includes(`${v}="\${${v}:-`) }).toEqual({ v, demo: true });
+    }
   });
 
   it('names only build files and bind-mounted paths that exist', () => {

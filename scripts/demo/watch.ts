@@ -57,7 +57,7 @@ async function check(client: Client, seconds: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const client = new Client({ contactPoints: ['127.0.0.1:9042'], localDataCenter: 'datacenter1' });
+  const client = new Client({ contactPoints: [`${process.env.IOT_CASSANDRA_HOST ?? '127.0.0.1'}:9042`], localDataCenter: 'datacenter1' });
   await client.connect();
   for (const cql of SCHEMA) await client.execute(cql);
   const i = process.argv.indexOf('--check');
