@@ -134,6 +134,9 @@ export class SinkTaskExecutor extends TaskExecutor {
     this.started = true;
     // A stop that arrived during a slow start: close() runs (or ran) without a consumer to wait for.
     if (this.stopping) return;
+    // As Java's WorkerSinkTask: RUNNING once the task started, before its consumer has joined the group (a join can
+    // wait for a dead worker's consumer to leave; the task is not stuck meanwhile). A join that fails makes it FAILED.
+    this.reportStarted();
     await staged('KAFKA_CONSUME', () =>
       consumer.run(this.d.subscription, {
         onAssigned: (ps) => this.exclusive(() => this.onAssigned(ps)),
@@ -147,8 +150,6 @@ export class SinkTaskExecutor extends TaskExecutor {
       await consumer.close();
       return;
     }
-    // Not after a failure the consumer reported while joining: a FAILED task never turns RUNNING again.
-    this.reportStarted();
     this.commitTimer = setInterval(
       () => {
         if (this.commitRequested || Date.now() - this.lastCommit >= this.d.offsetFlushIntervalMs) {
