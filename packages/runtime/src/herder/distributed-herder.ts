@@ -124,7 +124,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
       Math.min(this.keyTtlMs, 60_000),
     );
     this.keyTimer.unref();
-    this.started = true;
+    this.markStarted();
   }
 
   /**

@@ -73,7 +73,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
       }
     }
     for (const c of initial) await this.putConnectorConfig(c.name, c.config, { allowReplace: true });
-    this.started = true;
+    this.markStarted();
   }
 
   async stop(): Promise<void> {

@@ -116,6 +116,8 @@ export interface Herder {
   kafkaClusterId(): string | null;
   /** True once the herder finished starting (health). */
   ready(): boolean;
+  /** Resolves true once the herder has started (read its configs), false after `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<boolean>;
   /** Resolves true when the herder can still process a request within `timeoutMs` (health). */
   responsive(timeoutMs: number): Promise<boolean>;
 }

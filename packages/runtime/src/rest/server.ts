@@ -159,6 +159,12 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     if (ct !== undefined && ct.trim() !== '' && !jsonCompatible(ct)) throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
   });
 
+  // As Java's herder queues requests until it has read its configs: the Connect routes wait for the start (a
+  // GET /connectors answered before would list nothing). `/`, `/health`, `/metrics`, `/admin`, `/ui` answer at once.
+  app.addHook('preHandler', async (req) => {
+    const url = req.routeOptions.url ?? '';
+    if (url.startsWith('/connectors') || url.startsWith('/connector-plugins')) await herder.whenReady(REQUEST_TIMEOUT_MS);
+  });
   const forwarder = o.forwarder;
   if (forwarder) {
     app.addHook('preHandler', async (req, reply) => {
