@@ -18,7 +18,6 @@ import {
   type PluginDescriptor,
   SchemaBuilder,
   Schemas,
-  SourceConnector,
   type SourceRecord,
   SourceTask,
   Struct,
@@ -30,6 +29,7 @@ import {
 import { AvroConverter, plugins as avroPlugins } from '@kconnect/avro-converter';
 import type { KafkaAdmin, KafkaProducer } from '@kconnect/runtime';
 import { eventually, kafkaAdmin, kafkaClient, readTopics, startWorker, unique, type WorkerHandle } from './harness';
+import { singleTaskSourceConnector } from './test-plugins';
 
 const REGISTRY = process.env.KCONNECT_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const AVRO = 'io.confluent.connect.avro.AvroConverter';
@@ -82,25 +82,7 @@ class StructSourceTask extends SourceTask {
   stop() {}
 }
 
-class StructSourceConnector extends SourceConnector {
-  private props: ConnectorProps = {};
-  version() {
-    return '1';
-  }
-  start(props: ConnectorProps) {
-    this.props = props;
-  }
-  taskClass() {
-    return StructSourceTask;
-  }
-  taskConfigs() {
-    return [{ ...this.props }];
-  }
-  stop() {}
-  config() {
-    return STRUCT_SOURCE_CONFIG;
-  }
-}
+const StructSourceConnector = singleTaskSourceConnector(StructSourceTask, STRUCT_SOURCE_CONFIG);
 
 const structSource: PluginDescriptor = { className: 'test.kconnect.StructSource', type: 'source', version: '1', create: () => new StructSourceConnector() };
 

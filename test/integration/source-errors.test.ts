@@ -12,13 +12,13 @@ import {
   Importance,
   type PluginDescriptor,
   Schemas,
-  SourceConnector,
   type SourceRecord,
   SourceTask,
   sourceRecord,
 } from '@kconnect/api';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { eventually, kafkaAdmin, readTopics, startWorker, unique, type WorkerHandle } from './harness';
+import { singleTaskSourceConnector } from './test-plugins';
 
 const CONFIG = new ConfigDef()
   .define({ name: 'topic', type: ConfigType.STRING, importance: Importance.HIGH, documentation: 'Topic to write.' })
@@ -58,25 +58,7 @@ class MixedSourceTask extends SourceTask {
   stop() {}
 }
 
-class MixedSourceConnector extends SourceConnector {
-  private props: ConnectorProps = {};
-  version() {
-    return '1';
-  }
-  start(props: ConnectorProps) {
-    this.props = props;
-  }
-  taskClass() {
-    return MixedSourceTask;
-  }
-  taskConfigs() {
-    return [{ ...this.props }];
-  }
-  stop() {}
-  config() {
-    return CONFIG;
-  }
-}
+const MixedSourceConnector = singleTaskSourceConnector(MixedSourceTask, CONFIG);
 
 const plugins: PluginDescriptor[] = [
   { className: 'test.kconnect.MixedSourceConnector', type: 'source', version: '1', create: () => new MixedSourceConnector() },

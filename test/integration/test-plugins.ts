@@ -126,25 +126,33 @@ class TestSourceTask extends SourceTask {
   stop() {}
 }
 
-export class TestSourceConnector extends SourceConnector {
-  private props: ConnectorProps = {};
-  version() {
-    return '1';
-  }
-  start(props: ConnectorProps) {
-    this.props = props;
-  }
-  taskClass() {
-    return TestSourceTask;
-  }
-  taskConfigs() {
-    return [{ ...this.props }];
-  }
-  stop() {}
-  config() {
-    return CONFIG;
-  }
+/**
+ * A source connector of one task class that hands every task the connector's own config (at most one task): what
+ * the tests' source plugins need around their task.
+ */
+export function singleTaskSourceConnector(task: new () => SourceTask, config: ConfigDef) {
+  return class extends SourceConnector {
+    private props: ConnectorProps = {};
+    version() {
+      return '1';
+    }
+    start(props: ConnectorProps) {
+      this.props = props;
+    }
+    taskClass() {
+      return task;
+    }
+    taskConfigs() {
+      return [{ ...this.props }];
+    }
+    stop() {}
+    config() {
+      return config;
+    }
+  };
 }
+
+export class TestSourceConnector extends singleTaskSourceConnector(TestSourceTask, CONFIG) {}
 
 class TestSinkTask extends SinkTask {
   private name = '';

@@ -9,11 +9,11 @@ import {
   Importance,
   type PluginDescriptor,
   Schemas,
-  SourceConnector,
   type SourceRecord,
   SourceTask,
   sourceRecord,
 } from '@kconnect/api';
+import { singleTaskSourceConnector } from './test-plugins';
 
 const CONFIG = new ConfigDef()
   .define({ name: 'topic', type: ConfigType.STRING, importance: Importance.HIGH, documentation: 'Topic to write.' })
@@ -45,24 +45,6 @@ class TickerTask extends SourceTask {
   }
 }
 
-class TickerConnector extends SourceConnector {
-  private props: ConnectorProps = {};
-  version() {
-    return '1';
-  }
-  start(props: ConnectorProps) {
-    this.props = props;
-  }
-  taskClass() {
-    return TickerTask;
-  }
-  taskConfigs() {
-    return [{ ...this.props }];
-  }
-  stop() {}
-  config() {
-    return CONFIG;
-  }
-}
+const TickerConnector = singleTaskSourceConnector(TickerTask, CONFIG);
 
 export const tickerPlugin: PluginDescriptor = { className: 'test.kconnect.Ticker', type: 'source', version: '1', create: () => new TickerConnector() };
