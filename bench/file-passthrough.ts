@@ -215,7 +215,7 @@ function startWorker(rt: RuntimeName, dir: string, port: number, classpath: stri
   let child: ChildProcess;
   if (rt === 'kconnect') {
     const kafkaClient = Object.entries(workerKafkaProps()).map(([k, v]) => `${k}=${v}`);
-    writeFileSync(props, [...common, ...kafkaClient, `offset.storage.file.filename=${path.join(dir, 'offsets.json')}`, ''].join('\n'));
+    writeFileSync(props, [...common, ...kafkaClient, `offset.storage.file.filename=${path.join(dir, 'connect.offsets')}`, ''].join('\n'));
     const cli = path.join(REPO, 'packages/cli/dist/main.js');
     const prof = process.env.KCONNECT_BENCH_CPU_PROF;
     const nodeArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [];

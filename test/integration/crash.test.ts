@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { KafkaAdmin } from '@kconnect/runtime';
+import { type KafkaAdmin, readJavaOffsetFile } from '@kconnect/runtime';
 import { CliWorker } from '@kconnect/testkit';
 import { BOOTSTRAP, eventually, kafkaAdmin, readTopics, sleep, unique } from './harness';
 
@@ -49,8 +49,8 @@ describe('kill -9 during a load', () => {
     writeFileSync(path.join(w.dir, input), Array.from({ length: N }, (_, i) => `${line(i)}\n`).join(''));
     const position = (): number => {
       try {
-        const doc = JSON.parse(readFileSync(offsets, 'utf8')); // must always parse
-        return doc.offsets[0]?.value.position ?? 0;
+        const entries = readJavaOffsetFile(readFileSync(offsets)); // must always parse
+        return entries[0]?.[1] ? JSON.parse(entries[0][1].toString()).position : 0;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
         throw e;

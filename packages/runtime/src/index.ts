@@ -23,4 +23,5 @@ export { murmur2, toPositive } from './kafka/murmur2';
 export type { KafkaClient, KafkaAdmin, KafkaProducer, KafkaConsumer, ConsumerHandlers, ConsumedRecord, ProducerRecord } from './kafka/client';
 export type { ProducerSettings, ConsumerSettings, CompressionType } from './kafka/settings';
 export { FileOffsetStore, MemoryOffsetStore } from './storage/offset-store';
+export { readJavaOffsetFile, writeJavaOffsetFile } from './storage/java-offset-file';
 export { PluginRegistry } from './plugins/registry';

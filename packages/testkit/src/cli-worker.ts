@@ -12,7 +12,7 @@ import * as path from 'node:path';
 export interface CliWorkerOptions {
   /** `standalone` (the default) or `distributed` (then the props name the group and its topics). */
   mode?: 'standalone' | 'distributed';
-  /** Worker properties; standalone: `offset.storage.file.filename` defaults to `<dir>/offsets.json`. */
+  /** Worker properties; standalone: `offset.storage.file.filename` defaults to `<dir>/connect.offsets`. */
   props: Record<string, string>;
   /** Connectors to create at start (one JSON file each). */
   connectors?: { name: string; config: Record<string, string> }[];
@@ -35,7 +35,7 @@ export class CliWorker {
   private readonly files: string[];
 
   constructor(private readonly opts: CliWorkerOptions) {
-    this.offsetsFile = opts.props['offset.storage.file.filename'] ?? path.join(this.dir, 'offsets.json');
+    this.offsetsFile = opts.props['offset.storage.file.filename'] ?? path.join(this.dir, 'connect.offsets');
     const props = opts.mode === 'distributed' ? opts.props : { 'offset.storage.file.filename': this.offsetsFile, ...opts.props };
     const worker = path.join(this.dir, 'worker.properties');
     writeFileSync(

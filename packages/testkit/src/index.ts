@@ -48,7 +48,7 @@ export interface WorkerHandle {
 /** Starts a worker on an ephemeral port with a fresh offsets file in a temp folder, with `plugins` installed. */
 export async function startWorker(extra: Record<string, string> = {}, plugins: readonly PluginDescriptor[] = []): Promise<WorkerHandle> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kconnect-it-'));
-  const offsetFile = path.join(dir, 'offsets.json');
+  const offsetFile = path.join(dir, 'connect.offsets');
   const props = {
     'bootstrap.servers': BOOTSTRAP,
     'key.converter': 'org.apache.kafka.connect.storage.StringConverter',

@@ -309,6 +309,19 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
     await this.stores.config.putTaskConfigs(name, configs);
   }
 
+  /**
+   * `PUT /connectors/{c}/fence` (internal, signed; served by the leader): Java's zombie fencing of a source connector's
+   * earlier task producers before exactly-once tasks start. kconnect has no exactly-once source support, so no
+   * connector has a task-count record and there is nothing to fence: Java's answer in that case (204), after the
+   * same checks (signature, unknown connector 404, sink connector 400).
+   */
+  async fenceZombieSourceTasks(name: string, headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<void> {
+    verifySignature(this.stores.config.sessionKey, headers, rawBody);
+    await this.stores.config.readToEnd();
+    const snap = this.snapshot(name);
+    if (connectorType(this.worker, snap.config) !== 'source') throw badRequest(`Connector ${name} is not a source connector`);
+  }
+
   /** The leader keeps a session key for internal requests, rotated every `inter.worker.key.ttl.ms`. */
   private async ensureSessionKey(): Promise<void> {
     const key = this.stores.config.sessionKey;

@@ -108,8 +108,7 @@ export interface Herder {
   setClusterLoggerLevel?(namespace: string, level: string): Promise<void>;
   /**
    * Internal (exactly-once source support, `PUT /connectors/{c}/fence`): fences the previous generation of the
-   * connector's task producers. Absent while no herder supports exactly-once sources: the route then answers
-   * Java standalone's 500.
+   * connector's task producers. Absent in standalone mode: the route then answers Java standalone's 500.
    */
   fenceZombieSourceTasks?(connector: string, headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<void>;
   /** Kafka cluster id, for `GET /`. */

@@ -21,6 +21,7 @@ const LEADER_ONLY = new Set([
   'PATCH /connectors/:c/offsets',
   'DELETE /connectors/:c/offsets',
   'POST /connectors/:c/tasks',
+  'PUT /connectors/:c/fence',
 ]);
 
 export interface Leadership {

@@ -1,17 +1,17 @@
 /**
- * Crash-safe JSON files: write to a temporary file in the same folder, fsync it, rename it over the target and
- * fsync the folder. A `kill -9` at any moment leaves either the old or the new complete file, never a mix.
+ * Crash-safe files: write to a temporary file in the same folder, fsync it, rename it over the target and fsync the
+ * folder. A `kill -9` at any moment leaves either the old or the new complete file, never a mix.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fh = await fs.open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(JSON.stringify(data, null, 1));
+    await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
@@ -25,15 +25,27 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
   }
 }
 
-/** The parsed file, or undefined when it does not exist. A corrupt file is an error naming the file. */
-export async function readJson(file: string): Promise<unknown> {
-  let text: string;
+export function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+  return writeFileAtomic(file, JSON.stringify(data, null, 1));
+}
+
+/** The file's bytes, or undefined when it does not exist. */
+export async function readFileIfExists(file: string): Promise<Buffer | undefined> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+/** The parsed file, or undefined when it does not exist. A corrupt file is an error naming the file. */
+export async function readJson(file: string): Promise<unknown> {
+  const data = await readFileIfExists(file);
+  return data === undefined ? undefined : parseJson(file, data.toString('utf8'));
+}
+
+export function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {

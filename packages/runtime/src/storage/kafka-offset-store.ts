@@ -11,7 +11,7 @@ import type { OffsetMap } from '@kconnect/api';
 import type { ConsumedRecord, KafkaAdmin, KafkaClient } from '../kafka/client';
 import type { Logger } from '../logging';
 import { KafkaBasedLog } from './kafka-based-log';
-import { MemoryOffsetStore, type OffsetEntry, type OffsetStore, offsetKey } from './offset-store';
+import { MemoryOffsetStore, type OffsetEntry, type OffsetStore, offsetKey, parseOffsetKey } from './offset-store';
 
 const decoder = new TextDecoder();
 
@@ -65,11 +65,9 @@ export class KafkaOffsetStore extends MemoryOffsetStore {
 
   private read(r: ConsumedRecord): void {
     if (!r.key) return;
-    const key = JSON.parse(decoder.decode(r.key)) as unknown;
-    if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || !key[1] || typeof key[1] !== 'object') {
-      throw new Error(`offsets record key ${decoder.decode(r.key)} is not ["<connector>",{<partition>}]`);
-    }
-    const [connector, partition] = key as [string, OffsetMap];
+    const key = parseOffsetKey(Buffer.from(r.key));
+    if (!key) throw new Error(`offsets record key ${decoder.decode(r.key)} is not ["<connector>",{<partition>}]`);
+    const { connector, partition } = key;
     this.rawKeys.set(offsetKey(connector, partition), Buffer.from(r.key));
     const offset = r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as OffsetMap | null);
     this.apply([{ connector, partition, offset }]);

@@ -31,6 +31,8 @@ const CONNECTOR = 'status-connector-';
 const TASK = 'status-task-';
 const TOPIC = 'status-topic-';
 const CLUSTER = 'kconnect-cluster';
+/** Between attempts to write a status that failed (each attempt may itself take the log's write timeout). */
+const STATUS_RETRY_BACKOFF_MS = 1000;
 
 export class KafkaStatusStore {
   private readonly log: KafkaBasedLog;
@@ -39,6 +41,7 @@ export class KafkaStatusStore {
   private readonly topics = new Map<string, Set<string>>();
   private owner: { groupId: string; offset: number } | null = null;
   private ownClaimOffset: number | null = null;
+  private stopped = false;
   /** Called when a claim of another group is read after this worker's own: the last claim owns the topics. */
   onForeignClaim: ((groupId: string) => void) | undefined;
 
@@ -49,7 +52,7 @@ export class KafkaStatusStore {
     partitions: number,
     replicationFactor: number,
     clientId: string,
-    logger: Logger,
+    private readonly logger: Logger,
     producerSettings?: Record<string, string>,
   ) {
     this.log = new KafkaBasedLog(
@@ -64,6 +67,7 @@ export class KafkaStatusStore {
     return this.log.start();
   }
   stop(): Promise<void> {
+    this.stopped = true;
     return this.log.stop();
   }
   readToEnd(): Promise<void> {
@@ -103,7 +107,7 @@ export class KafkaStatusStore {
   async putConnector(name: string, s: StoredStatus): Promise<void> {
     if (!canWrite(this.connectors.get(name), s)) return;
     this.connectors.set(name, s);
-    await this.log.send([{ key: `${CONNECTOR}${name}`, value: value(s) }]);
+    await this.write(`${CONNECTOR}${name}`, s, () => this.connectors.get(name) === s);
   }
 
   async putTask(connector: string, task: number, s: StoredStatus): Promise<void> {
@@ -111,7 +115,27 @@ export class KafkaStatusStore {
     if (!canWrite(m?.get(task), s)) return;
     if (!m) this.tasks.set(connector, (m = new Map()));
     m.set(task, s);
-    await this.log.send([{ key: `${TASK}${connector}-${task}`, value: value(s) }]);
+    await this.write(`${TASK}${connector}-${task}`, s, () => this.tasks.get(connector)?.get(task) === s);
+  }
+
+  /**
+   * Writes a status, and again after a failure (Kafka unreachable for longer than a write may take) for as long as
+   * it is the newest status of its item, as Java's status store re-sends after retriable errors: a status written
+   * while Kafka was away reaches the topic once it is back, and one superseded meanwhile is dropped.
+   */
+  private async write(key: string, s: StoredStatus, current: () => boolean): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.log.send([{ key, value: value(s) }]);
+        if (failures) this.logger.info(`wrote the status ${key} (${s.state}) after ${failures} failed attempts`);
+        return;
+      } catch (e) {
+        if (this.stopped || !current()) return;
+        if (failures === 0) this.logger.warn({ err: e }, `could not write the status ${key} (${s.state}); retrying until it is written or superseded`);
+        await new Promise((r) => setTimeout(r, STATUS_RETRY_BACKOFF_MS));
+        if (this.stopped || !current()) return;
+      }
+    }
   }
 
   async putTopic(connector: string, task: number, topic: string): Promise<void> {
