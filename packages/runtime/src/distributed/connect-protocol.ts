@@ -8,6 +8,7 @@
  * Assignment: `version:int16, error:int16, leader:string, leader_url:string, config_offset:int64,
  * assignment:nullable [...], revoked:nullable [...], delay:int32`.
  */
+import { BinaryReader, BinaryWriter } from '../binary';
 
 /** Connect's protocol type: the broker keeps Connect groups apart from consumer groups by it. */
 export const PROTOCOL_TYPE = 'connect';
@@ -47,37 +48,10 @@ export interface WorkerAssignment {
   delay: number;
 }
 
-class Writer {
-  private readonly parts: Buffer[] = [];
-  int16(v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  int32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  int64(v: number): this {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(BigInt(v));
-    this.parts.push(b);
-    return this;
-  }
-  string(s: string): this {
-    const b = Buffer.from(s, 'utf8');
-    this.int16(b.length);
-    this.parts.push(b);
-    return this;
-  }
+class Writer extends BinaryWriter {
   bytes(b: Buffer | null): this {
     if (b === null) return this.int32(-1);
-    this.int32(b.length);
-    this.parts.push(b);
-    return this;
+    return this.int32(b.length).raw(b);
   }
   allocation(a: Allocation | null): this {
     if (a === null) return this.int32(-1);
@@ -88,49 +62,15 @@ class Writer {
     }
     return this;
   }
-  done(): Buffer {
-    return Buffer.concat(this.parts);
-  }
 }
 
-class Reader {
-  private at = 0;
-  constructor(private readonly b: Buffer) {}
-  private need(n: number): void {
-    if (this.at + n > this.b.length) throw new Error(`Connect protocol data truncated at byte ${this.at} (needs ${n} more)`);
-  }
-  int16(): number {
-    this.need(2);
-    const v = this.b.readInt16BE(this.at);
-    this.at += 2;
-    return v;
-  }
-  int32(): number {
-    this.need(4);
-    const v = this.b.readInt32BE(this.at);
-    this.at += 4;
-    return v;
-  }
-  int64(): number {
-    this.need(8);
-    const v = Number(this.b.readBigInt64BE(this.at));
-    this.at += 8;
-    return v;
-  }
-  string(): string {
-    const n = this.int16();
-    this.need(n);
-    const s = this.b.toString('utf8', this.at, this.at + n);
-    this.at += n;
-    return s;
+class Reader extends BinaryReader {
+  constructor(b: Buffer) {
+    super(b, 'Connect protocol data');
   }
   bytes(): Buffer | null {
     const n = this.int32();
-    if (n < 0) return null;
-    this.need(n);
-    const out = this.b.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
+    return n < 0 ? null : this.raw(n);
   }
   allocation(): Allocation | null {
     const n = this.int32();
@@ -144,9 +84,6 @@ class Reader {
       a.set(connector, tasks);
     }
     return a;
-  }
-  get remaining(): number {
-    return this.b.length - this.at;
   }
 }
 

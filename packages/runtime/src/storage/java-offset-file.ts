@@ -14,6 +14,7 @@
  * 78                                            end of the custom data
  * ```
  */
+import { BinaryReader, BinaryWriter } from '../binary';
 
 const MAGIC = 0xaced;
 const VERSION = 5;
@@ -42,72 +43,40 @@ export function isJavaSerialized(data: Buffer): boolean {
   return data.length >= 4 && data.readUInt16BE(0) === MAGIC && data.readUInt16BE(2) === VERSION;
 }
 
-class Reader {
-  private pos = 0;
+class Reader extends BinaryReader {
   /** Handles in assignment order: class descriptors (by name) and objects. */
   private readonly handles: unknown[] = [];
 
-  constructor(private readonly data: Buffer) {}
+  constructor(data: Buffer) {
+    super(data, 'the Java serialization stream');
+  }
 
-  private need(n: number): void {
-    if (this.pos + n > this.data.length) throw new Error(`truncated at byte ${this.pos}`);
-  }
-  u8(): number {
-    this.need(1);
-    return this.data[this.pos++]!;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.data.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  i32(): number {
-    this.need(4);
-    const v = this.data.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  bytes(n: number): Buffer {
-    if (n < 0) throw new Error(`negative length ${n} at byte ${this.pos}`);
-    this.need(n);
-    const b = this.data.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return Buffer.from(b);
-  }
-  utf(): string {
-    return this.bytes(this.u16()).toString('utf8');
-  }
   expect(tc: number, what: string): void {
-    const b = this.u8();
-    if (b !== tc) throw new Error(`expected ${what} (0x${tc.toString(16)}) at byte ${this.pos - 1}, found 0x${b.toString(16)}`);
-  }
-  get done(): boolean {
-    return this.pos === this.data.length;
+    const b = this.uint8();
+    if (b !== tc) throw new Error(`expected ${what} (0x${tc.toString(16)}) at byte ${this.position - 1}, found 0x${b.toString(16)}`);
   }
 
   /** A class descriptor (new or a reference to one read before); returns its class name. */
   classDesc(): string {
-    const tc = this.u8();
+    const tc = this.uint8();
     if (tc === TC_REFERENCE) {
-      const d = this.handles[this.i32() - BASE_HANDLE];
-      if (typeof d !== 'string') throw new Error(`bad class descriptor reference at byte ${this.pos - 4}`);
+      const d = this.handles[this.int32() - BASE_HANDLE];
+      if (typeof d !== 'string') throw new Error(`bad class descriptor reference at byte ${this.position - 4}`);
       return d;
     }
-    if (tc !== TC_CLASSDESC) throw new Error(`expected a class descriptor at byte ${this.pos - 1}, found 0x${tc.toString(16)}`);
-    const name = this.utf();
-    this.bytes(8); // serialVersionUID
+    if (tc !== TC_CLASSDESC) throw new Error(`expected a class descriptor at byte ${this.position - 1}, found 0x${tc.toString(16)}`);
+    const name = this.string();
+    this.raw(8); // serialVersionUID
     this.handles.push(name);
-    this.u8(); // flags
-    const fields = this.u16();
+    this.uint8(); // flags
+    const fields = this.uint16();
     for (let i = 0; i < fields; i++) {
-      const type = String.fromCharCode(this.u8());
-      const field = this.utf();
+      const type = String.fromCharCode(this.uint8());
+      const field = this.string();
       if (!'BCDFIJSZ'.includes(type)) throw new Error(`${name}: the object field ${field} is not expected`);
     }
     this.expect(TC_ENDBLOCKDATA, 'the end of the class annotation');
-    const superTc = this.u8();
-    if (superTc !== TC_NULL) throw new Error(`${name}: a serializable superclass is not expected`);
+    if (this.uint8() !== TC_NULL) throw new Error(`${name}: a serializable superclass is not expected`);
     return name;
   }
 
@@ -118,22 +87,22 @@ class Reader {
 
   /** A byte[] or null. */
   byteArray(): Buffer | null {
-    const tc = this.u8();
+    const tc = this.uint8();
     if (tc === TC_NULL) return null;
-    if (tc !== TC_ARRAY) throw new Error(`expected a byte[] at byte ${this.pos - 1}, found 0x${tc.toString(16)}`);
+    if (tc !== TC_ARRAY) throw new Error(`expected a byte[] at byte ${this.position - 1}, found 0x${tc.toString(16)}`);
     const cls = this.classDesc();
     if (cls !== BYTE_ARRAY) throw new Error(`expected a byte[], found an array of ${cls}`);
-    const b = this.bytes(this.i32());
+    const b = Buffer.from(this.raw(this.int32()));
     this.handles.push(b);
     return b;
   }
 
   /** The custom data's leading block (HashMap: buckets and size). */
   blockData(): Buffer {
-    const tc = this.u8();
-    if (tc === TC_BLOCKDATA) return this.bytes(this.u8());
-    if (tc === TC_BLOCKDATALONG) return this.bytes(this.i32());
-    throw new Error(`expected block data at byte ${this.pos - 1}, found 0x${tc.toString(16)}`);
+    const tc = this.uint8();
+    if (tc === TC_BLOCKDATA) return this.raw(this.uint8());
+    if (tc === TC_BLOCKDATALONG) return this.raw(this.int32());
+    throw new Error(`expected block data at byte ${this.position - 1}, found 0x${tc.toString(16)}`);
   }
 }
 
@@ -145,58 +114,15 @@ export function readJavaOffsetFile(data: Buffer): RawOffsetEntry[] {
   const cls = r.classDesc();
   if (cls !== HASH_MAP) throw new Error(`expected a ${HASH_MAP}, found a ${cls}`);
   r.newObject();
-  r.bytes(8); // loadFactor (float), threshold (int)
+  r.raw(8); // loadFactor (float), threshold (int)
   const block = r.blockData();
   if (block.length < 8) throw new Error('HashMap data too short');
   const size = block.readInt32BE(4);
   const entries: RawOffsetEntry[] = [];
   for (let i = 0; i < size; i++) entries.push([r.byteArray(), r.byteArray()]);
   r.expect(TC_ENDBLOCKDATA, 'the end of the HashMap');
-  if (!r.done) throw new Error('unexpected bytes after the HashMap');
+  if (r.remaining) throw new Error('unexpected bytes after the HashMap');
   return entries;
-}
-
-class Writer {
-  private readonly parts: Buffer[] = [];
-  u8(v: number): this {
-    this.parts.push(Buffer.of(v));
-    return this;
-  }
-  u16(v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeUInt16BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  i32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  i64(v: bigint): this {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(v);
-    this.parts.push(b);
-    return this;
-  }
-  f32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeFloatBE(v);
-    this.parts.push(b);
-    return this;
-  }
-  utf(s: string): this {
-    const b = Buffer.from(s, 'utf8');
-    return this.u16(b.length).raw(b);
-  }
-  raw(b: Buffer): this {
-    this.parts.push(b);
-    return this;
-  }
-  toBuffer(): Buffer {
-    return Buffer.concat(this.parts);
-  }
 }
 
 /**
@@ -207,36 +133,36 @@ export function writeJavaOffsetFile(entries: readonly RawOffsetEntry[]): Buffer 
   let capacity = 16;
   while (entries.length > capacity * 0.75) capacity *= 2;
   const threshold = entries.length === 0 ? 0 : capacity * 0.75;
-  const w = new Writer().u16(MAGIC).u16(VERSION);
-  w.u8(TC_OBJECT)
-    .u8(TC_CLASSDESC)
-    .utf(HASH_MAP)
-    .i64(HASH_MAP_UID)
-    .u8(SC_WRITE_METHOD | SC_SERIALIZABLE)
-    .u16(2);
-  w.u8('F'.charCodeAt(0)).utf('loadFactor').u8('I'.charCodeAt(0)).utf('threshold');
-  w.u8(TC_ENDBLOCKDATA).u8(TC_NULL);
-  w.f32(0.75).i32(threshold);
-  w.u8(TC_BLOCKDATA).u8(8).i32(capacity).i32(entries.length);
+  const w = new BinaryWriter().uint16(MAGIC).uint16(VERSION);
+  w.uint8(TC_OBJECT)
+    .uint8(TC_CLASSDESC)
+    .string(HASH_MAP)
+    .int64(HASH_MAP_UID)
+    .uint8(SC_WRITE_METHOD | SC_SERIALIZABLE)
+    .uint16(2);
+  w.uint8('F'.charCodeAt(0)).string('loadFactor').uint8('I'.charCodeAt(0)).string('threshold');
+  w.uint8(TC_ENDBLOCKDATA).uint8(TC_NULL);
+  w.float32(0.75).int32(threshold);
+  w.uint8(TC_BLOCKDATA).uint8(8).int32(capacity).int32(entries.length);
   // Handles: 0 the HashMap's descriptor, 1 the map, 2 byte[]'s descriptor (at its first use), then each array.
   let byteArrayDesc = false;
   const array = (b: Buffer | null) => {
     if (b === null) {
-      w.u8(TC_NULL);
+      w.uint8(TC_NULL);
       return;
     }
-    w.u8(TC_ARRAY);
-    if (byteArrayDesc) w.u8(TC_REFERENCE).i32(BASE_HANDLE + 2);
+    w.uint8(TC_ARRAY);
+    if (byteArrayDesc) w.uint8(TC_REFERENCE).int32(BASE_HANDLE + 2);
     else {
-      w.u8(TC_CLASSDESC).utf(BYTE_ARRAY).i64(BYTE_ARRAY_UID).u8(SC_SERIALIZABLE).u16(0).u8(TC_ENDBLOCKDATA).u8(TC_NULL);
+      w.uint8(TC_CLASSDESC).string(BYTE_ARRAY).int64(BYTE_ARRAY_UID).uint8(SC_SERIALIZABLE).uint16(0).uint8(TC_ENDBLOCKDATA).uint8(TC_NULL);
       byteArrayDesc = true;
     }
-    w.i32(b.length).raw(b);
+    w.int32(b.length).raw(b);
   };
   for (const [k, v] of entries) {
     array(k);
     array(v);
   }
-  w.u8(TC_ENDBLOCKDATA);
-  return w.toBuffer();
+  w.uint8(TC_ENDBLOCKDATA);
+  return w.done();
 }

@@ -74,7 +74,9 @@ describe('FileOffsetStore', () => {
     writeFileSync(file, '{torn');
     await expect(new FileOffsetStore(file).start()).rejects.toThrow(/is not valid JSON.*fix or remove it/);
     writeFileSync(file, writeJavaOffsetFile([[Buffer.from('k'), Buffer.from('v')]]).subarray(0, 60));
-    await expect(new FileOffsetStore(file).start()).rejects.toThrow(/is not a readable offsets file \(truncated at byte \d+\); fix or remove it/);
+    await expect(new FileOffsetStore(file).start()).rejects.toThrow(
+      /is not a readable offsets file \(the Java serialization stream truncated at byte \d+ \(needs \d+ more\)\); fix or remove it/,
+    );
   });
 
   it('canonicalizes keys', () => {
