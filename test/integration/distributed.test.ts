@@ -3,7 +3,7 @@
  * spread and moved, failover after `kill -9`, REST through any worker, a whole-cluster restart, and bad topics.
  */
 import { createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
@@ -429,5 +429,35 @@ describe('bad input', () => {
     proc.start();
     await eventually(() => !proc.running, 30_000, 'the worker exits');
     expect(proc.log).toMatch(/group\.id/);
+  });
+});
+
+describe('automatic restart of failed tasks (errors.restart.max.retries, a kconnect extension)', () => {
+  it('a failed task is restarted by the worker that runs it, with backoff, and recovers once its cause is gone', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kc-dist-restart-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const props = clusterProps({ 'errors.restart.max.retries': '10', 'errors.restart.backoff.ms': '300' });
+    const node = await startNode('restarts', props);
+    const topic = unique('kc-dist-restart');
+    await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+    cleanup.push(() => admin.deleteTopics([topic]));
+    // The sink's folder does not exist yet: the task fails when it starts.
+    const output = path.join(dir, 'later', 'out.txt');
+    expect((await api(node, 'PUT', '/connectors/late-dir/config', { 'connector.class': 'FileStreamSink', file: output, topics: topic })).status).toBe(201);
+    const failed = await eventually(
+      async () => {
+        const t = (await api(node, 'GET', '/connectors/late-dir/status')).body?.tasks?.[0];
+        return t?.state === 'FAILED' ? t : false;
+      },
+      30_000,
+      'the sink task FAILED',
+    );
+    expect(failed.trace).toMatch(/Couldn't find or create file/);
+    mkdirSync(path.dirname(output));
+    await allRunning(node, { 'late-dir': 1 });
+    const input = path.join(dir, 'in.txt');
+    writeFileSync(input, 'a\nb\n');
+    expect((await api(node, 'PUT', '/connectors/late-src/config', { 'connector.class': 'FileStreamSource', file: input, topic })).status).toBe(201);
+    await eventually(() => lines(output).length === 2, 30_000, 'the restarted sink writes');
   });
 });

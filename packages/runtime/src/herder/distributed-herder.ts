@@ -25,6 +25,7 @@ import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskId
 import { type FailureInfo, failureFromTrace, failureOf, traceOf } from '../worker/failure';
 import { HerderBase } from './herder-base';
 import type { RestFetch } from '../rest/tls';
+import { TaskAutoRestarts } from './auto-restart';
 import { connectorType, connectorVersion, listPlugins, pluginConfig, resolvedForPlugin, validate } from './common';
 import { alterConnectorOffsets, readConnectorOffsets, resetConnectorOffsets, STOPPED_REQUIRED } from './connector-offsets';
 import type { ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry, TaskStateInfo } from './types';
@@ -64,6 +65,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
   /** Leader-only writes, one at a time (two creates of one name cannot both succeed). */
   private writes: Promise<unknown> = Promise.resolve();
   private keyTimer: NodeJS.Timeout | undefined;
+  private readonly autoRestarts: TaskAutoRestarts;
   /** Requests to other workers (https with the listener's stores when the listener is https; rest/tls.ts). */
   restFetch: RestFetch = (url, init) => fetch(url, init);
 
@@ -77,6 +79,13 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
     private readonly log: Logger,
   ) {
     super();
+    // A failed task this worker still runs (not moved meanwhile) is restarted here.
+    this.autoRestarts = new TaskAutoRestarts(worker.config.restartMaxRetries, worker.config.restartBackoffMs, log, (id) =>
+      this.serial(async () => {
+        const s = this.stores.status.task(id.connector, id.task);
+        if (!this.stopped && this.owns(id.connector, id.task) && s?.state === 'FAILED' && s.worker_id === this.worker.workerId) await this.restartTaskHere(id);
+      }),
+    );
     this.keyTtlMs = dc.keyTtlMs;
     this.groupId = dc.groupId;
     this.dc = dc;
@@ -153,6 +162,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.keyTimer);
+    this.autoRestarts.stop();
     await this.serial(() => this.stopAllWork());
     await this.coordinator.stop();
     await this.stores.status.stop();
@@ -341,6 +351,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
   }
 
   private async restartTaskHere(id: ConnectorTaskId): Promise<void> {
+    this.autoRestarts.cancelTask(id);
     await this.worker.stopTasks([id]);
     const config = this.stores.config.connector(id.connector)?.config ?? {};
     if (connectorType(this.worker, config) === 'source') await (await this.offsetStoreOf(config)).readToEnd();
@@ -386,6 +397,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
       if (!snap) {
         // Deleted: stop what we run of it; the leader revokes it in the rebalance.
         this.taskCounts.delete(name);
+        this.autoRestarts.cancelConnector(name);
         const tasks = this.ownedTasks(name);
         await this.worker.stopTasks(tasks);
         for (const t of tasks) this.forget(t);
@@ -767,6 +779,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
   }
   onFailure(nameOrId: string | ConnectorTaskId, error: Error): void {
     this.put(nameOrId, 'FAILED', error);
+    if (typeof nameOrId !== 'string' && this.owns(nameOrId.connector, nameOrId.task)) this.autoRestarts.failed(nameOrId);
   }
   onShutdown(nameOrId: string | ConnectorTaskId): void {
     void nameOrId;

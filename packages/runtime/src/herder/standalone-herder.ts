@@ -7,6 +7,7 @@ import type { ConfigKeyInfo } from '@kconnect/api';
 import type { KafkaAdmin } from '../kafka/client';
 import type { Logger } from '../logging';
 import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
+import { TaskAutoRestarts } from './auto-restart';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
@@ -36,17 +37,13 @@ interface ConnectorEntry {
   tasksStale?: boolean;
 }
 
-/** A task that fails again within this time after an automatic restart counts against errors.restart.max.retries. */
-const RESTART_STREAK_MS = 120_000;
-
 export class StandaloneHerder extends HerderBase implements Herder, ConnectorStatusListener, TaskStatusListener {
   private readonly entries = new Map<string, ConnectorEntry>();
   private readonly connectorStatuses = new Map<string, StatusEntry>();
   private readonly taskStatuses = new Map<string, StatusEntry>();
   private readonly topics = new Map<string, Set<string>>();
   private readonly configWriter: SerialWriter | null;
-  private readonly restartAttempts = new Map<string, { attempt: number; at: number }>();
-  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly autoRestarts: TaskAutoRestarts;
   private stopped = false;
 
   constructor(
@@ -57,6 +54,11 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
     super();
     const file = worker.config.configFile;
     this.configWriter = file ? new SerialWriter(() => writeJsonAtomic(file, this.configSnapshot())) : null;
+    this.autoRestarts = new TaskAutoRestarts(worker.config.restartMaxRetries, worker.config.restartBackoffMs, log, (id) =>
+      this.serial(async () => {
+        if (!this.stopped && this.taskStatuses.get(taskIdString(id))?.state === 'FAILED') await this.restartTaskNow(id);
+      }),
+    );
   }
 
   /** Starts the herder: loads persisted connectors (if configured) and then the given connector configs. */
@@ -78,8 +80,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.restartTimers.values()) clearTimeout(t);
-    this.restartTimers.clear();
+    this.autoRestarts.stop();
     await this.serial(async () => {
       await this.worker.stop();
       await this.worker.offsetStore.stop();
@@ -240,7 +241,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
   deleteConnector(name: string): Promise<void> {
     return this.serial(async () => {
       this.entry(name);
-      this.cancelAutoRestarts(name);
+      this.autoRestarts.cancelConnector(name);
       await this.stopAll(name);
       this.entries.delete(name);
       this.connectorStatuses.delete(name);
@@ -323,9 +324,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
   }
 
   private async restartTaskNow(id: ConnectorTaskId): Promise<void> {
-    const timer = this.restartTimers.get(taskIdString(id));
-    if (timer) clearTimeout(timer);
-    this.restartTimers.delete(taskIdString(id));
+    this.autoRestarts.cancelTask(id);
     const e = this.entries.get(id.connector);
     const cfg = e?.taskConfigs[id.task];
     if (!e || !cfg) return;
@@ -444,7 +443,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
   }
   onFailure(nameOrId: string | ConnectorTaskId, error: Error): void {
     this.setStatus(nameOrId, this.status('FAILED', error));
-    if (typeof nameOrId !== 'string') this.scheduleAutoRestart(nameOrId);
+    if (typeof nameOrId !== 'string') this.autoRestarts.failed(nameOrId);
   }
   onShutdown(nameOrId: string | ConnectorTaskId): void {
     // A stopped instance keeps its last status until it is started again or deleted (Java shows UNASSIGNED).
@@ -459,37 +458,6 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
     } else if (this.entries.has(nameOrId.connector)) {
       this.taskStatuses.set(taskIdString(nameOrId), s);
     }
-  }
-
-  /** kconnect extension (`errors.restart.max.retries`): failed tasks restart by themselves with backoff. */
-  private scheduleAutoRestart(id: ConnectorTaskId): void {
-    const max = this.worker.config.restartMaxRetries;
-    const key = taskIdString(id);
-    // Failures count as consecutive while each comes soon after the previous automatic restart.
-    const prev = this.restartAttempts.get(key);
-    const attempt = prev && Date.now() - prev.at < RESTART_STREAK_MS ? prev.attempt + 1 : 1;
-    if (attempt > max || this.stopped) return;
-    this.restartAttempts.set(key, { attempt, at: Date.now() });
-    const delay = Math.min(this.worker.config.restartBackoffMs * 2 ** (attempt - 1), 60_000);
-    this.log.warn({ connector: id.connector, task: id.task, attempt, delayMs: delay }, 'restarting failed task automatically');
-    const timer = setTimeout(() => {
-      this.restartTimers.delete(key);
-      void this.serial(async () => {
-        if (!this.stopped && this.taskStatuses.get(key)?.state === 'FAILED') await this.restartTaskNow(id);
-      });
-    }, delay);
-    timer.unref();
-    this.restartTimers.set(key, timer);
-  }
-
-  private cancelAutoRestarts(connector: string): void {
-    for (const [key, timer] of this.restartTimers) {
-      if (key.startsWith(`${connector}-`) && /^\d+$/.test(key.slice(connector.length + 1))) {
-        clearTimeout(timer);
-        this.restartTimers.delete(key);
-      }
-    }
-    for (const key of [...this.restartAttempts.keys()]) if (key.startsWith(`${connector}-`)) this.restartAttempts.delete(key);
   }
 
   /** Topic tracking: called by the worker for each topic a connector's task used. */
