@@ -132,11 +132,11 @@ const EXPECTED: Readonly<Record<SchemaType, string>> = {
 const SCHEMA_PREFIX = '{"schema":';
 const PAYLOAD_SEPARATOR = ',"payload":';
 const NULL_SCHEMA_HEAD = Buffer.from(`${SCHEMA_PREFIX}null${PAYLOAD_SEPARATOR}`, 'utf8');
-const [DOT, PLUS, LOWER_E, UPPER_E] = ['.', '+', 'e', 'E'].map((c) => c.charCodeAt(0));
+const [DOT, PLUS, MINUS, LOWER_E, UPPER_E, QUOTE, BACKSLASH, ZERO, NINE] = ['.', '+', '-', 'e', 'E', '"', '\\', '0', '9'].map((c) => c.charCodeAt(0));
 
 function isDigitAt(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
-  return c >= 48 && c <= 57;
+  return c >= ZERO && c <= NINE;
 }
 
 /**
@@ -863,13 +863,48 @@ function rawMember(container: object, key: string | number, node: unknown): unkn
 }
 
 /**
- * A number token (after `:`, `,`, `[` or at the start, ending at `,`, `}`, `]` or the end) that may have a whole
- * value although written as a double: a zero fraction (`1.0`), an exponent (`1e3`, `1.5E3`), or 16+ digits that
- * may round to a whole double (`0.99999999999999999`). Digits inside strings (ISO timestamps' `:00.000Z`, ids like
- * `4e7b`) do not match, as they do not end at a delimiter; the few false positives left only cost the exact reader.
+ * Whether the JSON text has a number token (outside strings) that may have a whole value although written as a
+ * double: a zero fraction (`1.0`), an exponent (`1e3`, `1.5E3`), or 17+ digits and a dot that may round to a whole
+ * double (`0.99999999999999999`). Such texts go to the exact reader, which keeps Java's double/integer distinction.
+ * One pass over the characters, skipping strings (ISO timestamps' `:00.000Z`, ids like `4e7b` are not numbers).
  */
-const WHOLE_DOUBLE_RE = /(?:^|[:,[])\s*-?(?:\d+\.0+|\d+(?:\.\d+)?[eE][+-]?\d+|(?=[\d.]{17})\d+\.\d+)\s*(?=[,}\]]|$)/;
-const mayHoldWholeDouble = (text: string): boolean => WHOLE_DOUBLE_RE.test(text);
+/** The index of the quote that ends the string starting at `open` (the text's length when it does not end). */
+function stringEnd(text: string, open: number): number {
+  let end = text.indexOf('"', open + 1);
+  while (end > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
+  return text.length;
+}
+
+function mayHoldWholeDouble(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if (c !== MINUS && (c < ZERO || c > NINE)) continue;
+    const digitsStart = c === MINUS ? i + 1 : i;
+    let dot = -1;
+    let zeroFraction = true;
+    for (i = digitsStart; i < n; i++) {
+      const d = text.charCodeAt(i);
+      if (d >= ZERO && d <= NINE) {
+        if (dot >= 0 && d !== ZERO) zeroFraction = false;
+      } else if (d === DOT && dot < 0) dot = i;
+      else if (d === LOWER_E || d === UPPER_E) return true;
+      else break;
+    }
+    if (dot >= 0 && i > dot + 1 && (zeroFraction || i - digitsStart >= 17)) return true;
+    i--; // the delimiter is looked at again by the outer loop (a quote starts a string)
+  }
+  return false;
+}
 
 /** Java's JsonNodeType name of a node, for messages. */
 function nodeType(node: unknown): string {
