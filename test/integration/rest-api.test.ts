@@ -52,7 +52,7 @@ describe('Connect REST API', () => {
     const topic = unique('crud-topic');
     const created = await api('POST', '/connectors', { name, config: source(topic) });
     expect(created.status).toBe(201);
-    expect(created.headers.get('location')).toBe(`/connectors/${name}`);
+    expect(created.headers.get('location')).toBe(`${w.url}/connectors/${name}`);
     expect(created.body).toEqual({ name, config: { ...source(topic), name }, tasks: [{ connector: name, task: 0 }], type: 'source' });
 
     expect((await api('POST', '/connectors', { name, config: source(topic) })).body).toEqual({ error_code: 409, message: `Connector ${name} already exists` });
@@ -82,8 +82,12 @@ describe('Connect REST API', () => {
     expect((await api('GET', '/connectors?expand=status')).body[name].status).toEqual(status);
 
     const tasks = await api('GET', `/connectors/${name}/tasks`);
-    expect(tasks.body).toEqual([{ id: { connector: name, task: 0 }, config: expect.objectContaining({ topic, 'task.class': expect.any(String) }) }]);
-    expect(Object.keys((await api('GET', `/connectors/${name}/tasks-config`)).body)).toEqual([`${name}-0`]);
+    // task.class is the task's full class name, as Java's worker adds it.
+    expect(tasks.body).toEqual([
+      { id: { connector: name, task: 0 }, config: expect.objectContaining({ topic, 'task.class': 'org.apache.kafka.connect.file.FileStreamSourceTask' }) },
+    ]);
+    // GET /connectors/{c}/tasks-config was removed in Kafka 4.0 (KIP-970).
+    expect(await w.api('GET', `/connectors/${name}/tasks-config`)).toMatchObject({ status: 404, body: { error_code: 404, message: 'HTTP 404 Not Found' } });
 
     const updated = await api('PUT', `/connectors/${name}/config`, { ...source(topic), 'batch.size': 10 });
     expect(updated.status).toBe(200);
@@ -95,7 +99,7 @@ describe('Connect REST API', () => {
 
     const putNew = await api('PUT', `/connectors/${name}-2/config`, source(`${topic}-2`));
     expect(putNew.status).toBe(201);
-    expect(putNew.headers.get('location')).toBe(`/connectors/${name}-2`);
+    expect(putNew.headers.get('location')).toBe(`${w.url}/connectors/${name}-2`);
 
     await eventually(async () => (await api('GET', `/connectors/${name}/topics`)).body[name].topics.length === 1, 15_000, 'topic tracked');
     expect((await api('GET', `/connectors/${name}/topics`)).body).toEqual({ [name]: { topics: [topic] } });
@@ -176,11 +180,11 @@ describe('Connect REST API', () => {
     await bad('PATCH', '/connectors/nope/config', { a: 'b' }, 404, /not found/);
     await bad('GET', '/connectors/nope/status', undefined, 404, /^No status found for connector nope$/);
     await bad('GET', '/connectors/nope/tasks/0/status', undefined, 404, /^No status found for task nope-0$/);
-    await bad('PUT', '/connectors/nope/pause', undefined, 404, /not found/);
-    await bad('PUT', '/connectors/nope/resume', undefined, 404, /not found/);
+    await bad('PUT', '/connectors/nope/pause', undefined, 404, /^Unknown connector nope$/);
+    await bad('PUT', '/connectors/nope/resume', undefined, 404, /^Unknown connector nope$/);
     await bad('PUT', '/connectors/nope/stop', undefined, 404, /not found/);
-    await bad('POST', '/connectors/nope/restart', undefined, 404, /not found/);
-    await bad('POST', '/connectors/nope/restart?includeTasks=maybe', undefined, 404, /not found/); // JAX-RS reads it as false
+    await bad('POST', '/connectors/nope/restart', undefined, 404, /^Unknown connector: nope$/);
+    await bad('POST', '/connectors/nope/restart?includeTasks=maybe', undefined, 404, /^Unknown connector: nope$/); // JAX-RS reads it as false
     await bad('POST', '/connectors/nope/tasks/0/restart', undefined, 404, /not found/);
     await bad('GET', '/connectors/nope/tasks', undefined, 404, /not found/);
     await bad('GET', '/connectors/nope/offsets', undefined, 404, /not found/);

@@ -112,8 +112,36 @@ describe('REST fidelity with Java Connect 4.1', () => {
         });
       }
     }
-    // A request without a body is not refused for a stray Content-Type header.
-    expect((await raw('GET', '/connectors', { 'content-type': 'text/plain' })).status).toBe(200);
+    // As Jersey, whatever the method and with or without a body: a Content-Type that is not JSON is a 415 (GET,
+    // DELETE, and `curl -X PUT -d ''`, which sends a form), and so is a body without a Content-Type.
+    for (const [method, p, headers, body] of [
+      ['GET', '/connectors', { 'content-type': 'text/plain' }, undefined],
+      ['DELETE', '/connectors/x', { 'content-type': 'text/plain' }, undefined],
+      ['PUT', '/connectors/x/pause', { 'content-type': 'application/x-www-form-urlencoded' }, ''],
+      ['POST', '/connectors', {}, '{"name":"x","config":{}}'],
+    ] as const) {
+      const res = await raw(method, p, headers, body);
+      expect({ method, p, status: res.status, text: res.text }).toEqual({
+        method,
+        p,
+        status: 415,
+        text: '{"error_code":415,"message":"HTTP 415 Unsupported Media Type"}',
+      });
+    }
+    // An Accept that admits no JSON is a 406 (also for `/`); one that admits it in any way is fine.
+    for (const [p, accept] of [
+      ['/connectors', 'text/plain'],
+      ['/', 'text/plain'],
+      ['/connector-plugins', 'application/xml'],
+      ['/admin/loggers', 'text/html'],
+      ['/connectors/nope', 'text/plain'],
+    ]) {
+      const res = await raw('GET', p!, { accept: accept! });
+      expect({ p, status: res.status, text: res.text }).toEqual({ p, status: 406, text: '{"error_code":406,"message":"HTTP 406 Not Acceptable"}' });
+    }
+    for (const accept of ['*/*', 'application/*', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'application/json;q=0.5, text/plain']) {
+      expect((await raw('GET', '/connectors', { accept })).status).toBe(200);
+    }
     // JSON with parameters and wildcards is accepted.
     const wildcard = await raw(
       'PUT',
@@ -178,16 +206,124 @@ describe('REST fidelity with Java Connect 4.1', () => {
         allow: 'string',
       });
     }
+    // The methods as text/plain, unless the client accepts no text/plain (then an empty JSON answer), as Jersey.
     const opts = await raw('OPTIONS', '/connectors');
     expect(opts.status).toBe(200);
     expect(opts.headers.allow).toBe('GET,HEAD,OPTIONS,POST');
-    expect(opts.text).toBe('');
+    expect(opts.headers['content-type']).toMatch(/^text\/plain/);
+    expect(opts.text).toBe('GET, HEAD, OPTIONS, POST');
     const one = await raw('OPTIONS', '/connectors/x', { accept: 'text/plain' });
     expect(one.status).toBe(200);
     expect(one.headers.allow).toBe('DELETE,GET,HEAD,OPTIONS');
     expect(one.text).toBe('DELETE, GET, HEAD, OPTIONS');
-    // Unknown paths stay 404.
+    const json = await raw('OPTIONS', '/connectors/x', { accept: 'application/json' });
+    expect([json.status, json.headers.allow, json.text]).toEqual([200, 'DELETE,GET,HEAD,OPTIONS', '']);
+    // Unknown paths stay 404, with Jersey's message.
     expect((await raw('OPTIONS', '/nope')).status).toBe(404);
+    expect(JSON.parse((await raw('GET', '/Connectors')).text)).toEqual({ error_code: 404, message: 'HTTP 404 Not Found' });
+  });
+
+  it('answers PATCH offsets with bad entries as Java: its sink messages, "10" taken as 10, the connector refusing is a 500', async () => {
+    const sinkName = unique('fid-osink');
+    const srcName = unique('fid-osrc');
+    const topic = unique('fid-otopic');
+    topics.push(topic);
+    await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+    expect(
+      (await api('PUT', `/connectors/${sinkName}/config`, { 'connector.class': 'FileStreamSink', file: path.join(w.dir, 'o.txt'), topics: topic })).status,
+    ).toBe(201);
+    expect((await api('PUT', `/connectors/${srcName}/config`, source(unique('fid-osrc')))).status).toBe(201);
+    for (const c of [sinkName, srcName]) {
+      expect((await api('PUT', `/connectors/${c}/stop`)).status).toBe(204);
+      await eventually(async () => (await api('GET', `/connectors/${c}/status`)).body.connector.state === 'STOPPED', 30_000, `${c} STOPPED`);
+    }
+    const patch = (c: string, offsets: unknown[]) => api('PATCH', `/connectors/${c}/offsets`, { offsets });
+    const tp = { kafka_topic: topic, kafka_partition: 0 };
+    const sinkCases: Array<[unknown, number, string]> = [
+      [{ partition: { ...tp, kafka_partition: '0' }, offset: { kafka_offset: '5' } }, 200, 'The offsets for this connector have been altered successfully'],
+      [
+        { partition: tp, offset: { kafka_offset: 1.5 } },
+        400,
+        "Failed to parse the following Kafka offset value in the provided offsets: '1.5'. Offset values for sink connectors need to be integers.",
+      ],
+      [
+        { partition: { ...tp, kafka_partition: 'x' }, offset: null },
+        400,
+        "Failed to parse the following Kafka partition value in the provided offsets: 'x'. Partition values for sink connectors need to be integers.",
+      ],
+      [
+        { partition: { kafka_topic: topic }, offset: null },
+        400,
+        "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'",
+      ],
+      [{ partition: tp, offset: { foo: 1 } }, 400, "The offset for a sink connector should either be null or contain the key 'kafka_offset'"],
+      [{ offset: { kafka_offset: 1 } }, 400, 'The partition for a sink connector offset cannot be null or missing'],
+      [{ partition: { ...tp, kafka_topic: null }, offset: null }, 400, 'Kafka topic names must be valid strings and may not be null'],
+    ];
+    for (const [entry, status, message] of sinkCases) {
+      const res = await patch(sinkName, [entry]);
+      expect({ entry, status: res.status, message: res.body.message }).toEqual({ entry, status, message });
+    }
+    expect(await admin.groupOffsets(`connect-${sinkName}`)).toEqual([{ topic, partition: 0, offset: 5 }]);
+    // FileStreamSource refusing an offset: Java answers its ConnectException with 500. A missing offset is a reset.
+    const file = (await api('GET', `/connectors/${srcName}/config`)).body.file;
+    const srcCases: Array<[unknown, number, string]> = [
+      [{ partition: { filename: file }, offset: { pos: 1 } }, 500, "Offset objects should either be null or contain the key 'position'"],
+      [{ partition: { filename: file }, offset: { position: -1 } }, 500, "The value for the 'position' key in the offset should be a non-negative value"],
+      [{ partition: { filename: file } }, 200, 'The offsets for this connector have been altered successfully'],
+    ];
+    for (const [entry, status, message] of srcCases) {
+      const res = await patch(srcName, [entry]);
+      expect({ entry, status: res.status, message: res.body.message }).toEqual({ entry, status, message });
+    }
+    for (const c of [sinkName, srcName]) await api('DELETE', `/connectors/${c}`);
+    await admin.deleteGroup(`connect-${sinkName}`).catch(() => undefined);
+  });
+
+  it("answers task ids, unknown connectors, a stopped connector's tasks and Location as Java", async () => {
+    const name = unique('fid-ids');
+    const created = await w.api('POST', '/connectors', { name, config: source(unique('fid-ids')) });
+    // Location is absolute, made against the request's base URI as JAX-RS does.
+    expect(created.headers.get('location')).toBe(`${w.url}/connectors/${name}`);
+    const res = await raw(
+      'POST',
+      '/connectors',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ name: `${name}-2`, config: source(unique('fid-ids')) }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.headers.location).toBe(`${w.url}/connectors/${name}-2`);
+    await eventually(async () => (await api('GET', `/connectors/${name}/status`)).body.tasks?.[0]?.state === 'RUNNING', 30_000, 'RUNNING');
+    // Task ids: `+0` is 0 (Integer.valueOf); what is not an int is Jersey's 404.
+    expect((await api('GET', `/connectors/${name}/tasks/+0/status`)).body.state).toBe('RUNNING');
+    for (const t of ['abc', '1.0', '0x0', '2147483648', '99999999999999999999']) {
+      expect((await api('GET', `/connectors/${name}/tasks/${t}/status`)).body).toEqual({ error_code: 404, message: 'HTTP 404 Not Found' });
+    }
+    expect((await api('GET', `/connectors/${name}/tasks/-1/status`)).body).toEqual({ error_code: 404, message: `No status found for task ${name}--1` });
+    // Unknown connectors, in Java's words.
+    expect((await api('PUT', '/connectors/nope/pause')).body).toEqual({ error_code: 404, message: 'Unknown connector nope' });
+    expect((await api('PUT', '/connectors/nope/resume')).body).toEqual({ error_code: 404, message: 'Unknown connector nope' });
+    expect((await api('POST', '/connectors/nope/restart?includeTasks=true')).body).toEqual({ error_code: 404, message: 'Unknown connector: nope' });
+    // A stopped connector has no tasks: their statuses are gone too.
+    expect((await api('PUT', `/connectors/${name}/stop`)).status).toBe(204);
+    await eventually(async () => (await api('GET', `/connectors/${name}/status`)).body.connector.state === 'STOPPED', 30_000, 'STOPPED');
+    expect((await api('GET', `/connectors/${name}/tasks/0/status`)).body).toEqual({ error_code: 404, message: `No status found for task ${name}-0` });
+    await api('DELETE', `/connectors/${name}`);
+    await api('DELETE', `/connectors/${name}-2`);
+  });
+
+  it('answers /admin/loggers as Java: ROOT is root, only changed loggers are listed, ALL is a level, any other scope is the worker', async () => {
+    expect((await api('GET', '/admin/loggers/ROOT')).body).toEqual((await api('GET', '/admin/loggers/root')).body);
+    const ns = `org.fidelity.${unique('l').replaceAll('-', '')}`;
+    expect((await api('PUT', `/admin/loggers/${ns}`, { level: 'ALL' })).body).toEqual([ns]);
+    expect((await api('PUT', `/admin/loggers/${ns}`, { level: 'all' })).body).toEqual([]);
+    expect((await api('GET', `/admin/loggers/${ns}`)).body.level).toBe('ALL');
+    expect((await api('PUT', `/admin/loggers/${ns}?scope=bogus`, { level: 'DEBUG' })).body).toEqual([ns]);
+    expect((await api('PUT', `/admin/loggers/${ns}`, { level: 1 })).body).toEqual({ error_code: 404, message: "invalid log level '1'." });
+    expect((await api('PUT', `/admin/loggers/${ns}`, {})).body).toEqual({
+      error_code: 400,
+      message: "Desired 'level' parameter was not specified in request.",
+    });
   });
 
   it('answers ?expand= with unknown values with the map form, as Java', async () => {
@@ -489,7 +625,7 @@ describe('REST fidelity with Java Connect 4.1', () => {
     expect(created.status).toBe(201);
     expect(created.body.name).toBe(name);
     // As Java's UriBuilder: the slash stays a path separator in Location (Java cannot serve that path; we take %2F).
-    expect(created.headers.get('location')).toBe(`/connectors/${name.replace(' ', '%20')}`);
+    expect(created.headers.get('location')).toBe(`${w.url}/connectors/${name.replace(' ', '%20')}`);
     await eventually(async () => (await api('GET', `/connectors/${encodeURIComponent(name)}/status`)).status === 200, 10_000, 'status');
     expect((await api('DELETE', `/connectors/${encodeURIComponent(name)}`)).status).toBe(204);
   });

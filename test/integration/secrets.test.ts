@@ -69,7 +69,6 @@ async function everyAnswer(api: Api, names: string[], configs: Record<string, Re
     await get('GET', `/connectors/${c}/config`);
     const status = await get('GET', `/connectors/${c}/status`);
     await get('GET', `/connectors/${c}/tasks`);
-    await get('GET', `/connectors/${c}/tasks-config`);
     for (const t of status.body?.tasks ?? []) await get('GET', `/connectors/${c}/tasks/${t.id}/status`);
     await get('GET', `/connectors/${c}/topics`);
     await get('GET', `/connectors/${c}/offsets`);

@@ -4,10 +4,14 @@
  */
 import pino, { type Logger } from 'pino';
 
-export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'OFF'] as const;
+/** log4j's levels; `ALL` logs what `TRACE` does (pino has nothing finer). */
+export const LEVELS = ['ALL', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'OFF'] as const;
 export type LogLevel = (typeof LEVELS)[number];
 
-const toPino = (l: LogLevel): pino.LevelWithSilent => (l === 'OFF' ? 'silent' : (l.toLowerCase() as pino.Level));
+const toPino = (l: LogLevel): pino.LevelWithSilent => (l === 'OFF' ? 'silent' : l === 'ALL' ? 'trace' : (l.toLowerCase() as pino.Level));
+/** The root logger's name; Java's REST API also takes it in any case (`ROOT`). */
+const ROOT = 'root';
+const canonical = (name: string) => (name.toLowerCase() === ROOT ? ROOT : name);
 
 interface Named {
   level: LogLevel;
@@ -23,7 +27,7 @@ export class LoggerRegistry {
   constructor(options: { level?: LogLevel; destination?: pino.DestinationStream } = {}) {
     const level = options.level ?? 'INFO';
     this.root = pino({ level: toPino(level), base: { pid: process.pid } }, options.destination ?? pino.destination({ sync: false }));
-    this.named.set('root', { level, lastModified: null, instances: new Set([new WeakRef(this.root)]) });
+    this.named.set(ROOT, { level, lastModified: null, instances: new Set([new WeakRef(this.root)]) });
   }
 
   /** A logger called `name` (e.g. `kconnect.worker.task`), with extra bindings such as `{connector, task}`. */
@@ -43,17 +47,19 @@ export class LoggerRegistry {
   }
 
   level(name: string): { level: LogLevel; last_modified: number | null } | undefined {
-    const e = this.named.get(name);
+    const e = this.named.get(canonical(name));
     return e && { level: e.level, last_modified: e.lastModified };
   }
 
-  /** Sets the level of `name` and its descendants; returns the affected logger names, sorted. */
-  setLevel(name: string, level: LogLevel): string[] {
+  /** Sets the level of `name` and its descendants; returns the names of the loggers whose level changed, sorted. */
+  setLevel(namespace: string, level: LogLevel): string[] {
+    const name = canonical(namespace);
     const now = Date.now();
     this.entry(name);
     const affected: string[] = [];
     for (const [n, e] of this.named) {
-      if (name === 'root' || n === name || n.startsWith(`${name}.`)) {
+      if (e.level === level) continue;
+      if (name === ROOT || n === name || n.startsWith(`${name}.`)) {
         e.level = level;
         e.lastModified = now;
         affected.push(n);
@@ -76,7 +82,7 @@ export class LoggerRegistry {
     if (!e) {
       // A new logger starts at the level of its nearest configured ancestor.
       let parent = name;
-      let inherited: LogLevel = this.named.get('root')!.level;
+      let inherited: LogLevel = this.named.get(ROOT)!.level;
       while (parent.includes('.')) {
         parent = parent.slice(0, parent.lastIndexOf('.'));
         const p = this.named.get(parent);

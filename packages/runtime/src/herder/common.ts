@@ -6,6 +6,10 @@ import type { Worker } from '../worker/worker';
 import type { ConfigInfos, ConnectorType, PluginInfo } from './types';
 import { frameworkConfig, validateConnectorConfig } from './validation';
 
+/** Java's 404 messages for a connector that does not exist, as pause/resume and restart word them. */
+export const UNKNOWN_CONNECTOR = (name: string) => `Unknown connector ${name}`;
+export const UNKNOWN_CONNECTOR_RESTART = (name: string) => `Unknown connector: ${name}`;
+
 export function connectorType(worker: Worker, config: Record<string, string>): ConnectorType {
   try {
     return worker.newConnector(config['connector.class'] ?? '').type;
@@ -43,8 +47,15 @@ export function pluginConfig(worker: Worker, plugin: string, version?: string): 
     throw e;
   }
   const own = d.create().config();
-  const def = d.type === 'source' || d.type === 'sink' ? frameworkConfig(d.type).merge(own) : own;
-  return def.toConfigKeyInfos();
+  if (d.type !== 'source' && d.type !== 'sink') return own.toConfigKeyInfos();
+  // As Java's herder: the plugin's keys first, then the framework's it does not define itself.
+  const infos = frameworkConfig(d.type).merge(own).toConfigKeyInfos();
+  const ownNames = own.configKeys().map((k) => k.name);
+  const rank = (name: string) => (ownNames.includes(name) ? ownNames.indexOf(name) : ownNames.length);
+  return infos
+    .map((info, i) => ({ info, i }))
+    .sort((a, b) => rank(a.info.name) - rank(b.info.name) || a.i - b.i)
+    .map((x) => x.info);
 }
 
 export async function validate(worker: Worker, config: Record<string, string>): Promise<ConfigInfos> {

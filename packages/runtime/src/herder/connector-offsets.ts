@@ -5,7 +5,7 @@
  */
 import type { OffsetMap, SinkConnector, SourceConnector } from '@kconnect/api';
 import { type KafkaAdmin, type PartitionOffset, UnsupportedKafkaFeatureError } from '../kafka/client';
-import { badRequest, conflict } from '../rest/errors';
+import { badRequest, conflict, HttpError } from '../rest/errors';
 import type { OffsetStore } from '../storage/offset-store';
 import type { Worker } from '../worker/worker';
 import type { ConnectorOffset } from './types';
@@ -56,10 +56,9 @@ export async function alterConnectorOffsets(
     await ctx.admin.setGroupOffsets(group, toSet);
     return;
   }
-  for (const o of offsets) {
-    if (!o.partition || typeof o.partition !== 'object') throw badRequest('Source partitions may not be null');
-  }
+  // As Java's worker: the connector sees the offsets first, then null partitions are refused.
   await sourceAlterHook(ctx.worker, config, offsets);
+  if (offsets.some((o) => !o.partition)) throw badRequest('Source partitions may not be null');
   await ctx.offsetStore.set(offsets.map((o) => ({ connector: name, partition: o.partition as OffsetMap, offset: o.offset as OffsetMap | null })));
 }
 
@@ -90,19 +89,23 @@ async function sinkAlterHook(
   offsets: Array<{ topic: string; partition: number; offset: number | null }>,
 ): Promise<void> {
   const instance = worker.newConnector(config['connector.class']!).instance as SinkConnector;
-  try {
-    await instance.alterOffsets(config, new Map(offsets.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset])));
-  } catch (err) {
-    throw badRequest((err as Error).message);
-  }
+  await alterOffsetsHook(() => instance.alterOffsets(config, new Map(offsets.map((p) => [{ topic: p.topic, partition: p.partition }, p.offset]))));
 }
 
 async function sourceAlterHook(worker: Worker, config: Record<string, string>, offsets: ConnectorOffset[]): Promise<void> {
   const instance = worker.newConnector(config['connector.class']!).instance as SourceConnector;
+  await alterOffsetsHook(() => instance.alterOffsets(config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null]))));
+}
+
+/**
+ * Runs a connector's `alterOffsets`. As Java: what it throws is answered as a 500 with its message (the connector
+ * refusing the offsets: "Offset objects should either be null or contain the key 'position'").
+ */
+async function alterOffsetsHook(hook: () => boolean | Promise<boolean>): Promise<void> {
   try {
-    await instance.alterOffsets(config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null])));
+    await hook();
   } catch (err) {
-    throw badRequest((err as Error).message);
+    throw new HttpError(500, (err as Error).message);
   }
 }
 
@@ -115,16 +118,37 @@ async function ensureGroupInactive(admin: KafkaAdmin, name: string): Promise<voi
   throw conflict(`The consumer group ${groupOf(name)} still has active members; try again once the connector's tasks have stopped`);
 }
 
+/** As Java's `SinkUtils.parseSinkConnectorOffsets`: both `"10"` and `10` are taken, with Java's messages. */
 function parseSinkOffset(o: ConnectorOffset): { topic: string; partition: number; offset: number | null } {
-  const p = o.partition ?? {};
-  const topic = p.kafka_topic;
-  const partition = p.kafka_partition;
-  if (typeof topic !== 'string' || topic === '') throw badRequest('Kafka topic names must be valid strings and may not be null');
-  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)
-    throw badRequest('Kafka partitions must be valid integers and may not be null');
-  if (o.offset === null) return { topic, partition, offset: null };
-  const off = o.offset?.kafka_offset;
-  if (typeof off !== 'number' || !Number.isInteger(off) || off < 0)
-    throw badRequest('Kafka offsets must be valid non-negative integers (key "kafka_offset"), or the offset must be null to reset it');
-  return { topic, partition, offset: off };
+  const p = o.partition as Record<string, unknown> | null;
+  if (!p) throw badRequest('The partition for a sink connector offset cannot be null or missing');
+  if (!('kafka_topic' in p) || !('kafka_partition' in p))
+    throw badRequest("The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'");
+  if (p.kafka_topic === null) throw badRequest('Kafka topic names must be valid strings and may not be null');
+  if (p.kafka_partition === null) throw badRequest('Kafka partitions must be valid numbers and may not be null');
+  const topic = String(p.kafka_topic);
+  const partition = javaInteger(p.kafka_partition, 2 ** 31);
+  if (partition === null)
+    throw badRequest(
+      `Failed to parse the following Kafka partition value in the provided offsets: '${String(p.kafka_partition)}'. Partition values for sink connectors need to be integers.`,
+    );
+  if (partition < 0) throw badRequest(`Kafka partitions must be non-negative: ${partition}`);
+  const o2 = o.offset as Record<string, unknown> | null;
+  if (!o2) return { topic, partition, offset: null };
+  if (!('kafka_offset' in o2)) throw badRequest("The offset for a sink connector should either be null or contain the key 'kafka_offset'");
+  const offset = javaInteger(o2.kafka_offset, 2 ** 63);
+  if (offset === null)
+    throw badRequest(
+      `Failed to parse the following Kafka offset value in the provided offsets: '${String(o2.kafka_offset)}'. Offset values for sink connectors need to be integers.`,
+    );
+  if (offset < 0) throw badRequest(`Kafka offsets must be non-negative: ${offset}`);
+  return { topic, partition, offset };
+}
+
+/** Java's `Integer.parseInt` / `Long.parseLong` of `String.valueOf(v)` (`limit` 2^31 or 2^63); null when it fails. */
+function javaInteger(v: unknown, limit: number): number | null {
+  const text = String(v);
+  if (!/^[+-]?\d+$/.test(text)) return null;
+  const n = BigInt(text);
+  return n >= -BigInt(limit) && n < BigInt(limit) ? Number(n) : null;
 }

@@ -26,7 +26,16 @@ import { type FailureInfo, failureFromTrace, failureOf, traceOf } from '../worke
 import { HerderBase } from './herder-base';
 import type { RestFetch } from '../rest/tls';
 import { TaskAutoRestarts } from './auto-restart';
-import { connectorType, connectorVersion, listPlugins, pluginConfig, resolvedForPlugin, validate } from './common';
+import {
+  connectorType,
+  connectorVersion,
+  listPlugins,
+  pluginConfig,
+  resolvedForPlugin,
+  UNKNOWN_CONNECTOR,
+  UNKNOWN_CONNECTOR_RESTART,
+  validate,
+} from './common';
 import { alterConnectorOffsets, readConnectorOffsets, resetConnectorOffsets, STOPPED_REQUIRED } from './connector-offsets';
 import type { ConfigInfos, ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, State, StatusEntry, TaskStateInfo } from './types';
 import { invalidConfigMessage } from './validation';
@@ -480,9 +489,9 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
 
   // ---- reads -------------------------------------------------------------------------------------------------
 
-  private snapshot(name: string) {
+  private snapshot(name: string, missing = `Connector ${name} not found`) {
     const s = this.stores.config.connector(name);
-    if (!s) throw notFound(`Connector ${name} not found`);
+    if (!s) throw notFound(missing);
     return s;
   }
 
@@ -633,13 +642,13 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
 
   private async setTargetState(name: string, state: TargetState): Promise<void> {
     await this.stores.config.readToEnd();
-    this.snapshot(name);
+    this.snapshot(name, UNKNOWN_CONNECTOR(name));
     await this.stores.config.putTargetState(name, state);
   }
 
   async restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null> {
     await this.stores.config.readToEnd();
-    this.snapshot(name);
+    this.snapshot(name, UNKNOWN_CONNECTOR_RESTART(name));
     const plain = !includeTasks && !onlyFailed;
     let shown: ConnectorStateInfo | null = null;
     if (!plain) {

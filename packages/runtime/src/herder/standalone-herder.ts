@@ -8,6 +8,7 @@ import type { KafkaAdmin } from '../kafka/client';
 import type { Logger } from '../logging';
 import { readJson, SerialWriter, writeJsonAtomic } from '../storage/json-file';
 import { TaskAutoRestarts } from './auto-restart';
+import { UNKNOWN_CONNECTOR, UNKNOWN_CONNECTOR_RESTART } from './common';
 import { badRequest, conflict, forbidden, notFound } from '../rest/errors';
 import type { ConnectorStatusListener, Worker } from '../worker/worker';
 import { type ConnectorTaskId, type TargetState, type TaskStatusListener, taskIdString } from '../worker/task-executor';
@@ -89,9 +90,9 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
     await this.admin.close();
   }
 
-  private entry(name: string): ConnectorEntry {
+  private entry(name: string, missing = `Connector ${name} not found`): ConnectorEntry {
     const e = this.entries.get(name);
-    if (!e) throw notFound(`Connector ${name} not found`);
+    if (!e) throw notFound(missing);
     return e;
   }
 
@@ -151,10 +152,11 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
   }
 
   taskStatus(connector: string, task: number): TaskStateInfo {
-    const s = this.taskStatuses.get(taskIdString({ connector, task }));
-    if (!s) throw notFound(`No status found for task ${connector}-${task}`);
+    // Only tasks the connector has now (a stopped connector has none, whatever its tasks last reported).
     const e = this.entries.get(connector);
-    return { id: task, ...s, ...(e ? this.versionOf(e) : {}) };
+    const s = e && task >= 0 && task < e.taskConfigs.length ? this.taskStatuses.get(taskIdString({ connector, task })) : undefined;
+    if (!e || !s) throw notFound(`No status found for task ${connector}-${task}`);
+    return { id: task, ...s, ...this.versionOf(e) };
   }
 
   connectorTopics(name: string): string[] {
@@ -253,20 +255,20 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
   }
 
   pauseConnector(name: string): Promise<void> {
-    return this.setTargetState(name, 'PAUSED');
+    return this.setTargetState(name, 'PAUSED', UNKNOWN_CONNECTOR(name));
   }
 
   resumeConnector(name: string): Promise<void> {
-    return this.setTargetState(name, 'STARTED');
+    return this.setTargetState(name, 'STARTED', UNKNOWN_CONNECTOR(name));
   }
 
   stopConnector(name: string): Promise<void> {
     return this.setTargetState(name, 'STOPPED');
   }
 
-  private setTargetState(name: string, state: TargetState): Promise<void> {
+  private setTargetState(name: string, state: TargetState, missing?: string): Promise<void> {
     return this.serial(async () => {
-      const e = this.entry(name);
+      const e = this.entry(name, missing);
       const prev = e.targetState;
       if (prev === state) return;
       e.targetState = state;
@@ -291,7 +293,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
 
   restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null> {
     return this.serial(async () => {
-      const e = this.entry(name);
+      const e = this.entry(name, UNKNOWN_CONNECTOR_RESTART(name));
       const plain = !includeTasks && !onlyFailed;
       const connectorFailed = this.connectorStatuses.get(name)?.state === 'FAILED';
       const restartConnector = !onlyFailed || connectorFailed;

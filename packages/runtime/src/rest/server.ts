@@ -64,9 +64,12 @@ function withoutFailures(s: ConnectorStateInfo): ConnectorStateInfo {
   return { ...s, connector: strip(s.connector), tasks: s.tasks.map(strip) };
 }
 
-/** Java's `UriBuilder.fromUri("/connectors").path(name)`: each segment encoded, a `/` in the name kept. */
-function connectorLocation(name: string): string {
-  return `/connectors/${name.split('/').map(encodeURIComponent).join('/')}`;
+/**
+ * Java's `Response.created(UriBuilder.fromUri("/connectors").path(name).build())`: each segment encoded, a `/` in
+ * the name kept, made absolute against the request's base URI as JAX-RS does.
+ */
+function connectorLocation(req: FastifyRequest, name: string): string {
+  return `${req.protocol}://${req.headers.host ?? req.host}/connectors/${name.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** Boolean query parameters as JAX-RS reads them (`Boolean.valueOf`): "true" in any case is true, anything else false. */
@@ -75,9 +78,11 @@ function bool(v: unknown, dflt: boolean): boolean {
   return String(Array.isArray(v) ? v[0] : v).toLowerCase() === 'true';
 }
 
+/** A task id path parameter as JAX-RS converts an `int` (`Integer.valueOf`): anything else is Jersey's 404. */
 function taskNumber(v: string): number {
-  if (!/^\d+$/.test(v)) throw notFound(`Task ${v} not found`);
-  return Number(v);
+  const n = /^[+-]?\d{1,10}$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31)) throw notFound('HTTP 404 Not Found');
+  return n;
 }
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string | string[] | undefined> }>;
@@ -85,8 +90,9 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<
 export function createRestServer(o: RestOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
-    bodyLimit: 16 * 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Java reads bodies up to Jackson's 20 MB string limit; names of any length are reachable.
+    bodyLimit: 32 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000_000 },
     ...(o.https ? { https: o.https } : {}),
   }) as unknown as FastifyInstance;
   const { herder } = o;
@@ -123,7 +129,7 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     void reply.code(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url.split('?')[0]}` });
+    void reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' });
   });
   app.addHook('onRequest', async (req, reply) => {
     if (o.allowOrigin) {
@@ -148,15 +154,19 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     o.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms }, 'REST request');
   });
 
-  // As Jersey: the resources under /connectors, /connector-plugins and /admin consume only JSON, so a body of
-  // another Content-Type is a 415 (before it is read). Requests without a body or a Content-Type are fine (a GET
-  // sent with a stray Content-Type header keeps working).
+  // As Jersey: the resources under /connectors, /connector-plugins and /admin consume only JSON, so any request
+  // to them with another Content-Type (whatever its method, with or without a body) is a 415, and so is a body
+  // without a Content-Type (Jersey takes it as application/octet-stream); they produce only JSON, so an Accept
+  // header that admits no JSON is a 406 (`/` too). Checked before the body is read.
   app.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
-    if (!url || !CONSUMES_JSON.test(url) || (req.routeOptions.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
-    if (!req.headers['transfer-encoding'] && !(Number(req.headers['content-length']) > 0)) return;
-    const ct = req.headers['content-type'];
-    if (ct !== undefined && ct.trim() !== '' && !jsonCompatible(ct)) throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
+    if (!url || req.method === 'OPTIONS' || (req.routeOptions.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
+    if (CONSUMES_JSON.test(url)) {
+      const ct = req.headers['content-type'];
+      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+      if (ct === undefined || ct.trim() === '' ? hasBody : !jsonCompatible(ct)) throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
+    }
+    if ((url === '/' || CONSUMES_JSON.test(url)) && !accepts(req.headers.accept, 'application', 'json')) throw new HttpError(406, 'HTTP 406 Not Acceptable');
   });
 
   // As Java's herder queues requests until it has read its configs: the Connect routes wait for the start (a
@@ -195,10 +205,10 @@ export function createRestServer(o: RestOptions): FastifyInstance {
       url,
       config: { methodNotAllowed: true },
       handler: async (req, reply) => {
-        // Jersey (WADL disabled): 200, `Allow`, and the methods as text when text/plain is preferred, else no body.
+        // Jersey (WADL disabled): 200, `Allow`, and the methods as text unless the client accepts no text/plain.
         void reply.code(200).header('Allow', allow.join(','));
-        if (/^\s*text\/plain/i.test(req.headers.accept ?? '')) return reply.type('text/plain').send(allow.join(', '));
-        return reply.send();
+        if (accepts(req.headers.accept, 'text', 'plain')) return reply.type('text/plain').send(allow.join(', '));
+        return reply.type('application/json').send();
       },
     });
     if (others.length)
@@ -220,10 +230,17 @@ const CONSUMES_JSON = /^\/(connectors|connector-plugins|admin)(\/|$)/;
 /** Methods answered with 405 on a known path that does not serve them. */
 const OTHER_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'TRACE'];
 
-/** JAX-RS media type compatibility with `application/json` (wildcards match; parameters are ignored). */
-function jsonCompatible(contentType: string): boolean {
-  const [type = '', subtype = ''] = contentType.split(';')[0]!.trim().toLowerCase().split('/');
-  return (type === '*' || type === 'application') && (subtype === '*' || subtype === 'json');
+/** Whether a media type or range (`text/*`, parameters ignored) is compatible with `type/subtype`, as JAX-RS matches them. */
+function compatible(mediaType: string, type: string, subtype: string): boolean {
+  const [t = '', st = ''] = mediaType.split(';')[0]!.trim().toLowerCase().split('/');
+  return (t === '*' || t === type) && (st === '*' || st === subtype);
+}
+const jsonCompatible = (contentType: string) => compatible(contentType, 'application', 'json');
+
+/** Whether an Accept header admits `type/subtype` (no header admits anything; quality values are ignored, as Jersey does). */
+function accepts(accept: string | undefined, type: string, subtype: string): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((range) => compatible(range, type, subtype));
 }
 
 function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOptions): void {
@@ -297,7 +314,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
       if (!initialState) throw badRequest(`Invalid initial state ${String(body.initial_state)}; must be one of RUNNING, PAUSED, STOPPED`);
     }
     const { info } = await herder.putConnectorConfig(name, config, { allowReplace: false, initialState });
-    return reply.code(201).header('Location', connectorLocation(name)).send(shownInfo(info));
+    return reply.code(201).header('Location', connectorLocation(req, name)).send(shownInfo(info));
   });
 
   app.get('/connectors/:c', async (req: Req) => shownInfo(herder.connectorInfo(req.params.c!)));
@@ -316,7 +333,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify(shownUnknown({ ...config, name }))} contains no connector type`);
     carrying(req, config);
     const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
-    if (created) return reply.code(201).header('Location', connectorLocation(name)).send(shownInfo(info));
+    if (created) return reply.code(201).header('Location', connectorLocation(req, name)).send(shownInfo(info));
     return shownInfo(info);
   });
 
@@ -381,12 +398,6 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     await herder.fenceZombieSourceTasks(req.params.c!, req.headers, (req as { rawBody?: string }).rawBody ?? '');
     return reply.code(204).send();
   });
-  app.get('/connectors/:c/tasks-config', async (req: Req) => {
-    const out: Record<string, Record<string, string>> = {};
-    const connector = secrets ? stored(req.params.c!) : undefined;
-    for (const t of herder.taskConfigs(req.params.c!)) out[`${t.id.connector}-${t.id.task}`] = secrets ? secrets.taskConfig(connector, t.config) : t.config;
-    return out;
-  });
   app.get('/connectors/:c/tasks/:t/status', async (req: Req) => {
     const status = herder.taskStatus(req.params.c!, taskNumber(req.params.t!));
     return secrets ? secrets.statusEntry(stored(req.params.c!), status) : status;
@@ -408,14 +419,17 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     const body = req.body as { offsets?: unknown } | undefined;
     if (!body || typeof body !== 'object') throw badRequest('Request body must be a JSON object with an "offsets" list');
     if (!Array.isArray(body.offsets) || body.offsets.length === 0) throw badRequest('Partitions / offsets need to be provided for an alter offsets request');
-    for (const e of body.offsets as unknown[]) {
+    const isMap = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
+    const offsets = (body.offsets as unknown[]).map((e) => {
       if (!e || typeof e !== 'object' || Array.isArray(e)) throw badRequest('Each entry of "offsets" must be an object with "partition" and "offset"');
       const { partition, offset } = e as ConnectorOffset;
-      if (!partition || typeof partition !== 'object' || Array.isArray(partition)) throw badRequest('Each entry of "offsets" needs a "partition" object');
-      if (offset !== null && (typeof offset !== 'object' || Array.isArray(offset))) throw badRequest('The "offset" of each entry must be an object or null');
-    }
+      if (!isMap(partition)) throw badRequest('The "partition" of each entry must be an object');
+      if (!isMap(offset)) throw badRequest('The "offset" of each entry must be an object or null');
+      // As Jackson binds them: a missing partition or offset is null (a null offset resets the partition).
+      return { partition: partition ?? null, offset: offset ?? null } as ConnectorOffset;
+    });
     herder.connectorInfo(req.params.c!);
-    await herder.alterConnectorOffsets(req.params.c!, body.offsets as ConnectorOffset[]);
+    await herder.alterConnectorOffsets(req.params.c!, offsets);
     return { message: 'The offsets for this connector have been altered successfully' };
   });
   app.delete('/connectors/:c/offsets', async (req: Req) => {
@@ -455,11 +469,15 @@ function registerAdminRoutes(app: FastifyInstance, loggers: LoggerRegistry, herd
   });
   app.put('/admin/loggers/:name', async (req: Req, reply: FastifyReply) => {
     const body = req.body as { level?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || typeof body.level !== 'string') throw badRequest("Desired 'level' parameter was not specified in request.");
-    const level = body.level.toUpperCase() as LogLevel;
-    if (!LEVELS.includes(level)) throw notFound(`invalid log level '${body.level}'.`);
+    const sent = body && typeof body === 'object' && !Array.isArray(body) ? body.level : undefined;
+    // Jackson reads a number or boolean as its text.
+    if (sent === undefined || sent === null || typeof sent === 'object') throw badRequest("Desired 'level' parameter was not specified in request.");
+    const level = String(sent).toUpperCase() as LogLevel;
+    if (!LEVELS.includes(level)) throw notFound(`invalid log level '${String(sent)}'.`);
+    // As Java: `cluster` in any case is the cluster; anything else (with a warning) this worker.
     const scope = String(req.query.scope ?? 'worker').toLowerCase();
-    if (scope !== 'worker' && scope !== 'cluster') throw badRequest(`Invalid scope '${String(req.query.scope)}'; must be 'worker' or 'cluster'`);
+    if (scope !== 'worker' && scope !== 'cluster')
+      loggers.get('kconnect.rest').warn(`Ignoring the unknown logging level scope ${String(req.query.scope)}; using the worker scope`);
     if (scope === 'cluster') {
       // KIP-976: every worker of a cluster applies it (through the config topic); a standalone worker is the cluster.
       if (herder.setClusterLoggerLevel) await herder.setClusterLoggerLevel(req.params.name!, level);

@@ -51,7 +51,7 @@ export function registerUi(app: FastifyInstance, dir: string = UI_DIR): void {
   });
   app.get('/ui/*', async (req, reply) => {
     const f = send((req.params as { '*': string })['*'] || 'index.html');
-    if (!f) return reply.code(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url.split('?')[0]}` });
+    if (!f) return reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' });
     return reply.headers(headers).type(f.type).send(f.body);
   });
 }

@@ -35,6 +35,8 @@ interface RunningConnector {
   name: string;
   instance: Connector;
   type: 'source' | 'sink';
+  /** The connector plugin's class name (`connector.class` resolved). */
+  className: string;
   /** The config as stored (placeholders unresolved). */
   config: ConnectorProps;
   started: boolean;
@@ -97,8 +99,8 @@ export class Worker {
     listener.onStartup(name);
     let running: RunningConnector | undefined;
     try {
-      const { instance, type } = this.newConnector(config['connector.class'] ?? '', config['connector.plugin.version']);
-      running = { name, instance, type, config, started: false, startCalled: false };
+      const { instance, type, className } = this.newConnector(config['connector.class'] ?? '', config['connector.plugin.version']);
+      running = { name, instance, type, className, config, started: false, startCalled: false };
       this.connectors.set(name, running);
       instance.initialize({
         logger: this.loggers.get(`kconnect.plugin.${instance.constructor.name}`, { connector: name }),
@@ -156,7 +158,9 @@ export class Worker {
         'CONNECTOR_TASK_CONFIGS',
       );
     }
-    const taskClass = c.instance.taskClass().name;
+    // Java's `task.class` is the task's full class name: the task class in the connector class's package.
+    const pkg = c.className.includes('.') ? c.className.slice(0, c.className.lastIndexOf('.') + 1) : '';
+    const taskClass = pkg + c.instance.taskClass().name;
     // As Java (AbstractHerder.reverseTransform): keys whose connector value is a placeholder hold the placeholder
     // again, so task configs are stored and shown unresolved; each task resolves them when it starts.
     return reverseTransform(
