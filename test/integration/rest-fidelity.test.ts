@@ -326,6 +326,36 @@ describe('REST fidelity with Java Connect 4.1', () => {
     });
   });
 
+  it('answers config values sent as null as Java: an error on the key in validate, a 400 on create and update', async () => {
+    const topic = unique('fid-null');
+    const name = unique('fid-null');
+    const config = { ...source(topic), name, 'x.n': null, batch_size_unused: 'x' };
+    const v = await api('PUT', '/connector-plugins/FileStreamSource/config/validate', config);
+    expect(v.status).toBe(200);
+    expect(v.body.name).toBe('FileStreamSource'); // as sent
+    const entry = v.body.configs.find((c: { value: { name: string } }) => c.value.name === 'x.n');
+    expect(entry).toEqual({
+      definition: null,
+      value: { name: 'x.n', value: null, recommended_values: [], errors: ['Null value can not be supplied as the configuration value.'], visible: true },
+    });
+    expect(v.body.configs.filter((c: { value: { errors: string[] } }) => c.value.errors.length).map((c: { value: unknown }) => c.value)).toEqual([entry.value]);
+    expect(v.body.error_count).toBe(1);
+    const nullTopic = await api('PUT', '/connector-plugins/FileStreamSourceConnector/config/validate', { ...source(topic), name, topic: null });
+    expect(nullTopic.body.configs.find((c: { value: { name: string } }) => c.value.name === 'topic').value.errors).toContain(
+      'Null value can not be supplied as the configuration value.',
+    );
+    const put = await api('PUT', `/connectors/${name}/config`, config);
+    expect(put.body).toEqual({ error_code: 400, message: INVALID(['Null value can not be supplied as the configuration value.']) });
+    const post = await api('POST', '/connectors', { name, config });
+    expect(post.status).toBe(400);
+    expect((await api('GET', '/connectors')).body).not.toContain(name);
+    // The plugin in the path must match the class sent (Java's suffix rule).
+    expect((await api('PUT', '/connector-plugins/FileStreamSink/config/validate', source(topic))).body).toEqual({
+      error_code: 400,
+      message: 'Included connector type FileStreamSource does not match request type FileStreamSink',
+    });
+  });
+
   it('answers ?expand= with unknown values with the map form, as Java', async () => {
     const name = unique('expand');
     expect((await api('POST', '/connectors', { name, config: source(unique('expand-topic')) })).status).toBe(201);

@@ -85,7 +85,7 @@ export async function validate(worker: Worker, config: Record<string, string>): 
       workerDefaults[which],
     );
   }
-  const byName = new Map(infos.configs.map((c) => [c.definition.name, c]));
+  const byName = new Map(infos.configs.map((c) => [c.value.name, c]));
   // As Java 4.1's recommenders: the converter keys show the worker's converter when the connector sets none, and
   // list the installed converters; each `*.plugin.version` key shows the version in use and the installed ones.
   for (const which of ['key', 'value', 'header'] as const) {
@@ -94,7 +94,7 @@ export async function validate(worker: Worker, config: Record<string, string>): 
     const types: PluginType[] = which === 'header' ? ['header_converter'] : ['converter'];
     const fallback = workerDefaults[which];
     const fallbackClass = fallback ? (registry.resolve(fallback, types)?.className ?? fallback) : null;
-    c.definition = { ...c.definition, default_value: fallbackClass };
+    if (c.definition) c.definition = { ...c.definition, default_value: fallbackClass };
     if (c.value.value === null && !config[`${which}.converter`]) c.value.value = fallbackClass;
     else if (c.value.value) c.value.value = registry.resolve(c.value.value, types)?.className ?? c.value.value;
     c.value.recommended_values = [...new Set(registry.list(types).map((d) => d.className))];
@@ -102,7 +102,7 @@ export async function validate(worker: Worker, config: Record<string, string>): 
   for (const [key, check] of Object.entries(checks)) {
     const v = byName.get(key);
     if (!v) continue;
-    v.definition = { ...v.definition, default_value: check.current };
+    if (v.definition) v.definition = { ...v.definition, default_value: check.current };
     if (v.value.value === null) v.value.value = check.current;
     v.value.recommended_values = check.installed;
     if (check.visible === false) v.value.visible = false;

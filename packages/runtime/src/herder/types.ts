@@ -49,7 +49,8 @@ export interface ConfigInfos {
   name: string;
   error_count: number;
   groups: string[];
-  configs: Array<{ definition: ConfigKeyInfo; value: ConfigValueInfo }>;
+  /** `definition` is null for a key nothing defines that was sent with a null value (Java's answer). */
+  configs: Array<{ definition: ConfigKeyInfo | null; value: ConfigValueInfo }>;
 }
 
 export interface PluginInfo {

@@ -131,7 +131,7 @@ export async function validateConnectorConfig(
   const cls = config['connector.class'];
   if (!cls) throw badRequest(`Connector config ${JSON.stringify(config)} contains no connector type`);
   // An unknown class is the user's 400 (Worker.newConnector throws a ConfigError, as Java 4.1 answers).
-  const { instance, type, className } = newConnector(cls);
+  const { instance, type } = newConnector(cls);
   const framework = frameworkConfig(type);
   const own = instance.config();
 
@@ -258,7 +258,8 @@ export async function validateConnectorConfig(
       },
     });
   }
-  return { name: className, error_count: errorCount, groups: merged.groups(), configs };
+  // As Java: the result is named after `connector.class` as it was sent (an alias stays an alias).
+  return { name: rawConfig['connector.class']!, error_count: errorCount, groups: merged.groups(), configs };
 }
 
 /** The keys every transformation has (Java's `TransformationStage.PREDICATE_CONFIG` and `NEGATE_CONFIG`). */
@@ -285,6 +286,23 @@ function javaKeyOrder(a: ConfigKey, b: ConfigKey): number {
   if (a.hasDefault !== b.hasDefault) return a.hasDefault ? 1 : -1;
   const byImportance = IMPORTANCE_ORDER.indexOf(a.importance) - IMPORTANCE_ORDER.indexOf(b.importance);
   return byImportance !== 0 ? byImportance : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export const NULL_VALUE_ERROR = 'Null value can not be supplied as the configuration value.';
+
+/**
+ * As Java's herder: keys sent with a null value get an error (on their entry, or on a new entry without a
+ * definition for a key nothing defines), counted in `error_count`. The config was validated without them.
+ */
+export function withNullValues(infos: ConfigInfos, keys: readonly string[]): ConfigInfos {
+  if (keys.length === 0) return infos;
+  const configs = [...infos.configs];
+  for (const name of keys) {
+    const i = configs.findIndex((c) => c.value.name === name);
+    if (i >= 0) configs[i] = { ...configs[i]!, value: { ...configs[i]!.value, value: null, errors: [...configs[i]!.value.errors, NULL_VALUE_ERROR] } };
+    else configs.push({ definition: null, value: { name, value: null, recommended_values: [], errors: [NULL_VALUE_ERROR], visible: true } });
+  }
+  return { ...infos, configs, error_count: infos.error_count + keys.length };
 }
 
 /** Connect's message for a config rejected at create/update time. */

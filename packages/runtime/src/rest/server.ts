@@ -8,6 +8,7 @@ import { LEVELS } from '../logging';
 import type { WorkerMetrics } from '../metrics/metrics';
 import type { SecretMasker } from '../herder/secrets';
 import type { ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder } from '../herder/types';
+import { invalidConfigMessage, withNullValues } from '../herder/validation';
 import type { RestAuthenticator } from './auth';
 import { badRequest, HttpError, notFound, toErrorResponse } from './errors';
 import { registerUi } from './ui';
@@ -52,10 +53,20 @@ function stringMap(body: unknown, what: string, allowNull = false): Record<strin
     if (v === null && allowNull) out[k] = null as unknown as string;
     else if (typeof v === 'string') out[k] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-    else
-      throw badRequest(`Invalid value for config '${k}' in ${what}: expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    else throw badRequest(`Invalid value for config '${k}': expected a string, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   }
   return out;
+}
+
+/** A config map sent with null values: the keys sent as null apart (Java reports each as a validation error). */
+function withoutNulls(sent: Record<string, string | null>): { config: Record<string, string>; nulls: string[] } {
+  const config: Record<string, string> = {};
+  const nulls: string[] = [];
+  for (const [k, v] of Object.entries(sent)) {
+    if (v === null) nulls.push(k);
+    else config[k] = v;
+  }
+  return { config, nulls };
 }
 
 /** A status without kconnect's `failure` objects (for Java workers). */
@@ -128,7 +139,7 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     else o.log.debug({ url: req.url, method: req.method, status, message: body.message }, 'REST request rejected');
     void reply.code(status).type('application/json').send(body);
   });
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler((_req, reply) => {
     void reply.code(404).send({ error_code: 404, message: 'HTTP 404 Not Found' });
   });
   app.addHook('onRequest', async (req, reply) => {
@@ -245,6 +256,10 @@ function accepts(accept: string | undefined, type: string, subtype: string): boo
 
 function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOptions): void {
   const secrets = o.secrets;
+  /** A create or update with null values is refused as Java refuses it: the config's validation errors, with them. */
+  const refuseNulls = async (config: Record<string, string>, nulls: string[]) => {
+    if (nulls.length) throw badRequest(invalidConfigMessage(withNullValues(await herder.validateConnectorConfig(config), nulls)));
+  };
   const stored = (name: string): Record<string, string> | undefined => {
     try {
       return herder.connectorConfig(name);
@@ -298,7 +313,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   app.post('/connectors', async (req: Req, reply: FastifyReply) => {
     const body = req.body as { name?: unknown; config?: unknown; initial_state?: unknown } | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object with "name" and "config"');
-    const config = body.config === undefined || body.config === null ? {} : stringMap(body.config, '"config"');
+    const { config, nulls } = withoutNulls(body.config === undefined || body.config === null ? {} : stringMap(body.config, '"config"', true));
     // As Java: the name is trimmed, and a missing one is the empty string, which the config validation rejects
     // ("Invalid value  for configuration name: String may not be empty"); `config.name` never stands in for it.
     if (body.name !== undefined && body.name !== null && typeof body.name === 'object')
@@ -308,6 +323,7 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
       throw badRequest('Connector name configuration (' + config.name + ") doesn't match connector name in the URL (" + name + ')');
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify(shownUnknown({ ...config, name }))} contains no connector type`);
     carrying(req, config);
+    await refuseNulls(config, nulls);
     let initialState: 'STARTED' | 'PAUSED' | 'STOPPED' | undefined;
     if (body.initial_state !== undefined && body.initial_state !== null) {
       initialState = TARGET_STATES[String(body.initial_state).toUpperCase()];
@@ -326,12 +342,13 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   app.put('/connectors/:c/config', async (req: Req, reply: FastifyReply) => {
     const name = req.params.c!;
     // A `[hidden]` sent back for a secret keeps the stored value (a get-edit-put round trip).
-    const sent = stringMap(req.body, 'The connector configuration');
+    const { config: sent, nulls } = withoutNulls(stringMap(req.body, 'The connector configuration', true));
     const config = secrets ? secrets.restore(sent, stored(name)) : sent;
     if (config.name !== undefined && config.name !== name)
       throw badRequest(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
     if (!config['connector.class']) throw badRequest(`Connector config ${JSON.stringify(shownUnknown({ ...config, name }))} contains no connector type`);
     carrying(req, config);
+    await refuseNulls(config, nulls);
     const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
     if (created) return reply.code(201).header('Location', connectorLocation(req, name)).send(shownInfo(info));
     return shownInfo(info);
@@ -444,19 +461,19 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
     return herder.pluginConfig(req.params.p!, Array.isArray(v) ? String(v[v.length - 1]) : v === undefined ? undefined : String(v));
   });
   app.put('/connector-plugins/:p/config/validate', async (req: Req) => {
-    const sent = stringMap(req.body, 'The connector configuration');
+    const { config: sent, nulls } = withoutNulls(stringMap(req.body, 'The connector configuration', true));
     // As a PUT: a `[hidden]` for a secret of the connector named in the config stands for its stored value.
     const config = secrets && sent.name ? secrets.restore(sent, stored(sent.name)) : sent;
     const cls = config['connector.class'];
+    const plugin = req.params.p!;
+    // Java's check: the class sent must end with the plugin named in the path, both without a `Connector` suffix.
+    const normalized = (n: string) => (n.endsWith('Connector') && n.length > 'Connector'.length ? n.slice(0, -'Connector'.length) : n);
+    if (cls !== undefined && !normalized(cls).endsWith(normalized(plugin)))
+      throw badRequest(`Included connector type ${cls} does not match request type ${plugin}`);
     if (!cls) throw badRequest('Connector config ' + JSON.stringify(shownUnknown(config)) + ' contains no connector type');
     carrying(req, config);
-    const plugin = req.params.p!;
-    const validated = await herder.validateConnectorConfig(config);
-    const infos = secrets ? secrets.validation(config, validated) : validated;
-    const simple = (s: string) => s.slice(s.lastIndexOf('.') + 1);
-    const matches = [infos.name, simple(infos.name), simple(infos.name).replace(/Connector$/, '')].includes(plugin) || plugin === cls;
-    if (!matches) throw badRequest(`Included connector type ${cls} does not match request type ${plugin}`);
-    return infos;
+    const validated = withNullValues(await herder.validateConnectorConfig(config), nulls);
+    return secrets ? secrets.validation(config, validated) : validated;
   });
 }
 
