@@ -19,15 +19,19 @@ const opts = (clientId: string, version: 4 | 5) => ({
 async function open(clientId: string, version: 4 | 5, max = 100) {
   const got: ReceivedMessage[] = [];
   let connected = false;
+  const state = { connects: 0 };
   const c = new AckingMqttClient(opts(clientId, version), max, {
     onMessage: (m) => got.push(m),
-    onConnect: () => (connected = true),
+    onConnect: () => {
+      connected = true;
+      state.connects++;
+    },
     onClose: () => undefined,
     onError: () => undefined,
   });
   c.connect();
   await eventually(() => connected, 10_000, 'connect');
-  return { c, got };
+  return { c, got, state };
 }
 
 /**
@@ -90,6 +94,37 @@ describe.each([5, 4] as const)('AckingMqttClient (protocol level %d)', (version)
     for (const m of r.got.slice(5)) r.c.ack(m.token);
     await eventually(() => r.got.length === 12, 5000, 'the rest');
     for (const m of r.got.slice(10)) r.c.ack(m.token);
+    await roundTrip(r.c);
+    await r.c.client.endAsync();
+    const cleaner = await publisher({ clientId, clean: true, protocolVersion: version, properties: undefined });
+    await cleaner.endAsync();
+    await pub.endAsync();
+  });
+
+  it('drops a message still waiting for space when its connection is lost (the broker redelivers it)', async () => {
+    const topic = unique('lost') + '/x';
+    const clientId = unique('lostc');
+    const r = await open(clientId, version, 1);
+    await r.c.subscribe({ [topic]: { qos: 1 } });
+    const pub = await publisher();
+    for (let i = 0; i < 2; i++) await pub.publishAsync(topic, `m${i}`, { qos: 1 });
+    await eventually(() => r.got.length === 1, 5000, 'm0');
+    await sleep(300); // m1 arrived and waits for space
+    // The connection breaks; the client reconnects to its session, and the broker resends m0 and m1 (dup).
+    r.c.client.stream.destroy();
+    await eventually(() => r.state.connects === 2, 10_000, 'reconnect');
+    await sleep(300);
+    // Space again: what comes next is from the new connection, not the m1 read on the lost one (whose held
+    // PUBACK would otherwise go out on the new connection, for a message id the broker may have reused).
+    expect(r.c.ack(r.got[0]!.token)).toBe('stale');
+    await eventually(() => r.got.length === 2, 5000, 'the next message');
+    for (let i = 1; ; i++) {
+      expect(r.c.ack(r.got[i]!.token)).toBe('sent');
+      await sleep(300); // a message still waiting would come now
+      if (r.got.length === i + 1) break;
+    }
+    expect(r.got.map((m) => `${m.payload.toString()}${m.packet.dup ? ' (dup)' : ''}`)).toEqual(['m0', 'm0 (dup)', 'm1 (dup)']);
+    expect(r.c.outstanding).toBe(0);
     await roundTrip(r.c);
     await r.c.client.endAsync();
     const cleaner = await publisher({ clientId, clean: true, protocolVersion: version, properties: undefined });

@@ -97,6 +97,10 @@ export class AckingMqttClient {
       // Everything not yet acknowledged on that connection will be redelivered (persistent session) by the broker.
       this.generation++;
       this.deferred.clear();
+      // So are the messages read on it that still wait for space: delivered later, they would look like messages of
+      // the new connection, and their held PUBACKs would go out on it for message ids the broker may have reused.
+      // (mqtt.js has moved on to the new connection's packets: the old one's packet loop needs no completion.)
+      this.waiters.length = 0;
       this.events.onClose();
     });
     this.client.on('error', (err) => this.events.onError(err));

@@ -11,10 +11,11 @@ import { MQTT_URL, consume, freePort, publisher } from './test-helpers';
 const N = 3000;
 const KILLS = 3;
 /**
- * At most this many messages are received and not yet acknowledged to the broker (`mqtt.queue.max.messages`, the
- * default). With 100 the device's QoS 1 publishes stalled for ~30 s after the third restart in most runs (to look into).
+ * At most this many messages are received and not yet acknowledged to the broker (`mqtt.queue.max.messages`), small
+ * on purpose: Mosquitto 2.0.11 sends a session more unacknowledged messages than this Receive Maximum, and after a
+ * restart resends them all before the SUBACK, which a task's start() must not wait for (session-backlog.test.ts).
  */
-const QUEUE = 1000;
+const QUEUE = 100;
 
 describe('kill -9 of the worker while a device publishes QoS 1', () => {
   let admin: KafkaAdmin;

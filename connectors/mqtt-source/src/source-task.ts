@@ -142,6 +142,12 @@ export class MqttSourceTask extends SourceTask {
         log.info(`Connected to the MQTT broker as ${this.clientId} (session present: ${sessionPresent}${reconnect ? ', reconnect' : ''})`);
         if (subscribed) return; // mqtt.js resubscribes after a reconnect when the broker lost the session
         subscribed = true;
+        // A resumed session is subscribed already, and its broker may send more unacknowledged messages before the
+        // SUBACK than mqtt.queue.max.messages (3.1.1 has no Receive Maximum; some brokers exceed it, or resend all
+        // that was in flight): the client stops reading at that limit, leaving the SUBACK unread until poll() takes
+        // messages, which the runtime calls only after start(). So start() waits for the SUBACK of a new session only.
+        const waitForSuback = !sessionPresent;
+        if (!waitForSuback) firstConnect?.resolve();
         const subs = Object.fromEntries(this.routes.map((r) => [r.subscription, { qos: r.qos }]));
         client.subscribe(subs).then(
           (granted) => {
@@ -151,7 +157,9 @@ export class MqttSourceTask extends SourceTask {
             firstConnect?.resolve();
           },
           (e: Error) => {
-            firstConnect?.reject(new ConnectError(`Could not subscribe: ${e.message}`, { cause: e }));
+            const err = new ConnectError(`Could not subscribe: ${e.message}`, { cause: e });
+            if (waitForSuback && firstConnect) firstConnect.reject(err);
+            else this.failWith(err);
           },
         );
       },
