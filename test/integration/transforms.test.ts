@@ -169,7 +169,17 @@ describe('Single Message Transforms on a real broker', () => {
     const byName = new Map(res.body.configs.map((c: { value: { name: string } }) => [c.value.name, c]));
     const regex = byName.get('transforms.route.regex') as { value: { errors: string[]; value: string }; definition: Record<string, unknown> };
     expect(regex.value.errors).toEqual([expect.stringMatching(/^Invalid value \(unclosed for configuration regex: Invalid regex: /)]);
-    expect(regex.definition).toMatchObject({ name: 'transforms.route.regex', type: 'STRING', required: true, group: 'Transforms: route', order: 1 });
+    // As Java 4.1: order 0 is the type, 1 the plugin version (KIP-891), the transformation's own keys from 2.
+    expect(regex.definition).toMatchObject({ name: 'transforms.route.regex', type: 'STRING', required: true, group: 'Transforms: route', order: 2 });
+    const version = byName.get('transforms.route.plugin.version') as {
+      value: { value: string; recommended_values: string[] };
+      definition: Record<string, unknown>;
+    };
+    expect(version.definition).toMatchObject({ type: 'STRING', required: false, importance: 'HIGH', group: 'Transforms: route', order: 1 });
+    expect(version.value.recommended_values).toEqual([version.value.value]);
+    const routeType = byName.get('transforms.route.type') as { value: { recommended_values: string[] } };
+    expect(routeType.value.recommended_values).toContain('org.apache.kafka.connect.transforms.RegexRouter');
+    expect(routeType.value.recommended_values).toContain('org.apache.kafka.connect.transforms.Cast$Value');
     const spec = byName.get('transforms.cast.spec') as { value: { errors: string[] } };
     expect(spec.value.errors).toEqual([
       'Cast transformation does not support casting to ARRAY; supported types are [INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING]',
@@ -186,7 +196,7 @@ describe('Single Message Transforms on a real broker', () => {
     expect((byName.get('transforms.route.negate') as { definition: Record<string, unknown> }).definition).toMatchObject({
       type: 'BOOLEAN',
       default_value: 'false',
-      order: 3,
+      order: 4,
     });
     expect(res.body.groups).toEqual(expect.arrayContaining(['Transforms: route', 'Transforms: cast']));
     expect(res.body.error_count).toBe(2);

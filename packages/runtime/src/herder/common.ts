@@ -85,6 +85,14 @@ export async function validate(worker: Worker, config: Record<string, string>): 
       workerDefaults[which],
     );
   }
+  for (const [kind, type] of [
+    ['transforms', 'transformation'],
+    ['predicates', 'predicate'],
+  ] as const) {
+    for (const alias of (config[kind] ?? '').split(',').map((a) => a.trim())) {
+      if (alias) checks[`${kind}.${alias}.plugin.version`] = versionCheck(worker, config, `${kind}.${alias}.type`, `${kind}.${alias}.plugin.version`, [type]);
+    }
+  }
   const byName = new Map(infos.configs.map((c) => [c.value.name, c]));
   // As Java 4.1's recommenders: the converter keys show the worker's converter when the connector sets none, and
   // list the installed converters; each `*.plugin.version` key shows the version in use and the installed ones.

@@ -177,7 +177,24 @@ export async function validateConnectorConfig(
         displayName: `${kind === 'transforms' ? 'Transformation' : 'Predicate'} type for ${alias}`,
       });
       const t = config[key];
-      if (!values.has(key)) values.set(key, { name: key, value: t ?? null, recommendedValues: [], errors: [], visible: true });
+      // As Java's recommender: every installed plugin of the kind.
+      const installed = [...new Set(registry.list([pluginType]).map((d) => d.className))].sort();
+      if (!values.has(key)) values.set(key, { name: key, value: t ?? null, recommendedValues: installed, errors: [], visible: true });
+      // KIP-891: the alias's plugin version (its value and recommended versions are filled in by the herder).
+      const versionKey = `${prefix}plugin.version`;
+      enriched = enriched.define({
+        name: versionKey,
+        type: ConfigType.STRING,
+        default: null,
+        importance: Importance.HIGH,
+        documentation: `Version of the '${alias}' ${pluginType}.`,
+        group,
+        orderInGroup: 1,
+        width: Width.LONG,
+        displayName: `${kind === 'transforms' ? 'Transformation' : 'Predicate'} version for ${alias}`,
+      });
+      if (!values.has(versionKey))
+        values.set(versionKey, { name: versionKey, value: config[versionKey] ?? null, recommendedValues: [], errors: [], visible: true });
       if (!t) extraErrors(key, [`Missing required configuration "${key}" which has no default value.`]);
       else if (!registry.resolve(t, [pluginType])) extraErrors(key, [`Invalid value ${t} for configuration ${key}: Class ${t} could not be found.`]);
       else {
@@ -188,7 +205,7 @@ export async function validateConnectorConfig(
           own = TRANSFORMATION_IMPLICIT_CONFIG.merge(new ConfigDef(own.configKeys().filter((k) => k.name !== 'predicate' && k.name !== 'negate')));
         const sub: Record<string, string> = {};
         for (const [k, v] of Object.entries(config)) if (k.startsWith(prefix)) sub[k.slice(prefix.length)] = v;
-        let order = 1;
+        let order = 2;
         for (const k of [...own.configKeys()].sort(javaKeyOrder)) {
           enriched = enriched.define({
             ...k,
