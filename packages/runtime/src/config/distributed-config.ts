@@ -111,6 +111,20 @@ export const DISTRIBUTED_CONFIG = new ConfigDef()
     importance: Importance.LOW,
     documentation: 'The algorithm to use for generating internal request keys.',
     validator: Validators.in(['HmacSHA256']),
+  })
+  .define({
+    name: 'exactly.once.source.support',
+    type: ConfigType.STRING,
+    default: 'disabled',
+    importance: Importance.HIGH,
+    documentation:
+      "Java's exactly-once source support (KIP-618): disabled, preparing or enabled. kconnect has no transactional source tasks: 'enabled' is refused (source connectors would silently run at-least-once); 'preparing' behaves as 'disabled'.",
+    validator: Validators.of((v) => {
+      const mode = String(v).toLowerCase();
+      if (mode === 'enabled')
+        return "kconnect does not support exactly-once source connectors yet (no transactional source tasks), so source connectors would run at-least-once; set it to 'disabled' (the default) or 'preparing'";
+      return mode === 'disabled' || mode === 'preparing' ? undefined : 'String must be one of (case insensitive): DISABLED, PREPARING, ENABLED';
+    }, '(case insensitive) [DISABLED, PREPARING, ENABLED]'),
   });
 
 export interface DistributedConfig {
