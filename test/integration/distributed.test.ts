@@ -281,12 +281,15 @@ describe('a cluster of three workers', () => {
     const follower = nodes.find((n) => n !== leader)!;
     expect(answers.find((a) => a.status === 409)!.body.message).toMatch(/conflicting operation/);
     // A user's request to a follower is served by the leader, whatever the follower.
-    const created = await api(follower, 'POST', '/connectors', {
-      name: 'fwd',
-      config: { 'connector.class': 'FileStreamSource', file: input, topic: `${data}-fwd` },
+    const created = await fetch(`${follower.url}/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'fwd', config: { 'connector.class': 'FileStreamSource', file: input, topic: `${data}-fwd` } }),
     });
     expect(created.status).toBe(201);
-    expect(created.body.name).toBe('fwd');
+    expect(((await created.json()) as { name: string }).name).toBe('fwd');
+    // Location points at the worker the client asked, as Java builds it there.
+    expect(created.headers.get('location')).toBe(`${follower.url}/connectors/fwd`);
     // Zombie fencing (internal, signed, forwarded to the leader): without exactly-once support there is nothing to
     // fence, which Java's leader answers with 204 after the same checks.
     const fence = async (connector: string, sign = true) => {

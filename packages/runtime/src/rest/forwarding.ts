@@ -54,10 +54,13 @@ export function leaderForwarder(leadership: Leadership, client: RestFetch = (url
     const raw = (req as { rawBody?: string }).rawBody;
     const res = await client(url, { method: req.method, headers, body: raw === undefined || raw === '' ? undefined : raw });
     reply.code(res.status);
-    for (const h of ['content-type', 'location', 'www-authenticate']) {
+    for (const h of ['content-type', 'www-authenticate']) {
       const v = res.headers.get(h);
       if (v) reply.header(h, v);
     }
+    // As Java builds it on the worker the client asked: the leader's Location made absolute against this request.
+    const location = res.headers.get('location');
+    if (location) reply.header('location', `${req.protocol}://${req.headers.host ?? req.host}${new URL(location, 'http://leader').pathname}`);
     const text = await res.text();
     await reply.send(text === '' ? undefined : text);
     return true;
