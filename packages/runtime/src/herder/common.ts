@@ -4,7 +4,7 @@ import { PluginVersionError } from '../plugins/registry';
 import { badRequest, notFound } from '../rest/errors';
 import type { Worker } from '../worker/worker';
 import type { ConfigInfos, ConnectorType, PluginInfo } from './types';
-import { frameworkConfig, validateConnectorConfig } from './validation';
+import { aliasesOf, frameworkConfig, validateConnectorConfig } from './validation';
 
 /** Java's 404 messages for a connector that does not exist, as pause/resume and restart word them. */
 export const UNKNOWN_CONNECTOR = (name: string) => `Unknown connector ${name}`;
@@ -89,8 +89,8 @@ export async function validate(worker: Worker, config: Record<string, string>): 
     ['transforms', 'transformation'],
     ['predicates', 'predicate'],
   ] as const) {
-    for (const alias of (config[kind] ?? '').split(',').map((a) => a.trim())) {
-      if (alias) checks[`${kind}.${alias}.plugin.version`] = versionCheck(worker, config, `${kind}.${alias}.type`, `${kind}.${alias}.plugin.version`, [type]);
+    for (const alias of aliasesOf(config, kind)) {
+      checks[`${kind}.${alias}.plugin.version`] = versionCheck(worker, config, `${kind}.${alias}.type`, `${kind}.${alias}.plugin.version`, [type]);
     }
   }
   const byName = new Map(infos.configs.map((c) => [c.value.name, c]));

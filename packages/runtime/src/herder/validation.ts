@@ -152,11 +152,7 @@ export async function validateConnectorConfig(
   const hc = config['header.converter'];
   if (hc && !registry.resolve(hc, ['header_converter']))
     extraErrors('header.converter', [`Invalid value ${hc} for configuration header.converter: Class ${hc} could not be found.`]);
-  const aliases = (kind: 'transforms' | 'predicates') =>
-    (config[kind] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  const aliases = (kind: 'transforms' | 'predicates') => aliasesOf(config, kind);
   // Java's ConnectorConfig.enrich: each alias's `type` and the plugin's own keys (for transformations also the
   // implicit `predicate` and `negate`) under `<kind>.<alias>.`, in the group `Transforms: <alias>` / `Predicates: <alias>`.
   let enriched = new ConfigDef();
@@ -303,6 +299,14 @@ function javaKeyOrder(a: ConfigKey, b: ConfigKey): number {
   if (a.hasDefault !== b.hasDefault) return a.hasDefault ? 1 : -1;
   const byImportance = IMPORTANCE_ORDER.indexOf(a.importance) - IMPORTANCE_ORDER.indexOf(b.importance);
   return byImportance !== 0 ? byImportance : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The aliases a connector config lists in `transforms` or `predicates`. */
+export function aliasesOf(config: Record<string, string>, kind: 'transforms' | 'predicates'): string[] {
+  return (config[kind] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export const NULL_VALUE_ERROR = 'Null value can not be supplied as the configuration value.';
