@@ -3,27 +3,18 @@
  * same group and three topics and carries on with its connectors (configs, target states, source offsets, sink
  * consumer groups); then the same back to Java.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { CliWorker, freePort, JavaConnectWorker } from '@kconnect/testkit';
-import { distributedWorkerProps, eventually, kafkaAdmin, unique } from './harness';
+import { distributedWorkerProps, eventually, fileLines, kafkaAdmin, numberedLines, restCall, unique } from './harness';
 
 jest.setTimeout(300_000);
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-const numbered = (from: number, to: number) => `${Array.from({ length: to - from + 1 }, (_, i) => `line-${from + i}`).join('\n')}\n`;
-
-async function api(url: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${p}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const lines = fileLines;
+const numbered = numberedLines;
+const api = restCall;
 
 type Status = { connector: { state: string }; tasks: Array<{ state: string }> };
 async function states(url: string): Promise<Record<string, string>> {

@@ -3,12 +3,12 @@
  * spread and moved, failover after `kill -9`, REST through any worker, a whole-cluster restart, and bad topics.
  */
 import { createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { CliWorker, freePort } from '@kconnect/testkit';
-import { distributedWorkerProps, eventually, kafkaAdmin, kafkaClient, readTopics, unique } from './harness';
+import { distributedWorkerProps, eventually, fileLines, kafkaAdmin, kafkaClient, readTopics, unique } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -101,7 +101,7 @@ async function signedBy(props: Record<string, string>, body: string): Promise<Re
 }
 
 const workerOf = (node: Node) => `127.0.0.1:${node.port}`;
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+const lines = fileLines;
 
 describe('a cluster of three workers', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kc-dist-'));

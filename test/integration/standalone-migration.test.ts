@@ -3,27 +3,18 @@
  * properties and the same `offset.storage.file.filename` (Java's serialized offsets file), so a source goes on where
  * the other runtime stopped, and a sink's consumer group `connect-<name>` carries over; no line lost or written twice.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KafkaAdmin } from '@kconnect/runtime';
 import { CliWorker, freePort, JavaConnectWorker } from '@kconnect/testkit';
-import { BOOTSTRAP, eventually, kafkaAdmin, unique } from './harness';
+import { BOOTSTRAP, eventually, fileLines, kafkaAdmin, numberedLines, restCall, unique } from './harness';
 
 jest.setTimeout(300_000);
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-const numbered = (from: number, to: number) => `${Array.from({ length: to - from + 1 }, (_, i) => `line-${from + i}`).join('\n')}\n`;
-
-async function api(url: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${p}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const lines = fileLines;
+const numbered = numberedLines;
+const api = restCall;
 
 describe('migration in place between Java Connect and kconnect standalone workers', () => {
   let admin: KafkaAdmin;
