@@ -2,9 +2,6 @@
  * @kconnect/cassandra-sink — a Cassandra sink compatible with the DataStax Apache Kafka Connector's class name and
  * configuration (`com.datastax.oss.kafka.sink.CassandraSinkConnector`). See docs/connectors/cassandra-sink.md.
  */
-import type { PluginDescriptor } from '@kconnect/api';
-import { CassandraSinkConnector } from './connector';
-import { VERSION } from './version';
 
 export { CassandraSinkConnector } from './connector';
 export { CassandraSinkTask } from './task';
@@ -14,12 +11,4 @@ export { parseMapping } from './mapping';
 export type { Mapping, MappingEntry, Source } from './mapping';
 export { convert, ConversionError } from './convert';
 export { VERSION } from './version';
-
-export const plugins: PluginDescriptor[] = [
-  {
-    className: 'com.datastax.oss.kafka.sink.CassandraSinkConnector',
-    type: 'sink',
-    version: VERSION,
-    create: () => new CassandraSinkConnector(),
-  },
-];
+export { plugins } from './plugins';

@@ -14,8 +14,6 @@ export { generateToken, hashPassword, hashToken, REST_AUTH_CONFIG, ROLES } from 
 export type { Role } from './rest/auth';
 export { LoggerRegistry } from './logging';
 export type { LogLevel } from './logging';
-export { KafkajsClient } from './kafka/kafkajs';
-export { PlatformaticClient } from './kafka/platformatic';
 export { createKafkaClient, KAFKA_CLIENT_BACKENDS } from './kafka';
 export type { KafkaClientBackend, KafkaClientOptions } from './kafka';
 export { UnsupportedKafkaFeatureError } from './kafka/client';

@@ -4,7 +4,6 @@
  */
 import type { Logger } from 'pino';
 import type { KafkaClient } from './client';
-import { KafkajsClient } from './kafkajs';
 import { PlatformaticClient } from './platformatic';
 import { securityKeysOf } from './settings';
 
@@ -28,6 +27,7 @@ export interface KafkaClientOptions {
 export function createKafkaClient(o: KafkaClientOptions): KafkaClient {
   const security = securityKeysOf(o.security);
   return (o.backend ?? 'platformatic') === 'kafkajs'
-    ? new KafkajsClient(o.bootstrapServers, o.log, o.clientId, security)
+    ? // Loaded only when selected: a worker on the default backend does not load kafkajs.
+      new (require('./kafkajs') as typeof import('./kafkajs')).KafkajsClient(o.bootstrapServers, o.log, o.clientId, security)
     : new PlatformaticClient(o.bootstrapServers, o.log, o.clientId, security);
 }

@@ -1,0 +1,17 @@
+/**
+ * The plugin descriptors, without loading the connector: its implementation (and the libraries it uses) is
+ * required on first use, so a worker that does not run it starts without them.
+ */
+import type { PluginDescriptor } from '@kconnect/api';
+import { VERSION } from './version';
+
+const load = () => require('./connector') as typeof import('./connector');
+
+export const plugins: PluginDescriptor[] = [
+  {
+    className: 'com.datastax.oss.kafka.sink.CassandraSinkConnector',
+    type: 'sink',
+    version: VERSION,
+    create: () => new (load().CassandraSinkConnector)(),
+  },
+];
