@@ -302,6 +302,39 @@ describe('a cluster of three workers', () => {
     expect(await fence('sink')).toEqual({ status: 400, body: { error_code: 400, message: 'Connector sink is not a source connector' } });
     expect(await fence('no-such-connector')).toEqual({ status: 404, body: { error_code: 404, message: 'Connector no-such-connector not found' } });
     expect((await api(follower, 'DELETE', '/connectors/fwd')).status).toBe(204);
+    // A plain restart is done by the worker that runs the connector (as Java): elsewhere `forward=false` is a 409,
+    // without it the request travels there; an unknown connector is a 404 whatever `forward` says.
+    const runsSink = (await statuses(leader)).sink!.connector.worker_id;
+    const owner = nodes.find((n) => workerOf(n) === runsSink)!;
+    const other = nodes.find((n) => workerOf(n) !== runsSink)!;
+    expect((await api(other, 'POST', '/connectors/sink/restart?forward=false')).status).toBe(409);
+    expect((await api(owner, 'POST', '/connectors/sink/restart?forward=false')).status).toBe(204);
+    expect((await api(other, 'POST', '/connectors/sink/restart')).status).toBe(204);
+    expect(await api(follower, 'POST', '/connectors/nope/restart?forward=false')).toEqual({
+      status: 404,
+      body: { error_code: 404, message: 'Unknown connector: nope' },
+    });
+    // Internal requests: the signature is checked where they arrive, before any forwarding, with Java's messages.
+    expect(await api(follower, 'POST', '/connectors/sink/tasks?forward=false', [{ 'task.class': 'x' }])).toEqual({
+      status: 400,
+      body: { error_code: 400, message: 'Internal request missing required signature' },
+    });
+    const signedWith = async (signature: string, algorithm: string) => {
+      const r = await fetch(`${follower.url}/connectors/sink/fence`, {
+        method: 'PUT',
+        headers: { 'X-Connect-Authorization': signature, 'X-Connect-Request-Signature-Algorithm': algorithm },
+      });
+      return { status: r.status, body: await r.json() };
+    };
+    expect(await signedWith(Buffer.alloc(32).toString('base64'), 'HmacMD5')).toEqual({
+      status: 400,
+      body: {
+        error_code: 400,
+        message:
+          "This worker does not support the 'HmacMD5' key signing algorithm used by other workers. This worker is currently configured to use: [HmacSHA256]. Check that all workers' configuration files permit the same set of signature algorithms, and correct any misconfigured worker and restart it.",
+      },
+    });
+    expect(await signedWith('!!!notbase64', 'HmacSHA256')).toEqual({ status: 400, body: { error_code: 400, message: 'Illegal base64 character 21' } });
     // Task configs between workers: unsigned is a 400, a wrong signature a 403 (from any worker: forwarded to the leader).
     const unsigned = await api(follower, 'POST', '/connectors/sink/tasks', [{ 'task.class': 'x' }]);
     expect(unsigned).toEqual({ status: 400, body: { error_code: 400, message: 'Internal request missing required signature' } });

@@ -182,7 +182,7 @@ describe('Connect REST API', () => {
     await bad('GET', '/connectors/nope/tasks/0/status', undefined, 404, /^No status found for task nope-0$/);
     await bad('PUT', '/connectors/nope/pause', undefined, 404, /^Unknown connector nope$/);
     await bad('PUT', '/connectors/nope/resume', undefined, 404, /^Unknown connector nope$/);
-    await bad('PUT', '/connectors/nope/stop', undefined, 404, /not found/);
+    await bad('PUT', '/connectors/nope/stop', undefined, 404, /^Unknown connector nope$/);
     await bad('POST', '/connectors/nope/restart', undefined, 404, /^Unknown connector: nope$/);
     await bad('POST', '/connectors/nope/restart?includeTasks=maybe', undefined, 404, /^Unknown connector: nope$/); // JAX-RS reads it as false
     await bad('POST', '/connectors/nope/tasks/0/restart', undefined, 404, /not found/);

@@ -356,6 +356,26 @@ describe('REST fidelity with Java Connect 4.1', () => {
     });
   });
 
+  it("validates a value that does not parse as Java: the value shown null, the parse error and the validator's", async () => {
+    const name = unique('fid-parse');
+    const v = await api('PUT', '/connector-plugins/FileStreamSource/config/validate', {
+      ...source(unique('fid-parse')),
+      name,
+      'tasks.max': 'abc',
+      'batch.size': 'many',
+    });
+    const byName = Object.fromEntries(v.body.configs.map((c: { value: { name: string } }) => [c.value.name, c.value]));
+    expect(byName['tasks.max']).toMatchObject({
+      value: null,
+      errors: [
+        'Invalid value abc for configuration tasks.max: Not a number of type INT',
+        'Invalid value null for configuration tasks.max: Value must be non-null',
+      ],
+    });
+    expect(byName['batch.size']).toMatchObject({ value: null, errors: ['Invalid value many for configuration batch.size: Not a number of type INT'] });
+    expect(v.body.error_count).toBe(3);
+  });
+
   it('answers ?expand= with unknown values with the map form, as Java', async () => {
     const name = unique('expand');
     expect((await api('POST', '/connectors', { name, config: source(unique('expand-topic')) })).status).toBe(201);

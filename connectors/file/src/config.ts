@@ -42,7 +42,9 @@ export const SOURCE_CONFIG_DEF = new ConfigDef()
     default: DEFAULT_TASK_BATCH_SIZE,
     importance: Importance.LOW,
     documentation: 'The maximum number of records the source task can read from the file each time it is polled',
-    validator: Validators.atLeast(1),
+    // Beyond Java (which takes 0, a task that never reads a line); a value that does not parse gets only the parse
+    // error, as in Java.
+    validator: Validators.of((v) => (v === null || (v as number) >= 1 ? undefined : 'Value must be at least 1'), '[1,...]'),
   });
 
 export const SINK_CONFIG_DEF = new ConfigDef().define({

@@ -234,6 +234,17 @@ export class ConfigDef<P extends Record<string, unknown> = Record<string, unknow
         cv.value = this.parseKey(k, props);
       } catch (e) {
         cv.errors.push((e as Error).message);
+        const raw = props[k.name];
+        if (raw !== undefined && raw !== null && k.validator && !parses(k, raw)) {
+          // As Java's ConfigDef.validate: a value that does not parse is null, and the validator sees that null
+          // too (`tasks.max=abc`: "Not a number of type INT" and "Value must be non-null").
+          cv.value = null;
+          try {
+            k.validator(k.name, null);
+          } catch (v) {
+            cv.errors.push((v as Error).message);
+          }
+        }
       }
       return cv;
     });
@@ -252,6 +263,16 @@ export class ConfigDef<P extends Record<string, unknown> = Record<string, unknow
   /** Connect's ConfigKeyInfo for every key, in definition order. */
   toConfigKeyInfos(): ConfigKeyInfo[] {
     return [...this.keys.values()].map(toConfigKeyInfo);
+  }
+}
+
+/** Whether a value parses as the key's type (a validator may still refuse it). */
+function parses(k: ConfigKey, raw: unknown): boolean {
+  try {
+    parseType(k.name, raw, k.type);
+    return true;
+  } catch {
+    return false;
   }
 }
 

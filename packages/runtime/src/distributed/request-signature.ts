@@ -25,11 +25,23 @@ export function signatureHeaders(key: SessionKey, body: string): Record<string, 
   return { [SIGNATURE_HEADER]: hmac(key, 'HmacSHA256', body).toString('base64'), [ALGORITHM_HEADER]: 'HmacSHA256' };
 }
 
-/** Throws Java's 400 (no signature) or 403 (wrong, or made with another key) for a request that fails the check. */
+/** The algorithms this worker accepts (Java's `inter.worker.verification.algorithms` default). */
+const VERIFICATION_ALGORITHMS = ['HmacSHA256'];
+
+/**
+ * Throws Java's 400 (no signature, an algorithm this worker does not accept, a signature that is not base64) or 403
+ * (wrong, or made with another key) for a request that fails the check.
+ */
 export function verifySignature(key: SessionKey | null, headers: Record<string, string | string[] | undefined>, body: string): void {
   const sig = headers[SIGNATURE_HEADER];
   const alg = headers[ALGORITHM_HEADER];
   if (typeof sig !== 'string' || typeof alg !== 'string') throw badRequest('Internal request missing required signature');
+  const illegal = /[^A-Za-z0-9+/=]/.exec(sig);
+  if (illegal) throw badRequest(`Illegal base64 character ${illegal[0].charCodeAt(0).toString(16)}`);
+  if (!VERIFICATION_ALGORITHMS.includes(alg))
+    throw badRequest(
+      `This worker does not support the '${alg}' key signing algorithm used by other workers. This worker is currently configured to use: [${VERIFICATION_ALGORITHMS.join(', ')}]. Check that all workers' configuration files permit the same set of signature algorithms, and correct any misconfigured worker and restart it.`,
+    );
   if (!key) throw forbidden('Internal request contained invalid signature.');
   const expected = hmac(key, alg, body);
   const given = Buffer.from(sig, 'base64');

@@ -47,13 +47,15 @@ export async function alterConnectorOffsets(
     const toDelete = parsed.filter((p) => p.offset === null);
     // As Java: a null offset deletes the group's committed offset (OffsetDelete), so the next start follows
     // auto.offset.reset. A backend without OffsetDelete sets the earliest offset instead (the Connect default).
-    try {
-      await ctx.admin.deleteGroupOffsets(group, toDelete);
-    } catch (e) {
-      if (!(e instanceof UnsupportedKafkaFeatureError)) throw e;
-      for (const p of toDelete) toSet.push({ topic: p.topic, partition: p.partition, offset: (await ctx.admin.lowWatermark(p.topic, p.partition)) ?? 0 });
-    }
-    await ctx.admin.setGroupOffsets(group, toSet);
+    await asJava(`Failed to alter consumer group offsets for connector ${name}`, async () => {
+      try {
+        await ctx.admin.deleteGroupOffsets(group, toDelete);
+      } catch (e) {
+        if (!(e instanceof UnsupportedKafkaFeatureError)) throw e;
+        for (const p of toDelete) toSet.push({ topic: p.topic, partition: p.partition, offset: (await ctx.admin.lowWatermark(p.topic, p.partition)) ?? 0 });
+      }
+      await ctx.admin.setGroupOffsets(group, toSet);
+    });
     return;
   }
   // As Java's worker: the connector sees the offsets first, then null partitions are refused.
@@ -71,7 +73,7 @@ export async function resetConnectorOffsets(ctx: OffsetsContext, name: string, c
       config,
       current.map((o) => ({ topic: o.topic, partition: o.partition, offset: null })),
     );
-    await ctx.admin.deleteGroup(groupOf(name));
+    await asJava(`Failed to reset consumer group offsets for sink connector ${name}`, () => ctx.admin.deleteGroup(groupOf(name)));
     return;
   }
   const current = ctx.offsetStore.connectorOffsets(name);
@@ -95,6 +97,16 @@ async function sinkAlterHook(
 async function sourceAlterHook(worker: Worker, config: Record<string, string>, offsets: ConnectorOffset[]): Promise<void> {
   const instance = worker.newConnector(config['connector.class']!).instance as SourceConnector;
   await alterOffsetsHook(() => instance.alterOffsets(config, new Map(offsets.map((o) => [o.partition as OffsetMap, o.offset as OffsetMap | null]))));
+}
+
+/** An admin call on a sink's consumer group: a failure is Java's 500 with its message (the cause logged by the REST layer). */
+async function asJava(message: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(500, message, e);
+  }
 }
 
 /**

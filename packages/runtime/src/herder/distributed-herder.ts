@@ -313,6 +313,10 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
     );
   }
 
+  verifyInternalRequest(headers: Record<string, string | string[] | undefined>, rawBody: string): void {
+    verifySignature(this.stores.config.sessionKey, headers, rawBody);
+  }
+
   /** `POST /connectors/{c}/tasks` from the worker that runs the connector (internal, signed); the leader writes them. */
   async putTaskConfigs(
     name: string,
@@ -633,7 +637,7 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
   stopConnector(name: string): Promise<void> {
     return this.write(async () => {
       await this.stores.config.readToEnd();
-      this.snapshot(name);
+      this.snapshot(name, UNKNOWN_CONNECTOR(name));
       // As Java's leader: the tasks go first (their configs emptied: the rebalance revokes them), then the state.
       await this.stores.config.putTaskConfigs(name, []);
       await this.stores.config.putTargetState(name, 'STOPPED');
@@ -646,21 +650,33 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
     await this.stores.config.putTargetState(name, state);
   }
 
-  async restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null> {
+  /**
+   * As Java: a plain restart is done by the worker that runs the connector (routed there as a task restart is);
+   * with `includeTasks` or `onlyFailed` the leader writes a restart request to the config topic for every worker.
+   */
+  async restartConnector(
+    name: string,
+    includeTasks: boolean,
+    onlyFailed: boolean,
+    forward?: boolean,
+    authorization?: string,
+  ): Promise<ConnectorStateInfo | null> {
     await this.stores.config.readToEnd();
     this.snapshot(name, UNKNOWN_CONNECTOR_RESTART(name));
     const plain = !includeTasks && !onlyFailed;
-    let shown: ConnectorStateInfo | null = null;
-    if (!plain) {
-      // As Java: the answer shows what will restart as RESTARTING.
-      const status = this.connectorStatus(name);
-      const restartConnector = !onlyFailed || status.connector.state === 'FAILED';
-      shown = {
-        ...status,
-        connector: restartConnector ? { ...status.connector, state: 'RESTARTING' } : status.connector,
-        tasks: status.tasks.map((t) => (includeTasks && (!onlyFailed || t.state === 'FAILED') ? { ...t, state: 'RESTARTING' } : t)),
-      };
+    if (plain) {
+      if (this.owns(name)) await this.serial(() => this.restartConnectorHere(name));
+      else await this.restartOnOwner({ connector: name, task: -1 }, `connectors/${encodeURIComponent(name)}/restart`, forward, authorization);
+      return null;
     }
+    // As Java: the answer shows what will restart as RESTARTING.
+    const status = this.connectorStatus(name);
+    const restartConnector = !onlyFailed || status.connector.state === 'FAILED';
+    const shown: ConnectorStateInfo = {
+      ...status,
+      connector: restartConnector ? { ...status.connector, state: 'RESTARTING' } : status.connector,
+      tasks: status.tasks.map((t) => (includeTasks && (!onlyFailed || t.state === 'FAILED') ? { ...t, state: 'RESTARTING' } : t)),
+    };
     await this.stores.config.putRestartRequest(name, includeTasks, onlyFailed);
     return shown;
   }
@@ -671,31 +687,37 @@ export class DistributedHerder extends HerderBase implements Herder, ConnectorSt
    */
   async restartTask(connector: string, task: number, forward?: boolean, authorization?: string): Promise<void> {
     await this.stores.config.readToEnd();
-    const snap = this.snapshot(connector);
-    if (!snap.taskConfigs[task]) throw notFound(`Task ${connector}-${task} not found`);
+    const snap = this.snapshot(connector, UNKNOWN_CONNECTOR_RESTART(connector));
+    if (!snap.taskConfigs[task]) throw notFound(`Unknown task: ${connector}-${task}`);
     const id = { connector, task };
-    if (this.owns(connector, task)) {
-      await this.serial(() => this.restartTaskHere(id));
-      return;
-    }
+    if (this.owns(connector, task)) return this.serial(() => this.restartTaskHere(id));
+    await this.restartOnOwner(id, `connectors/${encodeURIComponent(connector)}/tasks/${task}/restart`, forward, authorization);
+  }
+
+  /**
+   * Sends a restart of a connector or task this worker does not run towards the worker that does: to the leader
+   * (`forward=true` for a user's request), which sends it to the owner it assigned (`forward=false`, never further).
+   */
+  private async restartOnOwner(item: WorkItem, path: string, forward: boolean | undefined, authorization: string | undefined): Promise<void> {
+    const what = item.task < 0 ? `connector ${item.connector}` : `task ${item.connector}-${item.task}`;
     if (forward === false) throw conflict('Cannot complete request because of a conflicting operation (e.g. worker rebalance)');
     let target: string | null;
     let next: boolean;
     if (this.coordinator.isLeader) {
-      target = this.coordinator.ownerUrl(id);
+      target = this.coordinator.ownerUrl(item);
       next = false;
-      if (!target || target === this.url) throw conflict(`Cannot restart task ${connector}-${task}: it is not assigned to a worker yet; try again shortly`);
+      if (!target || target === this.url) throw conflict(`Cannot restart ${what}: it is not assigned to a worker yet; try again shortly`);
     } else {
       target = this.coordinator.state.leaderUrl;
       next = forward === undefined;
       if (!target) throw conflict('Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.');
     }
-    const url = new URL(`connectors/${encodeURIComponent(connector)}/tasks/${task}/restart?forward=${next}`, target);
+    const url = new URL(`${path}?forward=${next}`, target);
     // With the user's credentials: the next worker authorizes the user, not this worker.
     const res = await this.restFetch(url, { method: 'POST', headers: authorization ? { authorization } : {} });
     if (res.status >= 400) {
       const body = (await res.json().catch(() => null)) as { message?: string } | null;
-      throw new HttpError(res.status, body?.message ?? `Restarting task ${connector}-${task} on ${target} failed with ${res.status}`);
+      throw new HttpError(res.status, body?.message ?? `Restarting ${what} on ${target} failed with ${res.status}`);
     }
   }
 

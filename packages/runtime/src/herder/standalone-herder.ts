@@ -263,7 +263,7 @@ export class StandaloneHerder extends HerderBase implements Herder, ConnectorSta
   }
 
   stopConnector(name: string): Promise<void> {
-    return this.setTargetState(name, 'STOPPED');
+    return this.setTargetState(name, 'STOPPED', UNKNOWN_CONNECTOR(name));
   }
 
   private setTargetState(name: string, state: TargetState, missing?: string): Promise<void> {

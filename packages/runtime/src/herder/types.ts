@@ -80,7 +80,8 @@ export interface Herder {
   taskStatus(connector: string, task: number): TaskStateInfo;
   taskConfigs(name: string): Array<{ id: { connector: string; task: number }; config: Record<string, string> }>;
   /** Restarts per Connect's rules; returns the status to show (202) or null for a plain connector restart (204). */
-  restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStateInfo | null>;
+  /** `forward` and `authorization` route a plain restart to the worker that runs the connector (distributed mode). */
+  restartConnector(name: string, includeTasks: boolean, onlyFailed: boolean, forward?: boolean, authorization?: string): Promise<ConnectorStateInfo | null>;
   /**
    * `forward`: Java's query parameter of requests between workers (undefined for a user's request);
    * `authorization`: the user's `Authorization` header, sent on when the request is forwarded to another worker.
@@ -112,6 +113,8 @@ export interface Herder {
    * connector's task producers. Absent in standalone mode: the route then answers Java standalone's 500.
    */
   fenceZombieSourceTasks?(connector: string, headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<void>;
+  /** Distributed: throws Java's 400/403 for an internal request that is not signed with the session key. */
+  verifyInternalRequest?(headers: Record<string, string | string[] | undefined>, rawBody: string): void;
   /** Kafka cluster id, for `GET /`. */
   kafkaClusterId(): string | null;
   /** True once the herder finished starting (health). */

@@ -168,7 +168,7 @@ class CredentialsFile {
 /** Open to anyone (as documented): the worker's version and its health (load balancers, orchestrators). */
 const OPEN = new Set(['GET /', 'HEAD /', 'GET /health', 'HEAD /health']);
 /** Requests between the workers of a cluster, signed with the session key (Java exempts them the same way). */
-const INTERNAL = new Set(['POST /connectors/:c/tasks', 'PUT /connectors/:c/fence']);
+export const INTERNAL_ROUTES: ReadonlySet<string> = new Set(['POST /connectors/:c/tasks', 'PUT /connectors/:c/fence']);
 const OPERATE = new Set([
   'PUT /connectors/:c/pause',
   'PUT /connectors/:c/resume',
@@ -181,7 +181,7 @@ const OPERATE = new Set([
 export function requiredRole(method: string, route: string | undefined): Role | 'open' | 'internal' {
   const key = `${method} ${route ?? ''}`;
   if (method === 'OPTIONS' || OPEN.has(key)) return 'open';
-  if (INTERNAL.has(key)) return 'internal';
+  if (INTERNAL_ROUTES.has(key)) return 'internal';
   if (method === 'GET' || method === 'HEAD') return 'read';
   if (OPERATE.has(key)) return 'operate';
   return 'admin';

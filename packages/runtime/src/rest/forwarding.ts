@@ -35,7 +35,11 @@ const SETTLE_TIMEOUT_MS = 60_000;
 /** A fastify preHandler: true when it answered the request by forwarding it. */
 export function leaderForwarder(leadership: Leadership, client: RestFetch = (url, init) => fetch(url, init)) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
-    if (!LEADER_ONLY.has(`${req.method} ${req.routeOptions.url}`)) return false;
+    const route = `${req.method} ${req.routeOptions.url}`;
+    if (!LEADER_ONLY.has(route)) return false;
+    // A plain restart goes to the worker that runs the connector (the herder routes it, as a task restart).
+    const q = req.query as Record<string, string | undefined>;
+    if (route === 'POST /connectors/:c/restart' && q.includeTasks?.toLowerCase() !== 'true' && q.onlyFailed?.toLowerCase() !== 'true') return false;
     const target = await leadership.leaderUrl(SETTLE_TIMEOUT_MS);
     if (target === null) return false;
     const forward = (req.query as Record<string, string | undefined>).forward;

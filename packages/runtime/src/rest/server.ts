@@ -9,7 +9,7 @@ import type { WorkerMetrics } from '../metrics/metrics';
 import type { SecretMasker } from '../herder/secrets';
 import type { ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder } from '../herder/types';
 import { invalidConfigMessage, withNullValues } from '../herder/validation';
-import type { RestAuthenticator } from './auth';
+import { INTERNAL_ROUTES, type RestAuthenticator } from './auth';
 import { badRequest, HttpError, notFound, toErrorResponse } from './errors';
 import { registerUi } from './ui';
 
@@ -186,6 +186,13 @@ export function createRestServer(o: RestOptions): FastifyInstance {
     const url = req.routeOptions.url ?? '';
     if (url.startsWith('/connectors') || url.startsWith('/connector-plugins')) await herder.whenReady(REQUEST_TIMEOUT_MS);
   });
+  // As Java: an internal request's signature is checked by the worker it reaches, before any forwarding.
+  const verify = herder.verifyInternalRequest?.bind(herder);
+  if (verify) {
+    app.addHook('preHandler', async (req) => {
+      if (INTERNAL_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) verify(req.headers, (req as { rawBody?: string }).rawBody ?? '');
+    });
+  }
   const forwarder = o.forwarder;
   if (forwarder) {
     app.addHook('preHandler', async (req, reply) => {
@@ -376,7 +383,8 @@ function registerConnectRoutes(app: FastifyInstance, herder: Herder, o: RestOpti
   app.post('/connectors/:c/restart', async (req: Req, reply: FastifyReply) => {
     const includeTasks = bool(req.query.includeTasks, false);
     const onlyFailed = bool(req.query.onlyFailed, false);
-    const status = await herder.restartConnector(req.params.c!, includeTasks, onlyFailed);
+    const forward = req.query.forward === undefined ? undefined : bool(req.query.forward, true);
+    const status = await herder.restartConnector(req.params.c!, includeTasks, onlyFailed, forward, req.headers.authorization);
     if (!status) return reply.code(204).send();
     // A request forwarded by another worker (Java's `forward` parameter) gets Java's shape: a Java worker reads it
     // with a Jackson mapper that refuses unknown fields, so no kconnect `failure` objects.
