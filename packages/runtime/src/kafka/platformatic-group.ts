@@ -35,6 +35,12 @@ function parseBrokers(brokers: string[]): Broker[] {
 
 export class PlatformaticLogReader implements KafkaLogReader {
   private readonly consumer: Consumer;
+  /**
+   * ListOffsets on connections of their own: a broker answers a connection's requests in order, so on the fetching
+   * connection a read to the end would wait behind the long poll in progress (up to its 500 ms: every distributed
+   * write took ~500 ms).
+   */
+  private readonly offsetsClient: Consumer;
   private readonly pos = new Map<number, number>();
   private partitions = 0;
 
@@ -46,7 +52,9 @@ export class PlatformaticLogReader implements KafkaLogReader {
     connection: Pick<ConnectionOptions, 'tls' | 'sasl'> = {},
   ) {
     // Never joins its group: only metadata, ListOffsets and Fetch are used.
-    this.consumer = new Consumer({ ...connection, clientId, groupId: `${clientId}-log-reader`, bootstrapBrokers: brokers, retries: 5, retryDelay: 200 });
+    const options = { ...connection, groupId: `${clientId}-log-reader`, bootstrapBrokers: brokers, retries: 5, retryDelay: 200 };
+    this.consumer = new Consumer({ ...options, clientId });
+    this.offsetsClient = new Consumer({ ...options, clientId: `${clientId}-offsets` });
   }
 
   /** Starts every partition at its earliest offset. */
@@ -61,7 +69,7 @@ export class PlatformaticLogReader implements KafkaLogReader {
 
   private async offsets(timestamp: -1n | -2n): Promise<Map<number, number>> {
     const all = Array.from({ length: this.partitions }, (_, i) => i);
-    const listed = await this.consumer.listOffsets({ topics: [this.topic], partitions: { [this.topic]: all }, timestamp });
+    const listed = await this.offsetsClient.listOffsets({ topics: [this.topic], partitions: { [this.topic]: all }, timestamp });
     return new Map(all.map((p) => [p, Number(listed.get(this.topic)?.[p] ?? 0n)]));
   }
 
@@ -131,7 +139,7 @@ export class PlatformaticLogReader implements KafkaLogReader {
   }
 
   async close(): Promise<void> {
-    await this.consumer.close().catch(() => this.consumer.close(true));
+    await Promise.all([this.consumer, this.offsetsClient].map((c) => c.close().catch(() => c.close(true))));
   }
 }
 
