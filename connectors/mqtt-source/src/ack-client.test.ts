@@ -16,11 +16,11 @@ const opts = (clientId: string, version: 4 | 5) => ({
   properties: version === 5 ? { sessionExpiryInterval: 60 } : undefined,
 });
 
-async function open(clientId: string, version: 4 | 5, max = 100) {
+async function open(clientId: string, version: 4 | 5, max = 100, keepalive?: number) {
   const got: ReceivedMessage[] = [];
   let connected = false;
   const state = { connects: 0 };
-  const c = new AckingMqttClient(opts(clientId, version), max, {
+  const c = new AckingMqttClient({ ...opts(clientId, version), ...(keepalive ? { keepalive } : {}) }, max, {
     onMessage: (m) => got.push(m),
     onConnect: () => {
       connected = true;
@@ -43,6 +43,30 @@ async function roundTrip(c: AckingMqttClient): Promise<void> {
 }
 
 describe.each([5, 4] as const)('AckingMqttClient (protocol level %d)', (version) => {
+  it('stays connected while its queue is full for longer than the keepalive (it cannot read PINGRESP then)', async () => {
+    const topic = unique('acktest') + '/ka';
+    const clientId = unique('ackka');
+    const held = await open(clientId, version, 1, 1); // one message at a time, keepalive 1 s
+    await held.c.subscribe({ [topic]: { qos: 1 } });
+    const pub = await publisher();
+    for (let i = 0; i < 3; i++) await pub.publishAsync(topic, `k${i}`, { qos: 1 });
+    await eventually(() => held.got.length === 1, 10_000, 'the first message');
+    await sleep(4_000); // > 1.5 × keepalive, twice over, with reading held back
+    expect(held.state.connects).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      await eventually(() => held.got.length > i, 10_000, `message ${i}`);
+      expect(held.c.ack(held.got[i]!.token)).toBe('sent');
+    }
+    expect(held.got.map((m) => [m.payload.toString(), Boolean(m.packet.dup)])).toEqual([
+      ['k0', false],
+      ['k1', false],
+      ['k2', false],
+    ]);
+    await roundTrip(held.c);
+    await held.c.end();
+    await pub.endAsync();
+  }, 30_000);
+
   it.each([1, 2] as const)('withholds the QoS %d ack until ack(); unacked messages are redelivered with dup', async (qos) => {
     const topic = unique('acktest') + '/x';
     const clientId = unique('ackc');
