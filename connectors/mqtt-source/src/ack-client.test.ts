@@ -47,24 +47,27 @@ describe.each([5, 4] as const)('AckingMqttClient (protocol level %d)', (version)
     const topic = unique('acktest') + '/ka';
     const clientId = unique('ackka');
     const held = await open(clientId, version, 1, 1); // one message at a time, keepalive 1 s
-    await held.c.subscribe({ [topic]: { qos: 1 } });
     const pub = await publisher();
-    for (let i = 0; i < 3; i++) await pub.publishAsync(topic, `k${i}`, { qos: 1 });
-    await eventually(() => held.got.length === 1, 10_000, 'the first message');
-    await sleep(4_000); // > 1.5 × keepalive, twice over, with reading held back
-    expect(held.state.connects).toBe(1);
-    for (let i = 0; i < 3; i++) {
-      await eventually(() => held.got.length > i, 10_000, `message ${i}`);
-      expect(held.c.ack(held.got[i]!.token)).toBe('sent');
+    try {
+      await held.c.subscribe({ [topic]: { qos: 1 } });
+      for (let i = 0; i < 3; i++) await pub.publishAsync(topic, `k${i}`, { qos: 1 });
+      await eventually(() => held.got.length === 1, 10_000, 'the first message');
+      await sleep(4_000); // > 1.5 × keepalive, twice over, with reading held back
+      expect(held.state.connects).toBe(1);
+      for (let i = 0; i < 3; i++) {
+        await eventually(() => held.got.length > i, 10_000, `message ${i}`);
+        expect(held.c.ack(held.got[i]!.token)).toBe('sent');
+      }
+      expect(held.got.map((m) => [m.payload.toString(), Boolean(m.packet.dup)])).toEqual([
+        ['k0', false],
+        ['k1', false],
+        ['k2', false],
+      ]);
+      await roundTrip(held.c);
+    } finally {
+      await held.c.end();
+      await pub.endAsync();
     }
-    expect(held.got.map((m) => [m.payload.toString(), Boolean(m.packet.dup)])).toEqual([
-      ['k0', false],
-      ['k1', false],
-      ['k2', false],
-    ]);
-    await roundTrip(held.c);
-    await held.c.end();
-    await pub.endAsync();
   }, 30_000);
 
   it.each([1, 2] as const)('withholds the QoS %d ack until ack(); unacked messages are redelivered with dup', async (qos) => {

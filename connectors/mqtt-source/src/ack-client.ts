@@ -82,12 +82,15 @@ export class AckingMqttClient {
     };
     // While this client holds back reading (queue full: Kafka slow or down, task paused), a PINGRESP cannot be read,
     // so mqtt.js would take the connection for dead after 1.5 × keepalive and reconnect, and the broker would
-    // redeliver everything unacknowledged. The silence is ours: keep pinging (the broker needs our PINGREQs) and stay.
-    const k = this.client as unknown as { onKeepaliveTimeout: () => void; keepaliveManager?: { reschedule(): void } };
+    // redeliver everything unacknowledged. The silence is ours: stay, and ping at once (the broker drops a client
+    // silent for 1.5 × keepalive; with this ping and mqtt.js's own, one goes out at least every keepalive).
+    const k = this.client as unknown as { onKeepaliveTimeout: () => void; sendPing(): void; keepaliveManager?: { reschedule(): void } };
     const keepaliveTimeout = k.onKeepaliveTimeout.bind(this.client);
     k.onKeepaliveTimeout = () => {
-      if (this.waiters.length > 0 && k.keepaliveManager) k.keepaliveManager.reschedule();
-      else keepaliveTimeout();
+      if (this.waiters.length > 0 && k.keepaliveManager) {
+        k.sendPing();
+        k.keepaliveManager.reschedule();
+      } else keepaliveTimeout();
     };
     // QoS 0 messages (and QoS 2 ones again at PUBREL time, ignored: we took them at PUBLISH time).
     c.handleMessage = (packet, cb) => {
